@@ -1,0 +1,188 @@
+//! In-process queues for local mode, kept in the local database so that nothing is lost on
+//! restart. Same contract as SQS: at-least-once delivery, a visibility timeout, and after
+//! `max_receives` deliveries without a delete the message moves to the dead-letter queue.
+
+use super::sqlite::{LocalDb, backend};
+use crate::ports::clock::Clock;
+use crate::ports::queue::{Queue, QueueError, QueueMessage, QueueStats};
+use crate::ports::table::TableError;
+use async_trait::async_trait;
+use rusqlite::params;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub struct LocalQueue {
+    db: LocalDb,
+    clock: Arc<dyn Clock>,
+    names: Vec<String>,
+    max_receives: u32,
+}
+
+fn unavailable(e: TableError) -> QueueError {
+    QueueError::Unavailable(e.to_string())
+}
+
+impl LocalQueue {
+    pub async fn open(
+        db: LocalDb,
+        clock: Arc<dyn Clock>,
+        names: Vec<String>,
+        max_receives: u32,
+    ) -> Result<Self, QueueError> {
+        db.with(|conn| {
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS queue_messages (
+                   seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                   queue TEXT NOT NULL,
+                   id TEXT NOT NULL,
+                   body TEXT NOT NULL,
+                   visible_at INTEGER NOT NULL,
+                   receive_count INTEGER NOT NULL DEFAULT 0,
+                   receipt TEXT,
+                   dead INTEGER NOT NULL DEFAULT 0);
+                 CREATE INDEX IF NOT EXISTS idx_queue_ready
+                   ON queue_messages (queue, dead, visible_at);
+                 CREATE INDEX IF NOT EXISTS idx_queue_receipt ON queue_messages (receipt);",
+            )
+            .map_err(backend)
+        })
+        .await
+        .map_err(unavailable)?;
+        Ok(Self {
+            db,
+            clock,
+            names,
+            max_receives: max_receives.max(1),
+        })
+    }
+
+    fn known(&self, queue: &str) -> Result<String, QueueError> {
+        if self.names.iter().any(|n| n == queue) {
+            Ok(queue.to_string())
+        } else {
+            Err(QueueError::UnknownQueue(queue.to_string()))
+        }
+    }
+}
+
+#[async_trait]
+impl Queue for LocalQueue {
+    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
+        let queue = self.known(queue)?;
+        let now = self.clock.now().epoch_millis();
+        self.db
+            .with(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                for body in bodies {
+                    tx.execute(
+                        "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![queue, Uuid::now_v7().to_string(), body, now],
+                    )
+                    .map_err(backend)?;
+                }
+                tx.commit().map_err(backend)
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility: Duration,
+    ) -> Result<Vec<QueueMessage>, QueueError> {
+        let queue = self.known(queue)?;
+        let now = self.clock.now().epoch_millis();
+        let hidden_until = now + visibility.as_millis() as i64;
+        let max_receives = self.max_receives;
+        self.db
+            .with(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                let mut out = Vec::new();
+                loop {
+                    let ready: Vec<(i64, String, String, u32)> = {
+                        let mut stmt = tx
+                            .prepare(
+                                "SELECT seq, id, body, receive_count FROM queue_messages \
+                                 WHERE queue = ?1 AND dead = 0 AND visible_at <= ?2 ORDER BY seq LIMIT ?3",
+                            )
+                            .map_err(backend)?;
+                        let rows = stmt
+                            .query_map(params![queue, now, max.max(1) - out.len() as u32], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                            })
+                            .map_err(backend)?;
+                        rows.collect::<Result<_, _>>().map_err(backend)?
+                    };
+                    if ready.is_empty() {
+                        break;
+                    }
+                    for (seq, id, body, count) in ready {
+                        if count >= max_receives {
+                            tx.execute("UPDATE queue_messages SET dead = 1 WHERE seq = ?1", params![seq])
+                                .map_err(backend)?;
+                            continue;
+                        }
+                        let receipt = Uuid::now_v7().to_string();
+                        tx.execute(
+                            "UPDATE queue_messages SET receive_count = receive_count + 1, \
+                             receipt = ?1, visible_at = ?2 WHERE seq = ?3",
+                            params![receipt, hidden_until, seq],
+                        )
+                        .map_err(backend)?;
+                        out.push(QueueMessage {
+                            id,
+                            receipt,
+                            body,
+                            receive_count: count + 1,
+                        });
+                    }
+                    if out.len() as u32 >= max.max(1) {
+                        break;
+                    }
+                }
+                tx.commit().map_err(backend)?;
+                Ok(out)
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {
+        let (queue, receipt) = (self.known(queue)?, receipt.to_string());
+        self.db
+            .with(move |conn| {
+                conn.execute(
+                    "DELETE FROM queue_messages WHERE queue = ?1 AND receipt = ?2 AND dead = 0",
+                    params![queue, receipt],
+                )
+                .map_err(backend)?;
+                Ok(())
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn stats(&self, queue: &str) -> Result<QueueStats, QueueError> {
+        let queue = self.known(queue)?;
+        self.db
+            .with(move |conn| {
+                conn.query_row(
+                    "SELECT COALESCE(SUM(dead = 0), 0), COALESCE(SUM(dead = 1), 0) \
+                     FROM queue_messages WHERE queue = ?1",
+                    params![queue],
+                    |r| {
+                        Ok(QueueStats {
+                            depth: r.get::<_, i64>(0)? as u64,
+                            dead_letters: r.get::<_, i64>(1)? as u64,
+                        })
+                    },
+                )
+                .map_err(backend)
+            })
+            .await
+            .map_err(unavailable)
+    }
+}

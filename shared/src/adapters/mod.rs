@@ -1,0 +1,12 @@
+//! One module per outside system.
+
+#[cfg(feature = "aws")]
+pub mod dynamodb;
+pub mod jwks;
+#[cfg(feature = "local")]
+pub mod local_queue;
+#[cfg(feature = "local")]
+pub mod sqlite;
+#[cfg(feature = "aws")]
+pub mod sqs;
+pub mod web_fetcher;

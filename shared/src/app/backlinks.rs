@@ -1,0 +1,532 @@
+//! Backlinks of every source type: create, read, list with filters, edit (including status
+//! moves through the lifecycle), delete.
+
+use super::paging::{self, ListPage, PageRequest};
+use super::store::{from_item, tenant_partition, to_item};
+use super::{App, AppError, campaigns};
+use crate::domain::backlink::{
+    Backlink, DirectoryStep, LinkType, OutreachStatus, ProspectType, SourceType,
+};
+use crate::domain::ids::{BacklinkId, CampaignId, DirectoryId, TenantId};
+use crate::domain::text::{multi_line, single_line};
+use crate::domain::web::{DomainName, WebUrl};
+use crate::domain::{FieldError, FieldErrors, in_range, nullable};
+use crate::ports::table::{
+    Condition, Index, Item, Key, Query, SortCondition, TableError, TransactOp,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+const ENTITY: &str = "backlink";
+const MAX_WRITE_ATTEMPTS: usize = 5;
+/// Partitions of the link-check sweep index, so no one partition holds every live link.
+pub const LINK_CHECK_SHARDS: u32 = 8;
+
+pub mod keys {
+    use super::*;
+
+    pub const PREFIX: &str = "BACKLINK#";
+
+    pub fn item(tenant: &TenantId, id: &BacklinkId) -> Key {
+        Key::new(tenant_partition(tenant), format!("{PREFIX}{id}"))
+    }
+
+    /// GSI1: by status (seed index [tenantId, outreachStatus]).
+    pub fn by_status(tenant: &TenantId, status: OutreachStatus) -> String {
+        format!("{}#BACKLINK#STATUS#{}", tenant_partition(tenant), status.as_str())
+    }
+
+    /// GSI2: by source type (seed index [tenantId, sourceType]).
+    pub fn by_source(tenant: &TenantId, source: SourceType) -> String {
+        format!("{}#BACKLINK#SOURCE#{}", tenant_partition(tenant), source.as_str())
+    }
+
+    /// GSI3: a campaign's backlinks.
+    pub fn by_campaign(tenant: &TenantId, campaign: &CampaignId) -> String {
+        format!("{}#BACKLINK#CAMPAIGN#{campaign}", tenant_partition(tenant))
+    }
+
+    /// GSI5: by health-check verdict (seed index [tenantId, isLive, lastCheckedAt]).
+    pub fn by_liveness(tenant: &TenantId, live: bool) -> String {
+        format!("{}#BACKLINK#LIVE#{live}", tenant_partition(tenant))
+    }
+
+    /// GSI4: the cross-tenant health-check sweep, sharded; sorted by last check so the
+    /// stalest (and never checked, "0") come first.
+    pub fn link_check_shard(shard: u32) -> String {
+        format!("LINKCHECK#{shard}")
+    }
+
+    pub fn link_check_position(last_checked: Option<&str>, tenant: &TenantId, id: &BacklinkId) -> String {
+        format!("{}#{tenant}#{id}", last_checked.unwrap_or("0"))
+    }
+
+    /// FNV-1a over the id: stable across processes and releases.
+    pub fn shard_of(id: &BacklinkId) -> u32 {
+        let hash = id
+            .as_str()
+            .bytes()
+            .fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+        hash % LINK_CHECK_SHARDS
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewBacklink {
+    /// Defaults to outreach.
+    #[serde(default)]
+    pub source_type: Option<SourceType>,
+    /// The linking site's domain; taken from `sourceUrl` when absent.
+    #[serde(default)]
+    pub source_domain: Option<String>,
+    #[serde(default)]
+    pub source_url: Option<String>,
+    #[serde(default)]
+    pub target_url: Option<String>,
+    #[serde(default)]
+    pub anchor_text: Option<String>,
+    #[serde(default)]
+    pub domain_rating: Option<u32>,
+    #[serde(default)]
+    pub link_type: Option<LinkType>,
+    #[serde(default)]
+    pub prospect_type: Option<ProspectType>,
+    #[serde(default)]
+    pub relevance_score: Option<u32>,
+    #[serde(default)]
+    pub pitch_rationale: Option<String>,
+    #[serde(default)]
+    pub directory_id: Option<String>,
+    #[serde(default)]
+    pub steps: Option<Vec<DirectoryStep>>,
+    #[serde(default)]
+    pub activity_id: Option<String>,
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    #[serde(default)]
+    pub gap_competitors: Vec<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// A partial edit: absent fields stay; `null` clears. `outreachStatus` moves the backlink
+/// through its lifecycle and stamps the matching time.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BacklinkPatch {
+    pub outreach_status: Option<OutreachStatus>,
+    pub source_domain: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub source_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub target_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub anchor_text: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
+    pub domain_rating: Option<Option<u32>>,
+    pub link_type: Option<LinkType>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ProspectType>)]
+    pub prospect_type: Option<Option<ProspectType>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
+    pub relevance_score: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub pitch_rationale: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<DirectoryStep>>)]
+    pub steps: Option<Option<Vec<DirectoryStep>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub activity_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub campaign_id: Option<Option<String>>,
+    pub gap_competitors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BacklinkFilter {
+    pub outreach_status: Option<OutreachStatus>,
+    pub source_type: Option<SourceType>,
+    pub campaign_id: Option<String>,
+    /// The health check's verdict; unchecked backlinks match neither value.
+    pub is_live: Option<bool>,
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn short_text(value: &str) -> Result<String, FieldError> {
+    single_line(value, 500)
+}
+
+fn long_text(value: &str) -> Result<String, FieldError> {
+    multi_line(value, 5000)
+}
+
+fn steps(values: &[DirectoryStep]) -> Result<Vec<DirectoryStep>, FieldError> {
+    let mut out = Vec::with_capacity(values.len());
+    for (i, step) in values.iter().enumerate() {
+        let at = |e: FieldError, field: &str| e.within(field).within(&i.to_string());
+        out.push(DirectoryStep {
+            order: step.order,
+            title: single_line(&step.title, 200).map_err(|e| at(e, "title"))?,
+            description: multi_line(&step.description, 2000).map_err(|e| at(e, "description"))?,
+            url: step.url.clone(),
+        });
+    }
+    out.sort_by_key(|s| s.order);
+    Ok(out)
+}
+
+fn competitors(values: &[String]) -> Result<Vec<DomainName>, FieldError> {
+    if values.len() > 100 {
+        return Err(FieldError::new("", "must have at most 100 entries"));
+    }
+    let mut out: Vec<DomainName> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let domain = DomainName::parse(v).map_err(|e| e.within(&i.to_string()))?;
+        if !out.contains(&domain) {
+            out.push(domain);
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `slot` from a nullable patch field, parsing the value and recording any error.
+fn patch_field<T, V>(
+    errors: &mut FieldErrors,
+    field: &str,
+    slot: &mut Option<T>,
+    value: &Option<Option<V>>,
+    parse: impl Fn(&V) -> Result<T, FieldError>,
+) {
+    match value {
+        None => {}
+        Some(None) => *slot = None,
+        Some(Some(v)) => {
+            if let Some(parsed) = errors.check(field, parse(v)) {
+                *slot = Some(parsed);
+            }
+        }
+    }
+}
+
+impl BacklinkPatch {
+    fn from_new(input: NewBacklink) -> Self {
+        Self {
+            outreach_status: None,
+            source_domain: input.source_domain,
+            source_url: input.source_url.map(Some),
+            target_url: input.target_url.map(Some),
+            anchor_text: input.anchor_text.map(Some),
+            domain_rating: input.domain_rating.map(Some),
+            link_type: input.link_type,
+            prospect_type: input.prospect_type.map(Some),
+            relevance_score: input.relevance_score.map(Some),
+            pitch_rationale: input.pitch_rationale.map(Some),
+            steps: input.steps.map(Some),
+            activity_id: input.activity_id.map(Some),
+            campaign_id: input.campaign_id.map(Some),
+            gap_competitors: Some(input.gap_competitors),
+            notes: input.notes.map(Some),
+        }
+    }
+
+    /// Applies every field, then the status move, then the per-source-type rules.
+    fn apply_to(&self, b: &mut Backlink, now: crate::domain::time::Timestamp) -> Result<(), AppError> {
+        let mut errors = FieldErrors::default();
+        if let Some(v) = &self.source_domain
+            && let Some(d) = errors.check("sourceDomain", DomainName::parse(v))
+        {
+            b.source_domain = d;
+        }
+        patch_field(&mut errors, "sourceUrl", &mut b.source_url, &self.source_url, |v| WebUrl::parse(v));
+        patch_field(&mut errors, "targetUrl", &mut b.target_url, &self.target_url, |v| WebUrl::parse(v));
+        patch_field(&mut errors, "anchorText", &mut b.anchor_text, &self.anchor_text, |v| single_line(v, 200));
+        patch_field(&mut errors, "domainRating", &mut b.domain_rating, &self.domain_rating, |v| {
+            in_range(*v, 0..=100).map(|v| v as u8)
+        });
+        if let Some(v) = self.link_type {
+            b.link_type = v;
+        }
+        patch_field(&mut errors, "prospectType", &mut b.prospect_type, &self.prospect_type, |v| Ok(*v));
+        patch_field(&mut errors, "relevanceScore", &mut b.relevance_score, &self.relevance_score, |v| {
+            in_range(*v, 1..=10).map(|v| v as u8)
+        });
+        patch_field(&mut errors, "pitchRationale", &mut b.pitch_rationale, &self.pitch_rationale, |v| long_text(v));
+        patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| steps(v));
+        patch_field(&mut errors, "activityId", &mut b.activity_id, &self.activity_id, |v| short_text(v));
+        patch_field(&mut errors, "campaignId", &mut b.campaign_id, &self.campaign_id, |v| CampaignId::parse(v));
+        if let Some(v) = &self.gap_competitors
+            && let Some(list) = errors.check("gapCompetitors", competitors(v))
+        {
+            b.gap_competitors = list;
+        }
+        patch_field(&mut errors, "notes", &mut b.notes, &self.notes, |v| long_text(v));
+        check_source_rules(b, &mut errors);
+        errors.into_result().map_err(AppError::Invalid)?;
+        if let Some(to) = self.outreach_status {
+            b.transition(to, now)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Fields that belong to one source type must not appear on another (seed 000).
+fn check_source_rules(b: &Backlink, errors: &mut FieldErrors) {
+    let only = |errors: &mut FieldErrors, field: &str, set: bool, owner: SourceType| {
+        if set && b.source_type != owner {
+            errors.push(field, format!("only applies to {} backlinks", owner.as_str()));
+        }
+    };
+    only(errors, "prospectType", b.prospect_type.is_some(), SourceType::Outreach);
+    only(errors, "pitchRationale", b.pitch_rationale.is_some(), SourceType::Outreach);
+    only(errors, "campaignId", b.campaign_id.is_some(), SourceType::Outreach);
+    only(errors, "directoryId", b.directory_id.is_some(), SourceType::DirectoryOpportunity);
+    only(errors, "steps", b.steps.is_some(), SourceType::DirectoryOpportunity);
+    only(errors, "gapCompetitors", !b.gap_competitors.is_empty(), SourceType::CompetitorGap);
+}
+
+fn item_of(tenant: &TenantId, b: &Backlink) -> Result<Item, AppError> {
+    let mut extra = vec![
+        ("GSI1PK", keys::by_status(tenant, b.outreach_status)),
+        ("GSI1SK", b.id.to_string()),
+        ("GSI2PK", keys::by_source(tenant, b.source_type)),
+        ("GSI2SK", b.id.to_string()),
+    ];
+    if let Some(campaign) = &b.campaign_id {
+        extra.push(("GSI3PK", keys::by_campaign(tenant, campaign)));
+        extra.push(("GSI3SK", b.id.to_string()));
+    }
+    if b.outreach_status.link_expected() && b.source_url.is_some() && b.target_url.is_some() {
+        let last = b.last_checked_at.map(|t| t.to_key());
+        extra.push(("GSI4PK", keys::link_check_shard(keys::shard_of(&b.id))));
+        extra.push(("GSI4SK", keys::link_check_position(last.as_deref(), tenant, &b.id)));
+    }
+    if let Some(live) = b.is_live {
+        extra.push(("GSI5PK", keys::by_liveness(tenant, live)));
+        extra.push(("GSI5SK", b.id.to_string()));
+    }
+    let mut item = to_item(ENTITY, &keys::item(tenant, &b.id), b, extra)?;
+    item.insert("tenantId".into(), tenant.as_str().into());
+    Ok(item)
+}
+
+/// The write of a backlink, checking the campaign it names still exists.
+async fn write(
+    app: &App,
+    tenant: &TenantId,
+    b: &Backlink,
+    condition: Condition,
+) -> Result<(), AppError> {
+    let item = item_of(tenant, b)?;
+    let Some(campaign) = &b.campaign_id else {
+        return Ok(app.table.put(item, Some(condition)).await?);
+    };
+    let (key, exists) = campaigns::exists_check(tenant, campaign);
+    let ops = vec![
+        TransactOp::Check { key, condition: exists },
+        TransactOp::Put { item, condition: Some(condition) },
+    ];
+    match app.table.transact(ops).await {
+        Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
+            Err(AppError::invalid("campaignId", "no such campaign"))
+        }
+        Err(TableError::TransactionCancelled { .. }) => Err(TableError::ConditionFailed.into()),
+        other => Ok(other?),
+    }
+}
+
+pub async fn create(app: &App, tenant: &TenantId, input: NewBacklink) -> Result<Backlink, AppError> {
+    let now = app.clock.now();
+    let source_type = input.source_type.unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    let directory_id = input
+        .directory_id
+        .as_deref()
+        .and_then(|v| errors.check("directoryId", DirectoryId::parse(v)));
+    let source_domain = match (&input.source_domain, &input.source_url) {
+        (Some(d), _) => errors.check("sourceDomain", DomainName::parse(d)),
+        (None, Some(url)) => WebUrl::parse(url).ok().and_then(|u| u.domain()),
+        (None, None) => None,
+    };
+    let Some(source_domain) = source_domain else {
+        if errors.into_result().is_ok() {
+            return Err(AppError::invalid(
+                "sourceDomain",
+                "is required (or give a sourceUrl on a domain name)",
+            ));
+        }
+        return Err(AppError::invalid("sourceDomain", "must be a domain name such as example.com"));
+    };
+    errors.into_result().map_err(AppError::Invalid)?;
+    let mut backlink = Backlink {
+        id: BacklinkId::from_uuid(app.ids.next()),
+        source_type,
+        directory_id,
+        steps: None,
+        source_domain,
+        source_url: None,
+        target_url: None,
+        anchor_text: None,
+        domain_rating: None,
+        link_type: LinkType::default(),
+        prospect_type: None,
+        relevance_score: None,
+        pitch_rationale: None,
+        outreach_status: source_type.initial_status(),
+        outreach_sent_at: None,
+        responded_at: None,
+        agreed_at: None,
+        published_at: None,
+        completed_at: None,
+        is_live: None,
+        is_indexed: None,
+        last_checked_at: None,
+        activity_id: None,
+        campaign_id: None,
+        gap_competitors: vec![],
+        notes: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let mut patch = BacklinkPatch::from_new(input);
+    patch.source_domain = None;
+    patch.apply_to(&mut backlink, now)?;
+    write(app, tenant, &backlink, Condition::NotExists).await?;
+    Ok(backlink)
+}
+
+pub async fn get(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<Backlink, AppError> {
+    match app.table.get(&keys::item(tenant, id)).await? {
+        Some(item) => from_item(item),
+        None => Err(AppError::NotFound("backlink")),
+    }
+}
+
+pub async fn list(
+    app: &App,
+    tenant: &TenantId,
+    filter: &BacklinkFilter,
+    page: PageRequest,
+) -> Result<ListPage<Backlink>, AppError> {
+    let campaign = filter
+        .campaign_id
+        .as_deref()
+        .map(CampaignId::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))?;
+    // The most selective filter picks the index; the others filter what it returns.
+    let query = if let Some(c) = &campaign {
+        Query::new(Index::Gsi3, keys::by_campaign(tenant, c))
+    } else if let Some(s) = filter.outreach_status {
+        Query::new(Index::Gsi1, keys::by_status(tenant, s))
+    } else if let Some(s) = filter.source_type {
+        Query::new(Index::Gsi2, keys::by_source(tenant, s))
+    } else if let Some(live) = filter.is_live {
+        Query::new(Index::Gsi5, keys::by_liveness(tenant, live))
+    } else {
+        Query::new(Index::Table, tenant_partition(tenant))
+            .sort(SortCondition::BeginsWith(keys::PREFIX.into()))
+    };
+    paging::list(app.table.as_ref(), query.descending(), page, |item| {
+        let b: Backlink = from_item(item)?;
+        let keep = filter.outreach_status.is_none_or(|s| b.outreach_status == s)
+            && filter.source_type.is_none_or(|s| b.source_type == s)
+            && campaign.as_ref().is_none_or(|c| b.campaign_id.as_ref() == Some(c))
+            && filter.is_live.is_none_or(|l| b.is_live == Some(l));
+        Ok(keep.then_some(b))
+    })
+    .await
+}
+
+/// Reads, changes and writes back under the version check, retrying on a lost race.
+pub async fn modify(
+    app: &App,
+    tenant: &TenantId,
+    id: &BacklinkId,
+    change: impl Fn(&mut Backlink) -> Result<(), AppError>,
+) -> Result<Backlink, AppError> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let mut backlink = get(app, tenant, id).await?;
+        let seen = backlink.version;
+        change(&mut backlink)?;
+        backlink.version = seen + 1;
+        backlink.updated_at = app.clock.now();
+        match write(app, tenant, &backlink, Condition::eq("version", seen)).await {
+            Ok(()) => return Ok(backlink),
+            Err(AppError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(AppError::Conflict(
+        "the backlink is being changed by someone else; try again".into(),
+    ))
+}
+
+pub async fn update(
+    app: &App,
+    tenant: &TenantId,
+    id: &BacklinkId,
+    patch: BacklinkPatch,
+) -> Result<Backlink, AppError> {
+    let now = app.clock.now();
+    modify(app, tenant, id, |b| patch.apply_to(b, now)).await
+}
+
+pub async fn delete(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<(), AppError> {
+    match app.table.delete(&keys::item(tenant, id), Some(Condition::Exists)).await {
+        Ok(_) => Ok(()),
+        Err(TableError::ConditionFailed) => Err(AppError::NotFound("backlink")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Clears `campaignId` on every backlink of a campaign that is being deleted.
+pub async fn detach_campaign(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &CampaignId,
+) -> Result<(), AppError> {
+    let mut cursor = None;
+    loop {
+        let query = Query::new(Index::Gsi3, keys::by_campaign(tenant, campaign))
+            .limit(100)
+            .start_after(cursor);
+        let page = app.table.query(query).await?;
+        for item in page.items {
+            let b: Backlink = from_item(item)?;
+            let detached = modify(app, tenant, &b.id, |b| {
+                if b.campaign_id.as_ref() == Some(campaign) {
+                    b.campaign_id = None;
+                }
+                Ok(())
+            })
+            .await;
+            match detached {
+                Ok(_) | Err(AppError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Outreach campaigns: create, read, list, edit, delete, and the status actions.
+
+use super::paging::{self, ListPage, PageRequest};
+use super::store::{from_item, to_item, tenant_partition};
+use super::{App, AppError, backlinks};
+use crate::domain::campaign::{
+    Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
+};
+use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::text::{label_list, multi_line, single_line};
+use crate::domain::web::WebUrl;
+use crate::domain::{FieldError, FieldErrors, in_range, nullable};
+use crate::ports::table::{Condition, Index, Item, Key, Query, SortCondition, TableError, Update};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+const ENTITY: &str = "campaign";
+/// Set while a delete is detaching the campaign's backlinks; such a campaign is gone.
+const DELETING: &str = "deleting";
+const MAX_WRITE_ATTEMPTS: usize = 5;
+
+mod keys {
+    use super::*;
+
+    pub fn item(tenant: &TenantId, id: &CampaignId) -> Key {
+        Key::new(tenant_partition(tenant), format!("CAMPAIGN#{id}"))
+    }
+
+    pub const PREFIX: &str = "CAMPAIGN#";
+
+    /// GSI1: a tenant's campaigns in one status, in creation order.
+    pub fn by_status(tenant: &TenantId, status: CampaignStatus) -> String {
+        format!("{}#CAMPAIGN#STATUS#{}", tenant_partition(tenant), status.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LimitsInput {
+    pub max_opportunities: Option<u32>,
+    pub max_emails_per_day: Option<u32>,
+    pub max_follow_ups: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCampaign {
+    /// 1-100 characters.
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub target_url: Option<String>,
+    #[serde(default)]
+    pub target_industries: Vec<String>,
+    #[serde(default)]
+    pub content_pillars: Vec<String>,
+    #[serde(default)]
+    pub tone: Option<Tone>,
+    #[serde(default)]
+    pub personalization_level: Option<Level>,
+    #[serde(default)]
+    pub priority: Option<Level>,
+    #[serde(default)]
+    pub ai_model_preference: Option<String>,
+    #[serde(default)]
+    pub limits: Option<LimitsInput>,
+}
+
+/// A partial edit: absent fields stay as they are; `null` clears a nullable field.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CampaignPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub target_url: Option<Option<String>>,
+    pub target_industries: Option<Vec<String>>,
+    pub content_pillars: Option<Vec<String>>,
+    pub tone: Option<Tone>,
+    pub personalization_level: Option<Level>,
+    pub priority: Option<Level>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub ai_model_preference: Option<Option<String>>,
+    pub limits: Option<LimitsInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignFilter {
+    /// Only campaigns in this status.
+    pub status: Option<CampaignStatus>,
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn name(value: &str) -> Result<String, FieldError> {
+    single_line(value, 100)
+}
+
+fn labels(values: &[String]) -> Result<Vec<String>, FieldError> {
+    label_list(values, 50, 100)
+}
+
+fn model(value: &str) -> Result<String, FieldError> {
+    single_line(value, 100)
+}
+
+fn apply_limits(errors: &mut FieldErrors, limits: &mut CampaignLimits, input: &LimitsInput) {
+    if let Some(v) = input.max_opportunities {
+        let r = in_range(v, CampaignLimits::MAX_OPPORTUNITIES);
+        if let Some(v) = errors.check("limits.maxOpportunities", r) {
+            limits.max_opportunities = v;
+        }
+    }
+    if let Some(v) = input.max_emails_per_day {
+        let r = in_range(v, CampaignLimits::MAX_EMAILS_PER_DAY);
+        if let Some(v) = errors.check("limits.maxEmailsPerDay", r) {
+            limits.max_emails_per_day = v;
+        }
+    }
+    if let Some(v) = input.max_follow_ups {
+        let r = in_range(v, CampaignLimits::MAX_FOLLOW_UPS);
+        if let Some(v) = errors.check("limits.maxFollowUps", r) {
+            limits.max_follow_ups = v;
+        }
+    }
+}
+
+impl CampaignPatch {
+    /// Applies the edit, naming every field that does not parse.
+    fn apply_to(&self, c: &mut Campaign) -> Result<(), AppError> {
+        let mut errors = FieldErrors::default();
+        if let Some(v) = &self.name
+            && let Some(v) = errors.check("name", name(v))
+        {
+            c.name = v;
+        }
+        if let Some(v) = &self.description
+            && let Some(v) = errors.check("description", multi_line(v, 5000))
+        {
+            c.description = v;
+        }
+        if let Some(v) = &self.keywords
+            && let Some(v) = errors.check("keywords", labels(v))
+        {
+            c.keywords = v;
+        }
+        if let Some(v) = &self.target_url {
+            match v {
+                None => c.target_url = None,
+                Some(url) => {
+                    if let Some(url) = errors.check("targetUrl", WebUrl::parse(url)) {
+                        c.target_url = Some(url);
+                    }
+                }
+            }
+        }
+        if let Some(v) = &self.target_industries
+            && let Some(v) = errors.check("targetIndustries", labels(v))
+        {
+            c.target_industries = v;
+        }
+        if let Some(v) = &self.content_pillars
+            && let Some(v) = errors.check("contentPillars", labels(v))
+        {
+            c.content_pillars = v;
+        }
+        if let Some(v) = self.tone {
+            c.tone = v;
+        }
+        if let Some(v) = self.personalization_level {
+            c.personalization_level = v;
+        }
+        if let Some(v) = self.priority {
+            c.priority = v;
+        }
+        if let Some(v) = &self.ai_model_preference {
+            match v {
+                None => c.ai_model_preference = None,
+                Some(m) => {
+                    if let Some(m) = errors.check("aiModelPreference", model(m)) {
+                        c.ai_model_preference = Some(m);
+                    }
+                }
+            }
+        }
+        if let Some(limits) = &self.limits {
+            apply_limits(&mut errors, &mut c.limits, limits);
+        }
+        errors.into_result().map_err(AppError::Invalid)
+    }
+}
+
+fn item_of(tenant: &TenantId, c: &Campaign) -> Result<Item, AppError> {
+    to_item(
+        ENTITY,
+        &keys::item(tenant, &c.id),
+        c,
+        [
+            ("GSI1PK", keys::by_status(tenant, c.status)),
+            ("GSI1SK", c.id.to_string()),
+        ],
+    )
+}
+
+fn live(item: Item) -> Result<Option<Campaign>, AppError> {
+    if item.contains_key(DELETING) {
+        return Ok(None);
+    }
+    from_item(item).map(Some)
+}
+
+pub async fn create(app: &App, tenant: &TenantId, input: NewCampaign) -> Result<Campaign, AppError> {
+    let now = app.clock.now();
+    let mut campaign = Campaign {
+        id: CampaignId::from_uuid(app.ids.next()),
+        name: String::new(),
+        description: String::new(),
+        keywords: vec![],
+        target_url: None,
+        target_industries: vec![],
+        content_pillars: vec![],
+        tone: Tone::default(),
+        personalization_level: Level::High,
+        priority: Level::Medium,
+        ai_model_preference: None,
+        limits: CampaignLimits::default(),
+        status: CampaignStatus::Draft,
+        created_at: now,
+        updated_at: now,
+        started_at: None,
+        paused_at: None,
+        completed_at: None,
+        version: 1,
+    };
+    let patch = CampaignPatch {
+        name: Some(input.name),
+        description: input.description,
+        keywords: Some(input.keywords),
+        target_url: input.target_url.map(Some),
+        target_industries: Some(input.target_industries),
+        content_pillars: Some(input.content_pillars),
+        tone: input.tone,
+        personalization_level: input.personalization_level,
+        priority: input.priority,
+        ai_model_preference: input.ai_model_preference.map(Some),
+        limits: input.limits,
+    };
+    patch.apply_to(&mut campaign)?;
+    app.table
+        .put(item_of(tenant, &campaign)?, Some(Condition::NotExists))
+        .await?;
+    Ok(campaign)
+}
+
+pub async fn get(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<Campaign, AppError> {
+    let item = app.table.get(&keys::item(tenant, id)).await?;
+    item.map(live)
+        .transpose()?
+        .flatten()
+        .ok_or(AppError::NotFound("campaign"))
+}
+
+/// Whether the campaign exists for this tenant: the condition other writes check in the
+/// same transaction so that nothing attaches to a deleted campaign.
+pub fn exists_check(tenant: &TenantId, id: &CampaignId) -> (Key, Condition) {
+    (
+        keys::item(tenant, id),
+        Condition::And(vec![
+            Condition::Exists,
+            Condition::AttributeNotExists(DELETING.into()),
+        ]),
+    )
+}
+
+pub async fn list(
+    app: &App,
+    tenant: &TenantId,
+    filter: &CampaignFilter,
+    page: PageRequest,
+) -> Result<ListPage<Campaign>, AppError> {
+    let query = match filter.status {
+        Some(status) => Query::new(Index::Gsi1, keys::by_status(tenant, status)),
+        None => Query::new(Index::Table, tenant_partition(tenant))
+            .sort(SortCondition::BeginsWith(keys::PREFIX.into())),
+    };
+    paging::list(app.table.as_ref(), query.descending(), page, live).await
+}
+
+/// Reads, changes and writes back under the version check, retrying when another
+/// writer got there first.
+async fn modify(
+    app: &App,
+    tenant: &TenantId,
+    id: &CampaignId,
+    change: impl Fn(&mut Campaign) -> Result<(), AppError>,
+) -> Result<Campaign, AppError> {
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let mut campaign = get(app, tenant, id).await?;
+        let seen = campaign.version;
+        change(&mut campaign)?;
+        campaign.version = seen + 1;
+        campaign.updated_at = app.clock.now();
+        let unchanged = Condition::And(vec![
+            Condition::eq("version", seen),
+            Condition::AttributeNotExists(DELETING.into()),
+        ]);
+        match app.table.put(item_of(tenant, &campaign)?, Some(unchanged)).await {
+            Ok(()) => return Ok(campaign),
+            Err(TableError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict(
+        "the campaign is being changed by someone else; try again".into(),
+    ))
+}
+
+pub async fn update(
+    app: &App,
+    tenant: &TenantId,
+    id: &CampaignId,
+    patch: CampaignPatch,
+) -> Result<Campaign, AppError> {
+    modify(app, tenant, id, |c| patch.apply_to(c)).await
+}
+
+pub async fn act(
+    app: &App,
+    tenant: &TenantId,
+    id: &CampaignId,
+    action: CampaignAction,
+) -> Result<Campaign, AppError> {
+    let now = app.clock.now();
+    modify(app, tenant, id, |c| {
+        c.apply(action, now)
+            .map_err(|e| AppError::Conflict(e.to_string()))
+    })
+    .await
+}
+
+/// Deletes a campaign. Its backlinks stay, with `campaignId` cleared (seed 000: SetNull).
+/// The campaign is first marked so nothing new attaches to it; a delete interrupted half
+/// way is finished by calling it again.
+pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(), AppError> {
+    let key = keys::item(tenant, id);
+    let mark = Update::new()
+        .set(DELETING, true)
+        .remove("GSI1PK")
+        .remove("GSI1SK");
+    match app.table.update(&key, mark, Some(Condition::Exists)).await {
+        Ok(_) => {}
+        Err(TableError::ConditionFailed) => return Err(AppError::NotFound("campaign")),
+        Err(e) => return Err(e.into()),
+    }
+    backlinks::detach_campaign(app, tenant, id).await?;
+    app.table.delete(&key, None).await?;
+    Ok(())
+}

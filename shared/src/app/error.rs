@@ -1,0 +1,45 @@
+use crate::domain::FieldError;
+use crate::ports::queue::QueueError;
+use crate::ports::table::TableError;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    /// The entity does not exist for this tenant (or belongs to another one).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request is valid but clashes with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A dependency failed; the request may succeed later.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<TableError> for AppError {
+    fn from(e: TableError) -> Self {
+        match e {
+            TableError::InvalidCursor => {
+                AppError::invalid("cursor", "does not belong to this list or its filters")
+            }
+            TableError::ConditionFailed | TableError::TransactionCancelled { .. } => {
+                AppError::Conflict("the item changed while the request ran; try again".into())
+            }
+            TableError::Invalid(detail) => AppError::Unavailable(format!("store rejected a write: {detail}")),
+            TableError::Unavailable(detail) => AppError::Unavailable(detail),
+        }
+    }
+}
+
+impl From<QueueError> for AppError {
+    fn from(e: QueueError) -> Self {
+        AppError::Unavailable(e.to_string())
+    }
+}

@@ -1,0 +1,115 @@
+//! The daily link health check (seed 000): a sweep finds placed links not checked for a
+//! day and queues them; a worker fetches each source page and records whether the link to
+//! the target is still there.
+
+use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
+use super::{App, AppError};
+use crate::domain::backlink::Backlink;
+use crate::domain::ids::{BacklinkId, TenantId};
+use crate::domain::link_presence::find_link;
+use crate::ports::fetcher::FetchError;
+use crate::ports::table::{Index, Query, SortCondition};
+use serde::{Deserialize, Serialize};
+
+pub const QUEUE: &str = "link-check";
+/// A link is due again this long after its last check (a little under a day, so a daily
+/// sweep never skips one that was checked slightly later the day before).
+const RECHECK_AFTER_SECS: i64 = 20 * 3600;
+/// Most links one sweep queues per shard; the rest wait for the next sweep.
+const MAX_PER_SHARD: usize = 5_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckRequest {
+    pub tenant_id: TenantId,
+    pub backlink_id: BacklinkId,
+}
+
+/// Queues every placed link that is due, stalest first. Returns how many were queued.
+pub async fn sweep(app: &App) -> Result<usize, AppError> {
+    let cutoff = app.clock.now().plus_seconds(-RECHECK_AFTER_SECS).to_key();
+    let mut queued = 0;
+    for shard in 0..LINK_CHECK_SHARDS {
+        let mut cursor = None;
+        let mut in_shard = 0;
+        loop {
+            let query = Query::new(Index::Gsi4, keys::link_check_shard(shard))
+                .sort(SortCondition::Lt(cutoff.clone()))
+                .limit(100)
+                .start_after(cursor);
+            let page = app.table.query(query).await?;
+            let mut bodies = Vec::with_capacity(page.items.len());
+            for item in page.items {
+                let request = CheckRequest {
+                    tenant_id: serde_json::from_value(item["tenantId"].clone())
+                        .map_err(|e| AppError::Unavailable(format!("backlink without tenant: {e}")))?,
+                    backlink_id: serde_json::from_value(item["id"].clone())
+                        .map_err(|e| AppError::Unavailable(format!("backlink without id: {e}")))?,
+                };
+                bodies.push(serde_json::to_string(&request).unwrap_or_default());
+            }
+            in_shard += bodies.len();
+            if !bodies.is_empty() {
+                app.queue.send(QUEUE, bodies).await?;
+            }
+            match page.next {
+                Some(next) if in_shard < MAX_PER_SHARD => cursor = Some(next),
+                _ => break,
+            }
+        }
+        queued += in_shard;
+    }
+    Ok(queued)
+}
+
+/// What one check concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Live,
+    Missing,
+    /// Nothing to check (the backlink was deleted, or no longer expects a link).
+    Skipped,
+}
+
+/// Checks one link. Transient failures (network, 5xx, 429, 403) are errors, so the
+/// message is retried and finally dead-lettered; a definite answer updates the backlink.
+pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppError> {
+    let backlink = match backlinks::get(app, &request.tenant_id, &request.backlink_id).await {
+        Ok(b) => b,
+        Err(AppError::NotFound(_)) => return Ok(Verdict::Skipped),
+        Err(e) => return Err(e),
+    };
+    let (Some(source), Some(target)) = (&backlink.source_url, &backlink.target_url) else {
+        return Ok(Verdict::Skipped);
+    };
+    if !backlink.outreach_status.link_expected() {
+        return Ok(Verdict::Skipped);
+    }
+    let found = match app.fetcher.get(source.as_url()).await {
+        Ok(page) if (200..300).contains(&page.status) => {
+            find_link(&page.text(), &page.final_url, target.as_url())
+        }
+        Ok(page) if matches!(page.status, 404 | 410) => None,
+        Ok(page) => {
+            return Err(AppError::Unavailable(format!(
+                "{source} answered {}; will retry",
+                page.status
+            )));
+        }
+        // A page we may never fetch cannot show the link.
+        Err(FetchError::Refused { .. }) => None,
+        Err(e) => return Err(AppError::Unavailable(e.to_string())),
+    };
+    let now = app.clock.now();
+    let verdict = if found.is_some() { Verdict::Live } else { Verdict::Missing };
+    backlinks::modify(app, &request.tenant_id, &backlink.id, |b: &mut Backlink| {
+        b.is_live = Some(found.is_some());
+        b.last_checked_at = Some(now);
+        if let Some(link) = &found {
+            b.link_type = link.link_type;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(verdict)
+}

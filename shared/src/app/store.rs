@@ -1,0 +1,39 @@
+//! Mapping between entities and table items. Entities serialise to JSON objects; the item
+//! adds the key attributes and the `entity` tag beside them.
+
+use super::AppError;
+use crate::ports::table::{ENTITY, Item, Key, PK, SK};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Builds an item from an entity, its key and extra key attributes (GSI keys).
+pub fn to_item<T: Serialize>(
+    entity: &str,
+    key: &Key,
+    value: &T,
+    extra: impl IntoIterator<Item = (&'static str, String)>,
+) -> Result<Item, AppError> {
+    let Value::Object(mut item) = serde_json::to_value(value)
+        .map_err(|e| AppError::Unavailable(format!("cannot serialise {entity}: {e}")))?
+    else {
+        return Err(AppError::Unavailable(format!("{entity} is not an object")));
+    };
+    item.insert(PK.into(), Value::String(key.pk.clone()));
+    item.insert(SK.into(), Value::String(key.sk.clone()));
+    item.insert(ENTITY.into(), Value::String(entity.into()));
+    for (attr, value) in extra {
+        item.insert(attr.into(), Value::String(value));
+    }
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, AppError> {
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| AppError::Unavailable(format!("stored item does not parse: {e}")))
+}
+
+/// The partition holding a tenant's own items.
+pub fn tenant_partition(tenant: &crate::domain::ids::TenantId) -> String {
+    format!("T#{tenant}")
+}

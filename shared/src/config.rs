@@ -1,0 +1,125 @@
+//! Typed configuration from the environment. A missing or malformed variable fails start-up
+//! with a message naming it.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {name} is required ({purpose})")]
+    Missing {
+        name: String,
+        purpose: &'static str,
+    },
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: String, reason: String },
+}
+
+pub fn required(name: &str, purpose: &'static str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(value.trim().to_string()),
+        _ => Err(ConfigError::Missing {
+            name: name.to_string(),
+            purpose,
+        }),
+    }
+}
+
+pub fn optional(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A comma-separated list; empty when unset.
+pub fn list(name: &str) -> Vec<String> {
+    optional(name)
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How session tokens are verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// Expected `iss` claim.
+    pub issuer: String,
+    /// When not empty, the `azp` claim must be one of these origins.
+    pub authorized_parties: Vec<String>,
+    /// Allowed clock skew for `exp` and `nbf`.
+    pub leeway_secs: u64,
+}
+
+impl AuthSettings {
+    pub fn new(issuer: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            authorized_parties: vec![],
+            leeway_secs: 30,
+        }
+    }
+}
+
+/// Settings of the Lambda functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudSettings {
+    pub table_name: String,
+    pub jwks_url: String,
+    pub auth: AuthSettings,
+    /// Logical queue name to SQS URL.
+    pub queue_urls: HashMap<String, String>,
+}
+
+/// The environment variable that holds a queue's URL: `QUEUE_URL_` and the name in
+/// upper case with `-` as `_`.
+pub fn queue_url_var(queue: &str) -> String {
+    format!("QUEUE_URL_{}", queue.to_ascii_uppercase().replace('-', "_"))
+}
+
+impl CloudSettings {
+    pub fn from_env(queues: &[&str]) -> Result<Self, ConfigError> {
+        let mut queue_urls = HashMap::new();
+        for queue in queues {
+            let var = queue_url_var(queue);
+            queue_urls.insert(queue.to_string(), required(&var, "the SQS URL of that queue")?);
+        }
+        let jwks_url = required("JWKS_URL", "where the identity provider publishes its keys")?;
+        if !jwks_url.starts_with("https://") && !jwks_url.starts_with("http://") {
+            return Err(ConfigError::Invalid {
+                name: "JWKS_URL".into(),
+                reason: "must be an http(s) URL".into(),
+            });
+        }
+        let mut auth = AuthSettings::new(required("JWT_ISSUER", "the expected token issuer")?);
+        auth.authorized_parties = list("JWT_AUTHORIZED_PARTIES");
+        Ok(Self {
+            table_name: required("TABLE_NAME", "the DynamoDB table")?,
+            jwks_url,
+            auth,
+            queue_urls,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_variables_are_derived_from_names() {
+        assert_eq!(queue_url_var("link-check"), "QUEUE_URL_LINK_CHECK");
+    }
+
+    #[test]
+    fn missing_variables_are_named() {
+        let err = required("BACKLINKS_SURELY_UNSET_VARIABLE", "a test").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable BACKLINKS_SURELY_UNSET_VARIABLE is required (a test)"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Identifiers. Tenants and users come from the identity provider; entity ids are ours:
+//! a short type prefix and a UUIDv7, so that ids sort in creation order.
+
+use super::FieldError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// Characters allowed in identifiers that come from the identity provider. `#` is excluded
+/// because it separates the parts of storage keys.
+fn is_external_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '|' | '@')
+}
+
+macro_rules! external_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<Self, FieldError> {
+                if text.is_empty() || text.len() > 128 || !text.chars().all(is_external_id_char) {
+                    return Err(FieldError::new(
+                        "",
+                        "must be 1 to 128 characters of letters, digits and _-.:|@",
+                    ));
+                }
+                Ok(Self(text.to_string()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+external_id!(
+    /// The tenant (an organisation, or a user without one). Taken only from a verified token.
+    TenantId
+);
+external_id!(
+    /// The person acting, from the token's `sub`.
+    UserId
+);
+
+macro_rules! entity_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            pub fn from_uuid(id: Uuid) -> Self {
+                Self(format!("{}_{}", $prefix, id.simple()))
+            }
+
+            pub fn parse(text: &str) -> Result<Self, FieldError> {
+                text.strip_prefix(concat!($prefix, "_"))
+                    .filter(|rest| {
+                        rest.len() == 32
+                            && rest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                    })
+                    .map(|_| Self(text.to_string()))
+                    .ok_or_else(|| {
+                        FieldError::new("", concat!("must be an id of the form ", $prefix, "_<32 hex digits>"))
+                    })
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(concat!("^", $prefix, "_[0-9a-f]{32}$")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+entity_id!(
+    /// An outreach campaign.
+    CampaignId,
+    "cmp"
+);
+entity_id!(
+    /// A backlink of any source type.
+    BacklinkId,
+    "bl"
+);
+entity_id!(
+    /// A platform-wide directory a tenant can submit to.
+    DirectoryId,
+    "dir"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_ids_parse_only_their_own_shape() {
+        let id = CampaignId::from_uuid(Uuid::now_v7());
+        assert_eq!(CampaignId::parse(id.as_str()).unwrap(), id);
+        assert!(BacklinkId::parse(id.as_str()).is_err());
+        assert!(CampaignId::parse("cmp_XYZ").is_err());
+        assert!(CampaignId::parse("").is_err());
+    }
+
+    #[test]
+    fn external_ids_reject_key_separators() {
+        assert!(TenantId::parse("org_2abc").is_ok());
+        assert!(TenantId::parse("org#2").is_err());
+        assert!(TenantId::parse("").is_err());
+        assert!(UserId::parse(&"u".repeat(129)).is_err());
+    }
+}

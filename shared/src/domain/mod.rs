@@ -1,0 +1,13 @@
+//! Pure types and rules: no I/O, no AWS, no HTTP.
+
+pub mod backlink;
+pub mod campaign;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod link_presence;
+pub mod text;
+pub mod time;
+pub mod web;
+
+pub use error::{FieldError, FieldErrors, in_range, nullable};

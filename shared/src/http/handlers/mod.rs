@@ -1,0 +1,5 @@
+//! Thin adapters from [`Call`](super::call::Call) to use cases: parse, call, answer.
+
+pub mod backlinks;
+pub mod campaigns;
+pub mod system;

@@ -1,0 +1,234 @@
+//! A route: method, path, operationId, who may call it, the handler, and what the OpenAPI
+//! document says about it. One table of these feeds the Lambda functions, the local
+//! server, the OpenAPI document and the template check.
+
+use super::call::Call;
+use super::problem::Problem;
+use crate::app::App;
+use crate::domain::identity::Role;
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http::{HeaderValue, Method, Response, StatusCode, header};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::openapi::path::Parameter;
+use utoipa::openapi::{RefOr, Schema};
+
+pub type Handler = fn(Arc<App>, Call) -> BoxFuture<'static, Result<Reply, Problem>>;
+
+/// Wraps an `async fn(Arc<App>, Call) -> Result<Reply, Problem>` as a [`Handler`].
+#[macro_export]
+macro_rules! handler {
+    ($f:path) => {
+        |app, call| Box::pin($f(app, call))
+    };
+}
+
+/// Component schemas collected while documenting routes.
+pub type Schemas = Vec<(String, RefOr<Schema>)>;
+/// Registers a type's schemas and returns a reference to it.
+pub type SchemaFn = fn(&mut Schemas) -> RefOr<Schema>;
+
+pub fn schema_of<T: utoipa::ToSchema>(out: &mut Schemas) -> RefOr<Schema> {
+    T::schemas(out);
+    out.push((T::name().into_owned(), T::schema()));
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(T::name()))
+}
+
+pub fn query_params<T: utoipa::IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No token needed.
+    Public,
+    /// A verified token with at least this role.
+    Role(Role),
+}
+
+#[derive(Clone, Copy)]
+pub enum ResponseDoc {
+    /// A JSON body of this schema.
+    Json(SchemaFn),
+    /// `{"items": [...], "nextCursor": ...}` of this item schema.
+    List(SchemaFn),
+    /// No body.
+    Empty,
+    /// Any JSON document (the OpenAPI document itself).
+    AnyJson,
+}
+
+#[derive(Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub access: Access,
+    pub handler: Handler,
+    pub request: Option<SchemaFn>,
+    pub query: Option<fn() -> Vec<Parameter>>,
+    pub status: StatusCode,
+    pub response: ResponseDoc,
+    pub body_limit: usize,
+}
+
+/// Default request body limit: generous for JSON documents, small enough to refuse abuse.
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
+impl Route {
+    pub fn new(method: Method, path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self {
+            method,
+            path,
+            operation_id,
+            summary: "",
+            tag: "",
+            access: Access::Role(Role::Member),
+            handler,
+            request: None,
+            query: None,
+            status: StatusCode::OK,
+            response: ResponseDoc::Empty,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    pub fn get(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self::new(Method::GET, path, operation_id, handler)
+    }
+
+    pub fn post(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self::new(Method::POST, path, operation_id, handler)
+    }
+
+    pub fn patch(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self::new(Method::PATCH, path, operation_id, handler)
+    }
+
+    pub fn delete(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self::new(Method::DELETE, path, operation_id, handler)
+            .status(StatusCode::NO_CONTENT)
+    }
+
+    pub fn doc(mut self, tag: &'static str, summary: &'static str) -> Self {
+        self.tag = tag;
+        self.summary = summary;
+        self
+    }
+
+    pub fn access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
+    }
+
+    pub fn body(mut self, schema: SchemaFn) -> Self {
+        self.request = Some(schema);
+        self
+    }
+
+    pub fn query(mut self, params: fn() -> Vec<Parameter>) -> Self {
+        self.query = Some(params);
+        self
+    }
+
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn returns(mut self, response: ResponseDoc) -> Self {
+        self.response = response;
+        self
+    }
+
+    /// Matches a request path against this route's template, returning path parameters.
+    pub fn matches(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut params = Vec::new();
+        let mut actual = path.trim_end_matches('/').split('/');
+        for segment in self.path.split('/') {
+            let value = actual.next()?;
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if !value.is_empty() => params.push((name, value.to_string())),
+                Some(_) => return None,
+                None if segment == value => {}
+                None => return None,
+            }
+        }
+        actual.next().is_none().then_some(params)
+    }
+}
+
+/// What a handler answers.
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Reply, Problem> {
+        let body = serde_json::to_vec(value).map_err(|e| {
+            tracing::error!(error = %e, "response does not serialise");
+            Problem::internal()
+        })?;
+        Ok(Reply {
+            status,
+            content_type: "application/json",
+            body: body.into(),
+        })
+    }
+
+    pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Problem> {
+        Self::json(StatusCode::OK, value)
+    }
+
+    pub fn created<T: Serialize>(value: &T) -> Result<Reply, Problem> {
+        Self::json(StatusCode::CREATED, value)
+    }
+
+    pub fn no_content() -> Result<Reply, Problem> {
+        Ok(Reply {
+            status: StatusCode::NO_CONTENT,
+            content_type: "",
+            body: Bytes::new(),
+        })
+    }
+
+    pub fn into_response(self) -> Response<Bytes> {
+        let mut response = Response::new(self.body);
+        *response.status_mut() = self.status;
+        if !self.content_type.is_empty() {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn nothing(_: Arc<App>, _: Call) -> Result<Reply, Problem> {
+        Reply::no_content()
+    }
+
+    #[test]
+    fn templates_match_whole_paths_and_capture_parameters() {
+        let route = Route::get("/v1/campaigns/{id}", "getCampaign", handler!(nothing));
+        assert_eq!(
+            route.matches("/v1/campaigns/cmp_1"),
+            Some(vec![("id", "cmp_1".to_string())])
+        );
+        assert_eq!(route.matches("/v1/campaigns/cmp_1/"), Some(vec![("id", "cmp_1".to_string())]));
+        assert_eq!(route.matches("/v1/campaigns"), None);
+        assert_eq!(route.matches("/v1/campaigns/"), None);
+        assert_eq!(route.matches("/v1/campaigns/a/b"), None);
+        assert_eq!(route.matches("/v2/campaigns/a"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! Traits the application needs from the outside world. Adapters implement them.
+
+pub mod clock;
+pub mod fetcher;
+pub mod ids;
+pub mod keys;
+pub mod queue;
+pub mod table;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use fetcher::{FetchError, Fetched, Fetcher};
+pub use ids::{Ids, V7Ids};
+pub use keys::{KeySource, KeysUnavailable};
+pub use queue::{Queue, QueueError, QueueMessage, QueueStats};
+pub use table::Table;

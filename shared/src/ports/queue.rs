@@ -1,0 +1,52 @@
+//! Queues between pipeline stages: at-least-once delivery, a visibility timeout, and a
+//! dead-letter queue after too many receives. Queues are named by their logical name
+//! (see `jobs::QueueName`); adapters map names to their own addresses.
+
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// SQS takes at most ten messages per batch call; adapters split larger sends.
+pub const MAX_BATCH: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueMessage {
+    pub id: String,
+    /// Identifies this delivery; needed to delete the message.
+    pub receipt: String,
+    pub body: String,
+    /// How many times the message has been received, this time included.
+    pub receive_count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueStats {
+    /// Messages waiting or in flight.
+    pub depth: u64,
+    /// Messages moved to the dead-letter queue.
+    pub dead_letters: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("no queue is configured under the name {0}")]
+    UnknownQueue(String),
+    #[error("the queue is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Sends every body; fails if any message could not be accepted.
+    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError>;
+    /// Receives up to `max` messages, hiding them for `visibility`.
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility: Duration,
+    ) -> Result<Vec<QueueMessage>, QueueError>;
+    /// Acknowledges a delivery so that the message is not delivered again.
+    async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError>;
+    async fn stats(&self, queue: &str) -> Result<QueueStats, QueueError>;
+}
