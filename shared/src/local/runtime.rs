@@ -1,0 +1,95 @@
+//! Builds the product for local mode from a data folder.
+
+use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
+use super::dev_routes;
+use crate::adapters::jwks::StaticJwks;
+use crate::adapters::local_queue::LocalQueue;
+use crate::adapters::sqlite::{LocalDb, SqliteTable};
+use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use crate::app::App;
+use crate::config::AuthSettings;
+use crate::http::Api;
+use crate::http::auth::Verifier;
+use crate::http::routes::routes;
+use crate::jobs::QUEUES;
+use crate::ports::{Clock, SystemClock, V7Ids};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Set to 1 to let local mode fetch loopback and private addresses (fixture sites in
+/// tests). The Lambda build has no such switch.
+pub const ALLOW_PRIVATE_ENV: &str = "BACKLINKS_ALLOW_PRIVATE_NETWORK";
+
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    pub data_dir: PathBuf,
+    pub allow_private_network: bool,
+}
+
+impl LocalOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            allow_private_network: std::env::var(ALLOW_PRIVATE_ENV).is_ok_and(|v| v == "1"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("cannot create the data folder {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Keys(#[from] DevKeyError),
+    #[error("cannot open the local store: {0}")]
+    Store(String),
+}
+
+pub struct Local {
+    pub app: Arc<App>,
+    pub api: Arc<Api>,
+    pub keys: DevKeys,
+    pub options: LocalOptions,
+}
+
+pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
+    let dir = &options.data_dir;
+    std::fs::create_dir_all(dir).map_err(|e| LocalError::DataDir(dir.clone(), e))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = |e: &dyn std::fmt::Display| LocalError::Store(e.to_string());
+    let db = LocalDb::open(&dir.join("backlinks.sqlite3")).map_err(|e| store(&e))?;
+    let table = SqliteTable::open(db.clone(), clock.clone())
+        .await
+        .map_err(|e| store(&e))?;
+    let names = QUEUES.iter().map(|q| q.name.to_string()).collect();
+    let max_receives = QUEUES.iter().map(|q| q.max_receives).max().unwrap_or(5);
+    let queue = LocalQueue::open(db, clock.clone(), names, max_receives)
+        .await
+        .map_err(|e| store(&e))?;
+    let fetcher = WebFetcher::new(FetchPolicy {
+        allow_private: options.allow_private_network,
+        ..FetchPolicy::default()
+    })
+    .map_err(|e| store(&e))?;
+    let app = Arc::new(App {
+        table: Arc::new(table),
+        queue: Arc::new(queue),
+        clock,
+        ids: Arc::new(V7Ids),
+        fetcher: Arc::new(fetcher),
+    });
+    let keys = DevKeys::load_or_create(dir)?;
+    let verifier = Verifier::new(
+        Arc::new(StaticJwks::new(&keys.jwks())),
+        AuthSettings::new(LOCAL_ISSUER),
+    );
+    let mut table = routes();
+    table.extend(dev_routes::routes());
+    let api = Arc::new(Api::new(app.clone(), Arc::new(verifier), table));
+    Ok(Local {
+        app,
+        api,
+        keys,
+        options,
+    })
+}

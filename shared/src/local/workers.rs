@@ -1,0 +1,86 @@
+//! The local scheduler and queue workers: the same registry and handlers as the Lambda
+//! functions, driven by timers and by polling the local queues.
+
+use crate::app::{App, AppError};
+use crate::jobs::schedule::Schedule;
+use crate::jobs::{self, Job, Trigger};
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Receives one batch of a queue job's messages and handles them; a message that fails
+/// stays in the queue, reappears after its visibility timeout, and is dead-lettered after
+/// too many receives. Returns how many were handled successfully.
+pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
+    let Trigger::Queue(queue) = job.trigger else {
+        return Ok(0);
+    };
+    let visibility = Duration::from_secs(job.timeout_secs as u64 * 6);
+    let messages = app.queue.receive(queue, 10, visibility).await?;
+    let mut handled = 0;
+    for message in messages {
+        if jobs::run_message(app.clone(), job, &message.id, message.body).await.is_ok() {
+            app.queue.delete(queue, &message.receipt).await?;
+            handled += 1;
+        }
+    }
+    Ok(handled)
+}
+
+async fn worker(app: Arc<App>, job: Job, mut stop: watch::Receiver<bool>) {
+    loop {
+        let idle = match drain_once(app.clone(), &job).await {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => {
+                tracing::error!(job = job.name, error = %e, "queue worker failed to poll");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+async fn scheduler(app: Arc<App>, job: Job, schedule: Schedule, mut stop: watch::Receiver<bool>) {
+    loop {
+        let now = Utc::now();
+        let Some(next) = schedule.next_after(now) else {
+            tracing::error!(job = job.name, "schedule has no next firing");
+            return;
+        };
+        let wait = (next - now).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = jobs::run_scheduled(app.clone(), &job).await {
+            tracing::error!(job = job.name, error = %e, "scheduled job failed");
+        }
+    }
+}
+
+/// Starts a task per job: a timer for scheduled jobs, a poller for queue jobs.
+pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    jobs::registry()
+        .into_iter()
+        .filter_map(|job| match job.trigger {
+            Trigger::Queue(_) => Some(tokio::spawn(worker(app.clone(), job, stop.clone()))),
+            Trigger::Schedule(expr) => match Schedule::parse(expr) {
+                Ok(schedule) => Some(tokio::spawn(scheduler(app.clone(), job, schedule, stop.clone()))),
+                Err(e) => {
+                    tracing::error!(job = job.name, error = %e, "job not scheduled");
+                    None
+                }
+            },
+        })
+        .collect()
+}
