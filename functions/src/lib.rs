@@ -1,1 +1,75 @@
+//! The glue every Lambda binary shares: build the adapters once, then serve one route or
+//! one job from the core crate's route table and job registry.
 
+use backlinks_core::http::Api;
+use backlinks_core::http::routes::by_operation;
+use backlinks_core::jobs::{self, Run};
+use lambda_http::{Body, Request, service_fn};
+use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use std::sync::Arc;
+
+pub type Error = lambda_runtime::Error;
+
+fn to_core(req: Request) -> http::Request<bytes::Bytes> {
+    let (parts, body) = req.into_parts();
+    http::Request::from_parts(parts, bytes::Bytes::copy_from_slice(&body))
+}
+
+fn from_core(response: http::Response<bytes::Bytes>) -> lambda_http::Response<Body> {
+    response.map(|bytes| match String::from_utf8(bytes.to_vec()) {
+        Ok(text) if text.is_empty() => Body::Empty,
+        Ok(text) => Body::Text(text),
+        Err(e) => Body::Binary(e.into_bytes()),
+    })
+}
+
+/// Serves the route with this operationId.
+pub async fn http_route(operation_id: &str) -> Result<(), Error> {
+    backlinks_core::telemetry::init(true);
+    let route = by_operation(operation_id).ok_or_else(|| format!("no route {operation_id}"))?;
+    let cloud = backlinks_core::cloud::build().await?;
+    let api = Arc::new(Api::new(cloud.app, cloud.verifier, vec![route]));
+    lambda_http::run(service_fn(move |req: Request| {
+        let api = api.clone();
+        async move { Ok::<_, Error>(from_core(api.handle(to_core(req)).await)) }
+    }))
+    .await
+}
+
+/// Runs the job with this name: on its schedule, or for each batch of its queue.
+pub async fn job(name: &str) -> Result<(), Error> {
+    backlinks_core::telemetry::init(true);
+    let job = jobs::by_name(name).ok_or_else(|| format!("no job {name}"))?;
+    let app = backlinks_core::cloud::build().await?.app;
+    match job.run {
+        Run::Scheduled(_) => {
+            lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
+                let (app, job) = (app.clone(), job.clone());
+                async move { Ok::<_, Error>(jobs::run_scheduled(app, &job).await?) }
+            }))
+            .await
+        }
+        Run::Message(_) => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+                let (app, job) = (app.clone(), job.clone());
+                async move {
+                    let messages = event
+                        .payload
+                        .records
+                        .into_iter()
+                        .map(|m| (m.message_id.unwrap_or_default(), m.body.unwrap_or_default()))
+                        .collect();
+                    let mut response = SqsBatchResponse::default();
+                    for id in jobs::run_batch(app, &job, messages).await {
+                        let mut failure = BatchItemFailure::default();
+                        failure.item_identifier = id;
+                        response.batch_item_failures.push(failure);
+                    }
+                    Ok::<_, Error>(response)
+                }
+            }))
+            .await
+        }
+    }
+}

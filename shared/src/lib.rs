@@ -5,6 +5,8 @@
 
 pub mod adapters;
 pub mod app;
+#[cfg(feature = "aws")]
+pub mod cloud;
 pub mod config;
 pub mod domain;
 pub mod http;

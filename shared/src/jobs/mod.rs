@@ -122,3 +122,15 @@ pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Re
     }
     result
 }
+
+/// Handles a batch of queue messages, one span each; returns the ids of those that failed
+/// so the queue redelivers only them (SQS partial batch responses).
+pub async fn run_batch(app: Arc<App>, job: &Job, messages: Vec<(String, String)>) -> Vec<String> {
+    let mut failed = Vec::new();
+    for (id, body) in messages {
+        if run_message(app.clone(), job, &id, body).await.is_err() {
+            failed.push(id);
+        }
+    }
+    failed
+}

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), backlinks_functions::Error> {
+    backlinks_functions::http_route("createBacklink").await
+}

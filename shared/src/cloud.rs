@@ -1,0 +1,54 @@
+//! Wiring for the Lambda functions: DynamoDB, SQS, the SSRF-safe fetcher and the JWKS
+//! verifier, built once per cold start from the environment.
+
+use crate::adapters::dynamodb::DynamoTable;
+use crate::adapters::jwks::HttpJwks;
+use crate::adapters::sqs::SqsQueue;
+use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use crate::app::App;
+use crate::config::{CloudSettings, ConfigError};
+use crate::http::auth::Verifier;
+use crate::jobs::queue_names;
+use crate::ports::{SystemClock, V7Ids};
+use std::sync::Arc;
+
+pub struct Cloud {
+    pub app: Arc<App>,
+    pub verifier: Arc<Verifier>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot build a client: {0}")]
+    Client(String),
+}
+
+pub async fn build() -> Result<Cloud, StartupError> {
+    let settings = CloudSettings::from_env(&queue_names())?;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let clock = Arc::new(SystemClock);
+    let table = DynamoTable::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings.table_name.clone(),
+        clock.clone(),
+    );
+    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
+    let fetcher = WebFetcher::new(FetchPolicy::default())
+        .map_err(|e| StartupError::Client(e.to_string()))?;
+    let http = reqwest::Client::builder()
+        .build()
+        .map_err(|e| StartupError::Client(e.to_string()))?;
+    let verifier = Verifier::new(Arc::new(HttpJwks::new(http, settings.jwks_url.clone())), settings.auth.clone());
+    Ok(Cloud {
+        app: Arc::new(App {
+            table: Arc::new(table),
+            queue: Arc::new(queue),
+            clock,
+            ids: Arc::new(V7Ids),
+            fetcher: Arc::new(fetcher),
+        }),
+        verifier: Arc::new(verifier),
+    })
+}
