@@ -203,29 +203,41 @@ impl Expr {
         })
     }
 
-    /// Renders a conjunction (`all` true) or disjunction; empty ones render as the
-    /// constants `holds` gives them: true for AND, false for OR.
+    /// Renders a conjunction (`all` true) or disjunction without outer parentheses
+    /// (DynamoDB refuses redundant ones); compound operands get their own. Empty ones
+    /// render as the constants `holds` gives them: true for AND, false for OR.
     fn join(&mut self, parts: &[Condition], all: bool) -> Result<String, TableError> {
         if parts.is_empty() {
             let pk = self.name(PK);
             let op = if all { "OR" } else { "AND" };
-            return Ok(format!("(attribute_exists({pk}) {op} attribute_not_exists({pk}))"));
+            return Ok(format!("attribute_exists({pk}) {op} attribute_not_exists({pk})"));
         }
-        let rendered: Result<Vec<String>, TableError> =
-            parts.iter().map(|c| self.render(c)).collect();
-        Ok(format!("({})", rendered?.join(if all { " AND " } else { " OR " })))
+        let mut rendered = Vec::with_capacity(parts.len());
+        for part in parts {
+            rendered.push(self.operand(part)?);
+        }
+        Ok(rendered.join(if all { " AND " } else { " OR " }))
+    }
+
+    /// A condition as an operand of AND/OR: parenthesised when it is itself compound.
+    fn operand(&mut self, condition: &Condition) -> Result<String, TableError> {
+        let text = self.render(condition)?;
+        Ok(match condition {
+            Condition::And(_) | Condition::Or(_) => format!("({text})"),
+            _ => text,
+        })
     }
 
     /// Renders a condition so that an expired item counts as absent: the condition's value
     /// on an absent item is known in advance, so the expired case is OR-ed or AND-ed in.
     fn condition(&mut self, condition: &Condition, now: i64) -> Result<String, TableError> {
-        let inner = self.render(condition)?;
+        let inner = self.operand(condition)?;
         let ttl = self.name(TTL);
         let now = self.value(&Value::from(now))?;
         Ok(if condition.holds(None) {
-            format!("(({inner}) OR {ttl} <= {now})")
+            format!("{inner} OR {ttl} <= {now}")
         } else {
-            format!("(({inner}) AND (attribute_not_exists({ttl}) OR {ttl} > {now}))")
+            format!("{inner} AND (attribute_not_exists({ttl}) OR {ttl} > {now})")
         })
     }
 

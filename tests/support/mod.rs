@@ -1,0 +1,170 @@
+//! Shared test plumbing: the local AWS emulator, temporary stores, and the local server
+//! started in-process on a loopback port.
+#![allow(dead_code)]
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use backlinks_core::adapters::dynamodb::DynamoTable;
+use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
+use backlinks_core::domain::identity::Role;
+use backlinks_core::domain::time::Timestamp;
+use backlinks_core::local::runtime::{self, Local, LocalOptions};
+use backlinks_core::local::server;
+use backlinks_core::ports::{Clock, ManualClock, Table};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The moto server the test script starts; tests that need AWS fail loudly without it.
+pub fn moto_endpoint() -> String {
+    std::env::var("MOTO_ENDPOINT").expect(
+        "MOTO_ENDPOINT is not set: run the tests through infra/test.sh, which starts moto",
+    )
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::now_v7().simple())
+}
+
+pub fn dynamo_client() -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(moto_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+pub fn sqs_client() -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .endpoint_url(moto_endpoint())
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+pub fn start_time() -> Timestamp {
+    Timestamp::parse("2026-06-01T12:00:00Z").unwrap()
+}
+
+/// A store under test with a clock the test moves.
+pub struct Store {
+    pub table: Arc<dyn Table>,
+    pub clock: Arc<ManualClock>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Store {
+    pub async fn sqlite() -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let db = LocalDb::open(&dir.path().join("test.sqlite3")).unwrap();
+        let table = SqliteTable::open(db, clock.clone() as Arc<dyn Clock>).await.unwrap();
+        Store {
+            table: Arc::new(table),
+            clock,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn dynamodb() -> Store {
+        let client = dynamo_client();
+        let name = unique("table");
+        DynamoTable::create_table(&client, &name).await.unwrap();
+        let clock = Arc::new(ManualClock::new(start_time()));
+        Store {
+            table: Arc::new(DynamoTable::new(client, name, clock.clone() as Arc<dyn Clock>)),
+            clock,
+            _dir: None,
+        }
+    }
+}
+
+/// The whole local product on a loopback port, with its own data folder.
+pub struct TestServer {
+    pub base: String,
+    pub local: Local,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let options = LocalOptions {
+            data_dir: dir.path().to_path_buf(),
+            allow_private_network: true,
+        };
+        let local = runtime::build(options).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(server::serve(local.api.clone(), listener, std::future::pending()));
+        TestServer {
+            base,
+            local,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    pub fn token(&self, tenant: &str, user: &str, role: Role) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.local.keys.mint(tenant, user, role, now, 3600).unwrap()
+    }
+
+    pub fn member(&self, tenant: &str) -> String {
+        self.token(tenant, &format!("user-of-{tenant}"), Role::Member)
+    }
+
+    /// Sends a request; `body` is JSON unless None.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Self::answer(req.send().await.unwrap()).await
+    }
+
+    pub async fn raw(&self, method: &str, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let req = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body);
+        Self::answer(req.send().await.unwrap()).await
+    }
+
+    async fn answer(res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+}
