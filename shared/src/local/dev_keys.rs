@@ -108,8 +108,6 @@ impl DevKeys {
         now: i64,
         ttl_secs: i64,
     ) -> Result<String, DevKeyError> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = self.jwk.common.key_id.clone();
         let role = match role {
             Role::Member => "member",
             Role::Admin => "admin",
@@ -125,6 +123,13 @@ impl DevKeys {
             nbf: now,
             exp: now + ttl_secs,
         };
-        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| DevKeyError::Key(e.to_string()))
+        self.sign(&claims)
+    }
+
+    /// Signs any claims with the local key (RS256, with its `kid`).
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, DevKeyError> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = self.jwk.common.key_id.clone();
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| DevKeyError::Key(e.to_string()))
     }
 }
