@@ -6,7 +6,14 @@ use serde_json::{Value, json};
 use support::TestServer;
 
 async fn campaign(s: &TestServer, token: &str, name: &str) -> Value {
-    let a = s.call("POST", "/v1/campaigns", Some(token), Some(json!({"name": name}))).await;
+    let a = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(token),
+            Some(json!({"name": name})),
+        )
+        .await;
     assert_eq!(a.status, 201, "{:?}", a.body);
     a.body
 }
@@ -52,44 +59,90 @@ async fn campaigns_lifecycle() {
     let c = created.body;
     assert_eq!(c["status"], "draft");
     assert_eq!(c["keywords"], json!(["seo", "links"]));
-    assert_eq!(c["limits"], json!({"maxOpportunities": 100, "maxEmailsPerDay": 25, "maxFollowUps": 3}));
+    assert_eq!(
+        c["limits"],
+        json!({"maxOpportunities": 100, "maxEmailsPerDay": 25, "maxFollowUps": 3})
+    );
     let id = c["id"].as_str().unwrap();
     let path = format!("/v1/campaigns/{id}");
 
-    let edited = s.call("PATCH", &path, Some(&t), Some(json!({"targetUrl": null, "description": "Q2"}))).await;
+    let edited = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(json!({"targetUrl": null, "description": "Q2"})),
+        )
+        .await;
     assert_eq!(edited.status, 200);
     assert_eq!(edited.body["targetUrl"], Value::Null);
     assert_eq!(edited.body["description"], "Q2");
     assert_eq!(edited.body["version"], 2);
 
-    let paused_draft = s.call("POST", &format!("{path}/pause"), Some(&t), None).await;
+    let paused_draft = s
+        .call("POST", &format!("{path}/pause"), Some(&t), None)
+        .await;
     problem(&paused_draft, 409, "conflict");
-    assert_eq!(paused_draft.body["detail"], "cannot pause a campaign that is draft");
+    assert_eq!(
+        paused_draft.body["detail"],
+        "cannot pause a campaign that is draft"
+    );
 
-    let active = s.call("POST", &format!("{path}/activate"), Some(&t), None).await;
+    let active = s
+        .call("POST", &format!("{path}/activate"), Some(&t), None)
+        .await;
     assert_eq!(active.body["status"], "active");
     assert!(active.body["startedAt"].is_string());
-    let paused = s.call("POST", &format!("{path}/pause"), Some(&t), None).await;
+    let paused = s
+        .call("POST", &format!("{path}/pause"), Some(&t), None)
+        .await;
     assert_eq!(paused.body["status"], "paused");
-    let done = s.call("POST", &format!("{path}/complete"), Some(&t), None).await;
+    let done = s
+        .call("POST", &format!("{path}/complete"), Some(&t), None)
+        .await;
     assert_eq!(done.body["status"], "completed");
-    problem(&s.call("POST", &format!("{path}/activate"), Some(&t), None).await, 409, "conflict");
+    problem(
+        &s.call("POST", &format!("{path}/activate"), Some(&t), None)
+            .await,
+        409,
+        "conflict",
+    );
 
-    let listed = s.call("GET", "/v1/campaigns?status=completed", Some(&t), None).await;
+    let listed = s
+        .call("GET", "/v1/campaigns?status=completed", Some(&t), None)
+        .await;
     assert_eq!(listed.body["items"][0]["id"], id);
-    let drafts = s.call("GET", "/v1/campaigns?status=draft", Some(&t), None).await;
+    let drafts = s
+        .call("GET", "/v1/campaigns?status=draft", Some(&t), None)
+        .await;
     assert_eq!(drafts.body["items"], json!([]));
 
     assert_eq!(s.call("DELETE", &path, Some(&t), None).await.status, 204);
-    problem(&s.call("GET", &path, Some(&t), None).await, 404, "not-found");
-    problem(&s.call("DELETE", &path, Some(&t), None).await, 404, "not-found");
+    problem(
+        &s.call("GET", &path, Some(&t), None).await,
+        404,
+        "not-found",
+    );
+    problem(
+        &s.call("DELETE", &path, Some(&t), None).await,
+        404,
+        "not-found",
+    );
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_problem_naming_the_field() {
     let s = TestServer::start().await;
     let t = s.member("acme");
-    let post = |body: &'static str| s.raw("POST", "/v1/campaigns", &t, "application/json", body.as_bytes().to_vec());
+    let post = |body: &'static str| {
+        s.raw(
+            "POST",
+            "/v1/campaigns",
+            &t,
+            "application/json",
+            body.as_bytes().to_vec(),
+        )
+    };
 
     problem(&post("{\"name\": ").await, 400, "malformed-body");
     let unknown = post(r#"{"name": "x", "tenantId": "other"}"#).await;
@@ -103,23 +156,77 @@ async fn bad_input_gets_a_problem_naming_the_field() {
     assert_eq!(field(&nested), "limits.maxFollowUps");
     let wrong_type = post(r#"{"name": "x", "limits": {"maxFollowUps": "3"}}"#).await;
     assert_eq!(field(&wrong_type), "limits.maxFollowUps");
-    let long = s.call("POST", "/v1/campaigns", Some(&t), Some(json!({"name": "n".repeat(101)}))).await;
+    let long = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&t),
+            Some(json!({"name": "n".repeat(101)})),
+        )
+        .await;
     assert_eq!(field(&long), "name");
-    let url = s.call("POST", "/v1/campaigns", Some(&t), Some(json!({"name": "x", "targetUrl": "javascript:alert(1)"}))).await;
+    let url = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&t),
+            Some(json!({"name": "x", "targetUrl": "javascript:alert(1)"})),
+        )
+        .await;
     assert_eq!(field(&url), "targetUrl");
-    let injected = s.call("POST", "/v1/campaigns", Some(&t), Some(json!({"name": "a\r\nBcc: x@y.z"}))).await;
+    let injected = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&t),
+            Some(json!({"name": "a\r\nBcc: x@y.z"})),
+        )
+        .await;
     assert_eq!(field(&injected), "name");
 
-    let huge = format!(r#"{{"name": "x", "description": "{}"}}"#, "d".repeat(300 * 1024));
-    problem(&s.raw("POST", "/v1/campaigns", &t, "application/json", huge.into_bytes()).await, 413, "payload-too-large");
-    problem(&s.raw("POST", "/v1/campaigns", &t, "text/plain", b"{}".to_vec()).await, 415, "unsupported-media-type");
-    let bad_id = s.call("GET", "/v1/campaigns/not-an-id", Some(&t), None).await;
+    let huge = format!(
+        r#"{{"name": "x", "description": "{}"}}"#,
+        "d".repeat(300 * 1024)
+    );
+    problem(
+        &s.raw(
+            "POST",
+            "/v1/campaigns",
+            &t,
+            "application/json",
+            huge.into_bytes(),
+        )
+        .await,
+        413,
+        "payload-too-large",
+    );
+    problem(
+        &s.raw("POST", "/v1/campaigns", &t, "text/plain", b"{}".to_vec())
+            .await,
+        415,
+        "unsupported-media-type",
+    );
+    let bad_id = s
+        .call("GET", "/v1/campaigns/not-an-id", Some(&t), None)
+        .await;
     problem(&bad_id, 404, "not-found");
-    problem(&s.call("PUT", "/v1/campaigns", Some(&t), None).await, 405, "method-not-allowed");
-    problem(&s.call("GET", "/v1/nothing-here", Some(&t), None).await, 404, "not-found");
-    let filter = s.call("GET", "/v1/campaigns?status=sleeping", Some(&t), None).await;
+    problem(
+        &s.call("PUT", "/v1/campaigns", Some(&t), None).await,
+        405,
+        "method-not-allowed",
+    );
+    problem(
+        &s.call("GET", "/v1/nothing-here", Some(&t), None).await,
+        404,
+        "not-found",
+    );
+    let filter = s
+        .call("GET", "/v1/campaigns?status=sleeping", Some(&t), None)
+        .await;
     assert_eq!(field(&filter), "status");
-    let extra = s.call("GET", "/v1/campaigns?sort=name", Some(&t), None).await;
+    let extra = s
+        .call("GET", "/v1/campaigns?sort=name", Some(&t), None)
+        .await;
     assert_eq!(field(&extra), "sort");
 }
 
@@ -129,7 +236,12 @@ async fn lists_page_through_every_item_once_newest_first() {
     let t = s.member("acme");
     let mut ids = Vec::new();
     for i in 0..7 {
-        ids.push(campaign(&s, &t, &format!("c{i}")).await["id"].as_str().unwrap().to_string());
+        ids.push(
+            campaign(&s, &t, &format!("c{i}")).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     ids.reverse();
     let mut seen = Vec::new();
@@ -141,18 +253,35 @@ async fn lists_page_through_every_item_once_newest_first() {
         };
         let page = s.call("GET", &path, Some(&t), None).await;
         assert_eq!(page.status, 200);
-        seen.extend(page.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string()),
+        );
         match page.body["nextCursor"].as_str() {
             Some(next) => cursor = Some(next.to_string()),
             None => break,
         }
     }
     assert_eq!(seen, ids);
-    let bad = s.call("GET", "/v1/campaigns?cursor=garbage", Some(&t), None).await;
+    let bad = s
+        .call("GET", "/v1/campaigns?cursor=garbage", Some(&t), None)
+        .await;
     problem(&bad, 400, "validation");
     assert_eq!(field(&bad), "cursor");
-    assert_eq!(field(&s.call("GET", "/v1/campaigns?limit=0", Some(&t), None).await), "limit");
-    assert_eq!(field(&s.call("GET", "/v1/campaigns?limit=201", Some(&t), None).await), "limit");
+    assert_eq!(
+        field(&s.call("GET", "/v1/campaigns?limit=0", Some(&t), None).await),
+        "limit"
+    );
+    assert_eq!(
+        field(
+            &s.call("GET", "/v1/campaigns?limit=201", Some(&t), None)
+                .await
+        ),
+        "limit"
+    );
 }
 
 #[tokio::test]
@@ -181,12 +310,33 @@ async fn backlinks_follow_their_lifecycle_and_filters() {
     assert_eq!(b["isLive"], Value::Null);
     let path = format!("/v1/backlinks/{}", b["id"].as_str().unwrap());
 
-    let jump = s.call("PATCH", &path, Some(&t), Some(json!({"outreachStatus": "published"}))).await;
+    let jump = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(json!({"outreachStatus": "published"})),
+        )
+        .await;
     problem(&jump, 409, "conflict");
-    let sent = s.call("PATCH", &path, Some(&t), Some(json!({"outreachStatus": "outreach_sent"}))).await;
+    let sent = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(json!({"outreachStatus": "outreach_sent"})),
+        )
+        .await;
     assert_eq!(sent.body["outreachStatus"], "outreach_sent");
     assert!(sent.body["outreachSentAt"].is_string());
-    let agreed = s.call("PATCH", &path, Some(&t), Some(json!({"outreachStatus": "agreed", "anchorText": "pricing"}))).await;
+    let agreed = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(json!({"outreachStatus": "agreed", "anchorText": "pricing"})),
+        )
+        .await;
     assert!(agreed.body["agreedAt"].is_string());
 
     let dir = s
@@ -211,8 +361,25 @@ async fn backlinks_follow_their_lifecycle_and_filters() {
         .call("POST", "/v1/backlinks", Some(&t), Some(json!({"sourceDomain": "x.example", "campaignId": "cmp_0123456789abcdef0123456789abcdef"})))
         .await;
     assert_eq!(field(&ghost), "campaignId");
-    assert_eq!(field(&s.call("POST", "/v1/backlinks", Some(&t), Some(json!({}))).await), "sourceDomain");
-    assert_eq!(field(&s.call("POST", "/v1/backlinks", Some(&t), Some(json!({"sourceDomain": "x.example", "relevanceScore": 11}))).await), "relevanceScore");
+    assert_eq!(
+        field(
+            &s.call("POST", "/v1/backlinks", Some(&t), Some(json!({})))
+                .await
+        ),
+        "sourceDomain"
+    );
+    assert_eq!(
+        field(
+            &s.call(
+                "POST",
+                "/v1/backlinks",
+                Some(&t),
+                Some(json!({"sourceDomain": "x.example", "relevanceScore": 11}))
+            )
+            .await
+        ),
+        "relevanceScore"
+    );
 
     let gap = s
         .call("POST", "/v1/backlinks", Some(&t), Some(json!({"sourceType": "competitor_gap", "sourceDomain": "gap.example", "gapCompetitors": ["rival.example", "Rival.example"]})))
@@ -220,27 +387,105 @@ async fn backlinks_follow_their_lifecycle_and_filters() {
     assert_eq!(gap.body["gapCompetitors"], json!(["rival.example"]));
 
     let all = s.call("GET", "/v1/backlinks", Some(&t), None).await;
-    let order: Vec<&str> = all.body["items"].as_array().unwrap().iter().map(|b| b["sourceDomain"].as_str().unwrap()).collect();
-    assert_eq!(order, vec!["gap.example", "dir.example", "blog.example.org"]);
+    let order: Vec<&str> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["sourceDomain"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        vec!["gap.example", "dir.example", "blog.example.org"]
+    );
     let ids = |a: &support::Answer| -> Vec<String> {
-        a.body["items"].as_array().unwrap().iter().map(|b| b["sourceDomain"].as_str().unwrap().to_string()).collect()
+        a.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["sourceDomain"].as_str().unwrap().to_string())
+            .collect()
     };
-    assert_eq!(ids(&s.call("GET", "/v1/backlinks?outreachStatus=agreed", Some(&t), None).await), vec!["blog.example.org"]);
-    assert_eq!(ids(&s.call("GET", "/v1/backlinks?sourceType=directory_opportunity", Some(&t), None).await), vec!["dir.example"]);
-    assert_eq!(ids(&s.call("GET", &format!("/v1/backlinks?campaignId={cid}"), Some(&t), None).await), vec!["blog.example.org"]);
-    assert!(ids(&s.call("GET", &format!("/v1/backlinks?campaignId={cid}&outreachStatus=prospecting"), Some(&t), None).await).is_empty());
-    assert!(ids(&s.call("GET", "/v1/backlinks?isLive=true", Some(&t), None).await).is_empty());
-    assert_eq!(field(&s.call("GET", "/v1/backlinks?campaignId=nope", Some(&t), None).await), "campaignId");
+    assert_eq!(
+        ids(&s
+            .call("GET", "/v1/backlinks?outreachStatus=agreed", Some(&t), None)
+            .await),
+        vec!["blog.example.org"]
+    );
+    assert_eq!(
+        ids(&s
+            .call(
+                "GET",
+                "/v1/backlinks?sourceType=directory_opportunity",
+                Some(&t),
+                None
+            )
+            .await),
+        vec!["dir.example"]
+    );
+    assert_eq!(
+        ids(&s
+            .call(
+                "GET",
+                &format!("/v1/backlinks?campaignId={cid}"),
+                Some(&t),
+                None
+            )
+            .await),
+        vec!["blog.example.org"]
+    );
+    assert!(
+        ids(&s
+            .call(
+                "GET",
+                &format!("/v1/backlinks?campaignId={cid}&outreachStatus=prospecting"),
+                Some(&t),
+                None
+            )
+            .await)
+        .is_empty()
+    );
+    assert!(
+        ids(&s
+            .call("GET", "/v1/backlinks?isLive=true", Some(&t), None)
+            .await)
+        .is_empty()
+    );
+    assert_eq!(
+        field(
+            &s.call("GET", "/v1/backlinks?campaignId=nope", Some(&t), None)
+                .await
+        ),
+        "campaignId"
+    );
 
     // Deleting the campaign keeps its backlinks and clears their campaignId.
-    assert_eq!(s.call("DELETE", &format!("/v1/campaigns/{cid}"), Some(&t), None).await.status, 204);
+    assert_eq!(
+        s.call("DELETE", &format!("/v1/campaigns/{cid}"), Some(&t), None)
+            .await
+            .status,
+        204
+    );
     let kept = s.call("GET", &path, Some(&t), None).await;
     assert_eq!(kept.status, 200);
     assert_eq!(kept.body["campaignId"], Value::Null);
-    assert!(ids(&s.call("GET", &format!("/v1/backlinks?campaignId={cid}"), Some(&t), None).await).is_empty());
+    assert!(
+        ids(&s
+            .call(
+                "GET",
+                &format!("/v1/backlinks?campaignId={cid}"),
+                Some(&t),
+                None
+            )
+            .await)
+        .is_empty()
+    );
 
     assert_eq!(s.call("DELETE", &path, Some(&t), None).await.status, 204);
-    problem(&s.call("GET", &path, Some(&t), None).await, 404, "not-found");
+    problem(
+        &s.call("GET", &path, Some(&t), None).await,
+        404,
+        "not-found",
+    );
 }
 
 #[tokio::test]
@@ -248,10 +493,34 @@ async fn requests_without_a_valid_token_are_refused() {
     let s = TestServer::start().await;
     let none = s.call("GET", "/v1/campaigns", None, None).await;
     problem(&none, 401, "unauthorized");
-    problem(&s.call("GET", "/v1/campaigns", Some("not.a.jwt"), None).await, 401, "unauthorized");
-    let expired = s.local.keys.mint("acme", "u", backlinks_core::domain::identity::Role::Member, 1_000_000, 60).unwrap();
-    problem(&s.call("GET", "/v1/campaigns", Some(&expired), None).await, 401, "unauthorized");
+    problem(
+        &s.call("GET", "/v1/campaigns", Some("not.a.jwt"), None)
+            .await,
+        401,
+        "unauthorized",
+    );
+    let expired = s
+        .local
+        .keys
+        .mint(
+            "acme",
+            "u",
+            backlinks_core::domain::identity::Role::Member,
+            1_000_000,
+            60,
+        )
+        .unwrap();
+    problem(
+        &s.call("GET", "/v1/campaigns", Some(&expired), None).await,
+        401,
+        "unauthorized",
+    );
     // A token from another installation's key is not accepted.
     let other = TestServer::start().await;
-    problem(&s.call("GET", "/v1/campaigns", Some(&other.member("acme")), None).await, 401, "unauthorized");
+    problem(
+        &s.call("GET", "/v1/campaigns", Some(&other.member("acme")), None)
+            .await,
+        401,
+        "unauthorized",
+    );
 }

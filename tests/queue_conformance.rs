@@ -25,10 +25,19 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(support::start_time()));
         let db = LocalDb::open(&dir.path().join("q.sqlite3")).unwrap();
-        let queue = LocalQueue::open(db, clock.clone() as Arc<dyn Clock>, vec![NAME.into()], MAX_RECEIVES)
-            .await
-            .unwrap();
-        Fixture { queue: Arc::new(queue), clock: Some(clock), _dir: Some(dir) }
+        let queue = LocalQueue::open(
+            db,
+            clock.clone() as Arc<dyn Clock>,
+            vec![NAME.into()],
+            MAX_RECEIVES,
+        )
+        .await
+        .unwrap();
+        Fixture {
+            queue: Arc::new(queue),
+            clock: Some(clock),
+            _dir: Some(dir),
+        }
     }
 
     async fn sqs() -> Fixture {
@@ -62,7 +71,11 @@ impl Fixture {
             .queue_url
             .unwrap();
         let queue = SqsQueue::new(client, HashMap::from([(NAME.to_string(), url)]));
-        Fixture { queue: Arc::new(queue), clock: None, _dir: None }
+        Fixture {
+            queue: Arc::new(queue),
+            clock: None,
+            _dir: None,
+        }
     }
 
     /// Lets a visibility timeout of one second pass.
@@ -84,7 +97,12 @@ mod cases {
         f.queue.send(NAME, bodies.clone()).await.unwrap();
         let mut seen = HashSet::new();
         for _ in 0..20 {
-            for m in f.queue.receive(NAME, 10, Duration::from_secs(30)).await.unwrap() {
+            for m in f
+                .queue
+                .receive(NAME, 10, Duration::from_secs(30))
+                .await
+                .unwrap()
+            {
                 assert_eq!(m.receive_count, 1);
                 f.queue.delete(NAME, &m.receipt).await.unwrap();
                 seen.insert(m.body);
@@ -101,7 +119,13 @@ mod cases {
         f.queue.send(NAME, vec!["once".into()]).await.unwrap();
         let first = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
         assert_eq!(first.len(), 1);
-        assert!(f.queue.receive(NAME, 10, VISIBILITY).await.unwrap().is_empty());
+        assert!(
+            f.queue
+                .receive(NAME, 10, VISIBILITY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         f.pass_visibility().await;
         let again = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
         assert_eq!(again.len(), 1);
@@ -109,7 +133,13 @@ mod cases {
         assert_eq!(again[0].receive_count, 2);
         f.queue.delete(NAME, &again[0].receipt).await.unwrap();
         f.pass_visibility().await;
-        assert!(f.queue.receive(NAME, 10, VISIBILITY).await.unwrap().is_empty());
+        assert!(
+            f.queue
+                .receive(NAME, 10, VISIBILITY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub async fn poison_messages_reach_the_dead_letter_queue(f: Fixture) {
@@ -119,7 +149,13 @@ mod cases {
             assert_eq!(got.len(), 1, "delivery {attempt}");
             f.pass_visibility().await;
         }
-        assert!(f.queue.receive(NAME, 10, VISIBILITY).await.unwrap().is_empty());
+        assert!(
+            f.queue
+                .receive(NAME, 10, VISIBILITY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let stats = f.queue.stats(NAME).await.unwrap();
         assert_eq!((stats.depth, stats.dead_letters), (0, 1));
     }

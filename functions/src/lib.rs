@@ -1,12 +1,12 @@
 //! The glue every Lambda binary shares: build the adapters once, then serve one route or
 //! one job from the core crate's route table and job registry.
 
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use backlinks_core::http::Api;
 use backlinks_core::http::routes::by_operation;
 use backlinks_core::jobs::{self, Run};
 use lambda_http::{Body, Request, service_fn};
 use lambda_runtime::LambdaEvent;
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use std::sync::Arc;
 
 pub type Error = lambda_runtime::Error;

@@ -35,12 +35,15 @@ pub async fn build() -> Result<Cloud, StartupError> {
         clock.clone(),
     );
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
-    let fetcher = WebFetcher::new(FetchPolicy::default())
-        .map_err(|e| StartupError::Client(e.to_string()))?;
+    let fetcher =
+        WebFetcher::new(FetchPolicy::default()).map_err(|e| StartupError::Client(e.to_string()))?;
     let http = reqwest::Client::builder()
         .build()
         .map_err(|e| StartupError::Client(e.to_string()))?;
-    let verifier = Verifier::new(Arc::new(HttpJwks::new(http, settings.jwks_url.clone())), settings.auth.clone());
+    let verifier = Verifier::new(
+        Arc::new(HttpJwks::new(http, settings.jwks_url.clone())),
+        settings.auth.clone(),
+    );
     Ok(Cloud {
         app: Arc::new(App {
             table: Arc::new(table),

@@ -6,10 +6,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {name} is required ({purpose})")]
-    Missing {
-        name: String,
-        purpose: &'static str,
-    },
+    Missing { name: String, purpose: &'static str },
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: String, reason: String },
 }
@@ -85,7 +82,10 @@ impl CloudSettings {
         let mut queue_urls = HashMap::new();
         for queue in queues {
             let var = queue_url_var(queue);
-            queue_urls.insert(queue.to_string(), required(&var, "the SQS URL of that queue")?);
+            queue_urls.insert(
+                queue.to_string(),
+                required(&var, "the SQS URL of that queue")?,
+            );
         }
         let jwks_url = required("JWKS_URL", "where the identity provider publishes its keys")?;
         if !jwks_url.starts_with("https://") && !jwks_url.starts_with("http://") {

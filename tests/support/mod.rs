@@ -15,9 +15,8 @@ use std::sync::Arc;
 
 /// The moto server the test script starts; tests that need AWS fail loudly without it.
 pub fn moto_endpoint() -> String {
-    std::env::var("MOTO_ENDPOINT").expect(
-        "MOTO_ENDPOINT is not set: run the tests through infra/test.sh, which starts moto",
-    )
+    std::env::var("MOTO_ENDPOINT")
+        .expect("MOTO_ENDPOINT is not set: run the tests through infra/test.sh, which starts moto")
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -39,7 +38,9 @@ pub fn sqs_client() -> aws_sdk_sqs::Client {
         .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
         .region(aws_sdk_sqs::config::Region::new("us-east-1"))
         .endpoint_url(moto_endpoint())
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "tests"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
         .build();
     aws_sdk_sqs::Client::from_conf(config)
 }
@@ -60,7 +61,9 @@ impl Store {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start_time()));
         let db = LocalDb::open(&dir.path().join("test.sqlite3")).unwrap();
-        let table = SqliteTable::open(db, clock.clone() as Arc<dyn Clock>).await.unwrap();
+        let table = SqliteTable::open(db, clock.clone() as Arc<dyn Clock>)
+            .await
+            .unwrap();
         Store {
             table: Arc::new(table),
             clock,
@@ -74,7 +77,11 @@ impl Store {
         DynamoTable::create_table(&client, &name).await.unwrap();
         let clock = Arc::new(ManualClock::new(start_time()));
         Store {
-            table: Arc::new(DynamoTable::new(client, name, clock.clone() as Arc<dyn Clock>)),
+            table: Arc::new(DynamoTable::new(
+                client,
+                name,
+                clock.clone() as Arc<dyn Clock>,
+            )),
             clock,
             _dir: None,
         }
@@ -105,7 +112,11 @@ impl TestServer {
         let local = runtime::build(options).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(server::serve(local.api.clone(), listener, std::future::pending()));
+        tokio::spawn(server::serve(
+            local.api.clone(),
+            listener,
+            std::future::pending(),
+        ));
         TestServer {
             base,
             local,
@@ -124,7 +135,13 @@ impl TestServer {
     }
 
     /// Sends a request; `body` is JSON unless None.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(token) = token {
@@ -136,7 +153,14 @@ impl TestServer {
         Self::answer(req.send().await.unwrap()).await
     }
 
-    pub async fn raw(&self, method: &str, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Answer {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let req = self
             .http

@@ -3,8 +3,8 @@
 
 use crate::ports::clock::Clock;
 use crate::ports::table::{
-    CompareOp, Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortCondition, TTL,
-    Table, TableError, TransactOp, Update, WriteOp, check_item, check_transaction,
+    CompareOp, Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortCondition, TTL, Table,
+    TableError, TransactOp, Update, WriteOp, check_item, check_transaction,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -143,7 +143,8 @@ fn to_attrs(item: &Item) -> Result<AttrMap, TableError> {
 }
 
 fn from_attrs(attrs: AttrMap) -> Result<Item, TableError> {
-    serde_dynamo::from_item(attrs).map_err(|e| TableError::Unavailable(format!("corrupt item: {e}")))
+    serde_dynamo::from_item(attrs)
+        .map_err(|e| TableError::Unavailable(format!("corrupt item: {e}")))
 }
 
 fn key_attrs(key: &Key) -> AttrMap {
@@ -210,7 +211,9 @@ impl Expr {
         if parts.is_empty() {
             let pk = self.name(PK);
             let op = if all { "OR" } else { "AND" };
-            return Ok(format!("attribute_exists({pk}) {op} attribute_not_exists({pk})"));
+            return Ok(format!(
+                "attribute_exists({pk}) {op} attribute_not_exists({pk})"
+            ));
         }
         let mut rendered = Vec::with_capacity(parts.len());
         for part in parts {
@@ -244,7 +247,9 @@ impl Expr {
     fn update(&mut self, update: &Update) -> Result<String, TableError> {
         for attr in update.set.iter().map(|(a, _)| a).chain(&update.remove) {
             if attr == PK || attr == SK {
-                return Err(TableError::Invalid("an update cannot change PK or SK".into()));
+                return Err(TableError::Invalid(
+                    "an update cannot change PK or SK".into(),
+                ));
             }
         }
         let mut clauses = Vec::new();
@@ -258,7 +263,11 @@ impl Expr {
         if !update.add.is_empty() {
             let mut parts = Vec::new();
             for (attr, delta) in &update.add {
-                parts.push(format!("{} {}", self.name(attr), self.value(&Value::from(*delta))?));
+                parts.push(format!(
+                    "{} {}",
+                    self.name(attr),
+                    self.value(&Value::from(*delta))?
+                ));
             }
             clauses.push(format!("ADD {}", parts.join(", ")));
         }
@@ -267,7 +276,9 @@ impl Expr {
             clauses.push(format!("REMOVE {}", parts.join(", ")));
         }
         if clauses.is_empty() {
-            return Err(TableError::Invalid("an update needs at least one action".into()));
+            return Err(TableError::Invalid(
+                "an update needs at least one action".into(),
+            ));
         }
         Ok(clauses.join(" "))
     }
@@ -322,7 +333,9 @@ impl Table for DynamoTable {
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), TableError> {
         check_item(&item)?;
         let mut expr = Expr::default();
-        let cond = condition.map(|c| expr.condition(&c, self.now())).transpose()?;
+        let cond = condition
+            .map(|c| expr.condition(&c, self.now()))
+            .transpose()?;
         self.client
             .put_item()
             .table_name(&self.table)
@@ -344,7 +357,9 @@ impl Table for DynamoTable {
     ) -> Result<Item, TableError> {
         let mut expr = Expr::default();
         let update_expr = expr.update(&update)?;
-        let cond = condition.map(|c| expr.condition(&c, self.now())).transpose()?;
+        let cond = condition
+            .map(|c| expr.condition(&c, self.now()))
+            .transpose()?;
         let out = self
             .client
             .update_item()
@@ -457,7 +472,10 @@ impl Table for DynamoTable {
             let mut expr = Expr::default();
             let built = match op {
                 TransactOp::Put { item, condition } => {
-                    let cond = condition.as_ref().map(|c| expr.condition(c, now)).transpose()?;
+                    let cond = condition
+                        .as_ref()
+                        .map(|c| expr.condition(c, now))
+                        .transpose()?;
                     TransactWriteItem::builder().put(
                         Put::builder()
                             .table_name(&self.table)
@@ -475,7 +493,10 @@ impl Table for DynamoTable {
                     condition,
                 } => {
                     let update_expr = expr.update(update)?;
-                    let cond = condition.as_ref().map(|c| expr.condition(c, now)).transpose()?;
+                    let cond = condition
+                        .as_ref()
+                        .map(|c| expr.condition(c, now))
+                        .transpose()?;
                     TransactWriteItem::builder().update(
                         DynamoUpdate::builder()
                             .table_name(&self.table)
@@ -489,7 +510,10 @@ impl Table for DynamoTable {
                     )
                 }
                 TransactOp::Delete { key, condition } => {
-                    let cond = condition.as_ref().map(|c| expr.condition(c, now)).transpose()?;
+                    let cond = condition
+                        .as_ref()
+                        .map(|c| expr.condition(c, now))
+                        .transpose()?;
                     TransactWriteItem::builder().delete(
                         Delete::builder()
                             .table_name(&self.table)

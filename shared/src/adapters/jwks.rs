@@ -15,7 +15,12 @@ fn rs256_keys(set: &JwkSet) -> HashMap<String, DecodingKey> {
         .iter()
         .filter(|jwk| matches!(jwk.algorithm, AlgorithmParameters::RSA(_)))
         .filter(|jwk| matches!(jwk.common.key_algorithm, None | Some(KeyAlgorithm::RS256)))
-        .filter(|jwk| matches!(jwk.common.public_key_use, None | Some(PublicKeyUse::Signature)))
+        .filter(|jwk| {
+            matches!(
+                jwk.common.public_key_use,
+                None | Some(PublicKeyUse::Signature)
+            )
+        })
         .filter_map(|jwk| {
             let kid = jwk.common.key_id.clone()?;
             DecodingKey::from_jwk(jwk).ok().map(|key| (kid, key))
@@ -57,7 +62,12 @@ pub struct HttpJwks {
 
 impl HttpJwks {
     pub fn new(client: reqwest::Client, url: impl Into<String>) -> Self {
-        Self::with_intervals(client, url, Duration::from_secs(300), Duration::from_secs(3600))
+        Self::with_intervals(
+            client,
+            url,
+            Duration::from_secs(300),
+            Duration::from_secs(3600),
+        )
     }
 
     pub fn with_intervals(

@@ -4,8 +4,8 @@
 
 use crate::ports::clock::Clock;
 use crate::ports::table::{
-    Condition, Cursor, Index, Item, Key, Page, Query, SortCondition, Table, TableError,
-    TransactOp, Update, WriteOp, check_item, check_transaction, is_expired,
+    Condition, Cursor, Index, Item, Key, Page, Query, SortCondition, Table, TableError, TransactOp,
+    Update, WriteOp, check_item, check_transaction, is_expired,
 };
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -134,8 +134,8 @@ fn store(tx: &Connection, item: &Item) -> Result<(), TableError> {
          gsi4pk, gsi4sk, gsi5pk, gsi5sk, ttl, body) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
-            key.pk, key.sk, gsi[0], gsi[1], gsi[2], gsi[3], gsi[4], gsi[5], gsi[6], gsi[7],
-            gsi[8], gsi[9], ttl, body
+            key.pk, key.sk, gsi[0], gsi[1], gsi[2], gsi[3], gsi[4], gsi[5], gsi[6], gsi[7], gsi[8],
+            gsi[9], ttl, body
         ],
     )
     .map_err(backend)?;
@@ -294,23 +294,38 @@ impl Table for SqliteTable {
                 let cmp = if query.forward { ">" } else { "<" };
                 if let Some(cursor) = &query.start_after {
                     let sort_value = cursor.get(query.index.sort_attr()).unwrap_or_default();
-                    let (pk, sk) = (cursor.get("PK").unwrap_or_default(), cursor.get("SK").unwrap_or_default());
+                    let (pk, sk) = (
+                        cursor.get("PK").unwrap_or_default(),
+                        cursor.get("SK").unwrap_or_default(),
+                    );
                     if query.index == Index::Table {
                         args.push(sk.to_string());
                         sql.push_str(&format!(" AND sk {cmp} ?{}", args.len()));
                     } else {
                         args.extend([sort_value.to_string(), pk.to_string(), sk.to_string()]);
                         let n = args.len();
-                        sql.push_str(&format!(" AND ({s}, pk, sk) {cmp} (?{}, ?{}, ?{n})", n - 2, n - 1));
+                        sql.push_str(&format!(
+                            " AND ({s}, pk, sk) {cmp} (?{}, ?{}, ?{n})",
+                            n - 2,
+                            n - 1
+                        ));
                     }
                 }
                 args.push(now.to_string());
-                sql.push_str(&format!(" AND (ttl IS NULL OR ttl > CAST(?{} AS INTEGER))", args.len()));
+                sql.push_str(&format!(
+                    " AND (ttl IS NULL OR ttl > CAST(?{} AS INTEGER))",
+                    args.len()
+                ));
                 let dir = if query.forward { "ASC" } else { "DESC" };
-                sql.push_str(&format!(" ORDER BY {s} {dir}, pk {dir}, sk {dir} LIMIT {}", query.limit.max(1)));
+                sql.push_str(&format!(
+                    " ORDER BY {s} {dir}, pk {dir}, sk {dir} LIMIT {}",
+                    query.limit.max(1)
+                ));
                 let mut stmt = conn.prepare(&sql).map_err(backend)?;
                 let rows = stmt
-                    .query_map(rusqlite::params_from_iter(args.iter()), |row| row.get::<_, String>(0))
+                    .query_map(rusqlite::params_from_iter(args.iter()), |row| {
+                        row.get::<_, String>(0)
+                    })
                     .map_err(backend)?;
                 let mut items = Vec::new();
                 for row in rows {
@@ -320,7 +335,9 @@ impl Table for SqliteTable {
                     items.push(item);
                 }
                 let next = if items.len() as u32 >= query.limit.max(1) {
-                    items.last().and_then(|last| Cursor::after(query.index, last))
+                    items
+                        .last()
+                        .and_then(|last| Cursor::after(query.index, last))
                 } else {
                     None
                 };

@@ -5,7 +5,9 @@ use crate::ports::queue::{MAX_BATCH, Queue, QueueError, QueueMessage, QueueStats
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry};
+use aws_sdk_sqs::types::{
+    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -141,7 +143,10 @@ impl Queue for SqsQueue {
 
     async fn stats(&self, queue: &str) -> Result<QueueStats, QueueError> {
         let (depth, dead_letter_arn) = self.count(self.url(queue)?).await?;
-        let dead_letters = match dead_letter_arn.as_deref().and_then(|arn| arn.rsplit(':').next()) {
+        let dead_letters = match dead_letter_arn
+            .as_deref()
+            .and_then(|arn| arn.rsplit(':').next())
+        {
             None => 0,
             Some(name) => {
                 let url = self

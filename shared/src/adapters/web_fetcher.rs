@@ -15,8 +15,9 @@ use url::{Host, Url};
 
 #[derive(Debug, Clone)]
 pub struct FetchPolicy {
-    /// Private, loopback and other non-public addresses are fetched only when true: local
-    /// mode's explicit opt-in, so tests can serve fixture sites on loopback.
+    /// Private and loopback addresses (and any port) are fetched only when true: local
+    /// mode's explicit opt-in, so tests can serve fixture sites on loopback. Link-local
+    /// addresses, where cloud metadata lives, stay refused.
     pub allow_private: bool,
     pub max_redirects: usize,
     pub max_body_bytes: usize,
@@ -33,9 +34,33 @@ impl Default for FetchPolicy {
             max_body_bytes: 2 * 1024 * 1024,
             connect_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(20),
-            user_agent: concat!("BacklinksBot/", env!("CARGO_PKG_VERSION"), " (+link checks)").into(),
+            user_agent: concat!(
+                "BacklinksBot/",
+                env!("CARGO_PKG_VERSION"),
+                " (+link checks)"
+            )
+            .into(),
         }
     }
+}
+
+/// Link-local addresses hold cloud metadata services (169.254.169.254, fd00:ec2::254 is
+/// unique-local but fe80::/10 is link-local); they are refused even when local mode allows
+/// private networks.
+fn is_link_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v| v.is_link_local())
+                || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
+        }
+    }
+}
+
+/// Whether an address may be fetched under the policy.
+fn allowed(ip: IpAddr, allow_private: bool) -> bool {
+    is_public(ip) || (allow_private && !is_link_local(ip))
 }
 
 /// Whether an address is on the public internet. Everything else is refused: loopback,
@@ -72,10 +97,20 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     let s = ip.segments();
     // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry a v4 address.
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
-        return is_public_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
+        return is_public_v4(Ipv4Addr::new(
+            (s[6] >> 8) as u8,
+            s[6] as u8,
+            (s[7] >> 8) as u8,
+            s[7] as u8,
+        ));
     }
     if s[0] == 0x2002 {
-        return is_public_v4(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8));
+        return is_public_v4(Ipv4Addr::new(
+            (s[1] >> 8) as u8,
+            s[1] as u8,
+            (s[2] >> 8) as u8,
+            s[2] as u8,
+        ));
     }
     !(ip.is_unspecified()
         || ip.is_loopback()
@@ -98,14 +133,15 @@ impl Resolve for GuardedResolver {
         let allow_private = self.allow_private;
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if addrs.is_empty() {
                 return Err(format!("{host} has no addresses").into());
             }
-            if !allow_private && let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-                return Err(format!("{host} resolves to a non-public address ({})", bad.ip()).into());
+            if let Some(bad) = addrs.iter().find(|a| !allowed(a.ip(), allow_private)) {
+                return Err(
+                    format!("{host} resolves to a non-public address ({})", bad.ip()).into(),
+                );
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
@@ -154,13 +190,13 @@ impl WebFetcher {
             Some(Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
             Some(Host::Domain(_)) => None,
         };
-        if self.policy.allow_private {
-            return Ok(());
-        }
         if let Some(ip) = ip
-            && !is_public(ip)
+            && !allowed(ip, self.policy.allow_private)
         {
             return Err(refuse("the address is not public"));
+        }
+        if self.policy.allow_private {
+            return Ok(());
         }
         match url.port_or_known_default() {
             Some(80 | 443 | 8080 | 8443) => Ok(()),
@@ -190,7 +226,11 @@ impl WebFetcher {
         }
     }
 
-    async fn read_capped(&self, url: &Url, mut response: reqwest::Response) -> Result<(Bytes, bool), FetchError> {
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<(Bytes, bool), FetchError> {
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, e))? {
             let room = self.policy.max_body_bytes - body.len();
@@ -252,14 +292,33 @@ mod tests {
     #[test]
     fn non_public_addresses_are_refused() {
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-            "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fd00:ec2::254", "fe80::1",
-            "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1", "2002:c0a8:101::1",
-            "2001:db8::1", "::",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "fd00:ec2::254",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a00:1",
+            "2002:c0a8:101::1",
+            "2001:db8::1",
+            "::",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip} should be allowed");
         }
     }

@@ -33,12 +33,20 @@ pub mod keys {
 
     /// GSI1: by status (seed index [tenantId, outreachStatus]).
     pub fn by_status(tenant: &TenantId, status: OutreachStatus) -> String {
-        format!("{}#BACKLINK#STATUS#{}", tenant_partition(tenant), status.as_str())
+        format!(
+            "{}#BACKLINK#STATUS#{}",
+            tenant_partition(tenant),
+            status.as_str()
+        )
     }
 
     /// GSI2: by source type (seed index [tenantId, sourceType]).
     pub fn by_source(tenant: &TenantId, source: SourceType) -> String {
-        format!("{}#BACKLINK#SOURCE#{}", tenant_partition(tenant), source.as_str())
+        format!(
+            "{}#BACKLINK#SOURCE#{}",
+            tenant_partition(tenant),
+            source.as_str()
+        )
     }
 
     /// GSI3: a campaign's backlinks.
@@ -57,16 +65,19 @@ pub mod keys {
         format!("LINKCHECK#{shard}")
     }
 
-    pub fn link_check_position(last_checked: Option<&str>, tenant: &TenantId, id: &BacklinkId) -> String {
+    pub fn link_check_position(
+        last_checked: Option<&str>,
+        tenant: &TenantId,
+        id: &BacklinkId,
+    ) -> String {
         format!("{}#{tenant}#{id}", last_checked.unwrap_or("0"))
     }
 
     /// FNV-1a over the id: stable across processes and releases.
     pub fn shard_of(id: &BacklinkId) -> u32 {
-        let hash = id
-            .as_str()
-            .bytes()
-            .fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+        let hash = id.as_str().bytes().fold(0x811c_9dc5u32, |h, b| {
+            (h ^ b as u32).wrapping_mul(0x0100_0193)
+        });
         hash % LINK_CHECK_SHARDS
     }
 }
@@ -247,36 +258,94 @@ impl BacklinkPatch {
     }
 
     /// Applies every field, then the status move, then the per-source-type rules.
-    fn apply_to(&self, b: &mut Backlink, now: crate::domain::time::Timestamp) -> Result<(), AppError> {
+    fn apply_to(
+        &self,
+        b: &mut Backlink,
+        now: crate::domain::time::Timestamp,
+    ) -> Result<(), AppError> {
         let mut errors = FieldErrors::default();
         if let Some(v) = &self.source_domain
             && let Some(d) = errors.check("sourceDomain", DomainName::parse(v))
         {
             b.source_domain = d;
         }
-        patch_field(&mut errors, "sourceUrl", &mut b.source_url, &self.source_url, |v| WebUrl::parse(v));
-        patch_field(&mut errors, "targetUrl", &mut b.target_url, &self.target_url, |v| WebUrl::parse(v));
-        patch_field(&mut errors, "anchorText", &mut b.anchor_text, &self.anchor_text, |v| single_line(v, 200));
-        patch_field(&mut errors, "domainRating", &mut b.domain_rating, &self.domain_rating, |v| {
-            in_range(*v, 0..=100).map(|v| v as u8)
-        });
+        patch_field(
+            &mut errors,
+            "sourceUrl",
+            &mut b.source_url,
+            &self.source_url,
+            |v| WebUrl::parse(v),
+        );
+        patch_field(
+            &mut errors,
+            "targetUrl",
+            &mut b.target_url,
+            &self.target_url,
+            |v| WebUrl::parse(v),
+        );
+        patch_field(
+            &mut errors,
+            "anchorText",
+            &mut b.anchor_text,
+            &self.anchor_text,
+            |v| single_line(v, 200),
+        );
+        patch_field(
+            &mut errors,
+            "domainRating",
+            &mut b.domain_rating,
+            &self.domain_rating,
+            |v| in_range(*v, 0..=100).map(|v| v as u8),
+        );
         if let Some(v) = self.link_type {
             b.link_type = v;
         }
-        patch_field(&mut errors, "prospectType", &mut b.prospect_type, &self.prospect_type, |v| Ok(*v));
-        patch_field(&mut errors, "relevanceScore", &mut b.relevance_score, &self.relevance_score, |v| {
-            in_range(*v, 1..=10).map(|v| v as u8)
+        patch_field(
+            &mut errors,
+            "prospectType",
+            &mut b.prospect_type,
+            &self.prospect_type,
+            |v| Ok(*v),
+        );
+        patch_field(
+            &mut errors,
+            "relevanceScore",
+            &mut b.relevance_score,
+            &self.relevance_score,
+            |v| in_range(*v, 1..=10).map(|v| v as u8),
+        );
+        patch_field(
+            &mut errors,
+            "pitchRationale",
+            &mut b.pitch_rationale,
+            &self.pitch_rationale,
+            |v| long_text(v),
+        );
+        patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| {
+            steps(v)
         });
-        patch_field(&mut errors, "pitchRationale", &mut b.pitch_rationale, &self.pitch_rationale, |v| long_text(v));
-        patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| steps(v));
-        patch_field(&mut errors, "activityId", &mut b.activity_id, &self.activity_id, |v| short_text(v));
-        patch_field(&mut errors, "campaignId", &mut b.campaign_id, &self.campaign_id, |v| CampaignId::parse(v));
+        patch_field(
+            &mut errors,
+            "activityId",
+            &mut b.activity_id,
+            &self.activity_id,
+            |v| short_text(v),
+        );
+        patch_field(
+            &mut errors,
+            "campaignId",
+            &mut b.campaign_id,
+            &self.campaign_id,
+            |v| CampaignId::parse(v),
+        );
         if let Some(v) = &self.gap_competitors
             && let Some(list) = errors.check("gapCompetitors", competitors(v))
         {
             b.gap_competitors = list;
         }
-        patch_field(&mut errors, "notes", &mut b.notes, &self.notes, |v| long_text(v));
+        patch_field(&mut errors, "notes", &mut b.notes, &self.notes, |v| {
+            long_text(v)
+        });
         check_source_rules(b, &mut errors);
         errors.into_result().map_err(AppError::Invalid)?;
         if let Some(to) = self.outreach_status {
@@ -291,15 +360,48 @@ impl BacklinkPatch {
 fn check_source_rules(b: &Backlink, errors: &mut FieldErrors) {
     let only = |errors: &mut FieldErrors, field: &str, set: bool, owner: SourceType| {
         if set && b.source_type != owner {
-            errors.push(field, format!("only applies to {} backlinks", owner.as_str()));
+            errors.push(
+                field,
+                format!("only applies to {} backlinks", owner.as_str()),
+            );
         }
     };
-    only(errors, "prospectType", b.prospect_type.is_some(), SourceType::Outreach);
-    only(errors, "pitchRationale", b.pitch_rationale.is_some(), SourceType::Outreach);
-    only(errors, "campaignId", b.campaign_id.is_some(), SourceType::Outreach);
-    only(errors, "directoryId", b.directory_id.is_some(), SourceType::DirectoryOpportunity);
-    only(errors, "steps", b.steps.is_some(), SourceType::DirectoryOpportunity);
-    only(errors, "gapCompetitors", !b.gap_competitors.is_empty(), SourceType::CompetitorGap);
+    only(
+        errors,
+        "prospectType",
+        b.prospect_type.is_some(),
+        SourceType::Outreach,
+    );
+    only(
+        errors,
+        "pitchRationale",
+        b.pitch_rationale.is_some(),
+        SourceType::Outreach,
+    );
+    only(
+        errors,
+        "campaignId",
+        b.campaign_id.is_some(),
+        SourceType::Outreach,
+    );
+    only(
+        errors,
+        "directoryId",
+        b.directory_id.is_some(),
+        SourceType::DirectoryOpportunity,
+    );
+    only(
+        errors,
+        "steps",
+        b.steps.is_some(),
+        SourceType::DirectoryOpportunity,
+    );
+    only(
+        errors,
+        "gapCompetitors",
+        !b.gap_competitors.is_empty(),
+        SourceType::CompetitorGap,
+    );
 }
 
 fn item_of(tenant: &TenantId, b: &Backlink) -> Result<Item, AppError> {
@@ -316,7 +418,10 @@ fn item_of(tenant: &TenantId, b: &Backlink) -> Result<Item, AppError> {
     if b.outreach_status.link_expected() && b.source_url.is_some() && b.target_url.is_some() {
         let last = b.last_checked_at.map(|t| t.to_key());
         extra.push(("GSI4PK", keys::link_check_shard(keys::shard_of(&b.id))));
-        extra.push(("GSI4SK", keys::link_check_position(last.as_deref(), tenant, &b.id)));
+        extra.push((
+            "GSI4SK",
+            keys::link_check_position(last.as_deref(), tenant, &b.id),
+        ));
     }
     if let Some(live) = b.is_live {
         extra.push(("GSI5PK", keys::by_liveness(tenant, live)));
@@ -340,8 +445,14 @@ async fn write(
     };
     let (key, exists) = campaigns::exists_check(tenant, campaign);
     let ops = vec![
-        TransactOp::Check { key, condition: exists },
-        TransactOp::Put { item, condition: Some(condition) },
+        TransactOp::Check {
+            key,
+            condition: exists,
+        },
+        TransactOp::Put {
+            item,
+            condition: Some(condition),
+        },
     ];
     match app.table.transact(ops).await {
         Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
@@ -352,7 +463,11 @@ async fn write(
     }
 }
 
-pub async fn create(app: &App, tenant: &TenantId, input: NewBacklink) -> Result<Backlink, AppError> {
+pub async fn create(
+    app: &App,
+    tenant: &TenantId,
+    input: NewBacklink,
+) -> Result<Backlink, AppError> {
     let now = app.clock.now();
     let source_type = input.source_type.unwrap_or_default();
     let mut errors = FieldErrors::default();
@@ -372,7 +487,10 @@ pub async fn create(app: &App, tenant: &TenantId, input: NewBacklink) -> Result<
                 "is required (or give a sourceUrl on a domain name)",
             ));
         }
-        return Err(AppError::invalid("sourceDomain", "must be a domain name such as example.com"));
+        return Err(AppError::invalid(
+            "sourceDomain",
+            "must be a domain name such as example.com",
+        ));
     };
     errors.into_result().map_err(AppError::Invalid)?;
     let mut backlink = Backlink {
@@ -447,9 +565,13 @@ pub async fn list(
     };
     paging::list(app.table.as_ref(), query.descending(), page, |item| {
         let b: Backlink = from_item(item)?;
-        let keep = filter.outreach_status.is_none_or(|s| b.outreach_status == s)
+        let keep = filter
+            .outreach_status
+            .is_none_or(|s| b.outreach_status == s)
             && filter.source_type.is_none_or(|s| b.source_type == s)
-            && campaign.as_ref().is_none_or(|c| b.campaign_id.as_ref() == Some(c))
+            && campaign
+                .as_ref()
+                .is_none_or(|c| b.campaign_id.as_ref() == Some(c))
             && filter.is_live.is_none_or(|l| b.is_live == Some(l));
         Ok(keep.then_some(b))
     })
@@ -491,7 +613,11 @@ pub async fn update(
 }
 
 pub async fn delete(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<(), AppError> {
-    match app.table.delete(&keys::item(tenant, id), Some(Condition::Exists)).await {
+    match app
+        .table
+        .delete(&keys::item(tenant, id), Some(Condition::Exists))
+        .await
+    {
         Ok(_) => Ok(()),
         Err(TableError::ConditionFailed) => Err(AppError::NotFound("backlink")),
         Err(e) => Err(e.into()),

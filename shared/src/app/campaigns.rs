@@ -1,7 +1,7 @@
 //! Outreach campaigns: create, read, list, edit, delete, and the status actions.
 
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, to_item, tenant_partition};
+use super::store::{from_item, tenant_partition, to_item};
 use super::{App, AppError, backlinks};
 use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
@@ -30,7 +30,11 @@ mod keys {
 
     /// GSI1: a tenant's campaigns in one status, in creation order.
     pub fn by_status(tenant: &TenantId, status: CampaignStatus) -> String {
-        format!("{}#CAMPAIGN#STATUS#{}", tenant_partition(tenant), status.as_str())
+        format!(
+            "{}#CAMPAIGN#STATUS#{}",
+            tenant_partition(tenant),
+            status.as_str()
+        )
     }
 }
 
@@ -219,7 +223,11 @@ fn live(item: Item) -> Result<Option<Campaign>, AppError> {
     from_item(item).map(Some)
 }
 
-pub async fn create(app: &App, tenant: &TenantId, input: NewCampaign) -> Result<Campaign, AppError> {
+pub async fn create(
+    app: &App,
+    tenant: &TenantId,
+    input: NewCampaign,
+) -> Result<Campaign, AppError> {
     let now = app.clock.now();
     let mut campaign = Campaign {
         id: CampaignId::from_uuid(app.ids.next()),
@@ -314,7 +322,11 @@ async fn modify(
             Condition::eq("version", seen),
             Condition::AttributeNotExists(DELETING.into()),
         ]);
-        match app.table.put(item_of(tenant, &campaign)?, Some(unchanged)).await {
+        match app
+            .table
+            .put(item_of(tenant, &campaign)?, Some(unchanged))
+            .await
+        {
             Ok(()) => return Ok(campaign),
             Err(TableError::ConditionFailed) => continue,
             Err(e) => return Err(e.into()),

@@ -32,7 +32,9 @@ impl From<TableError> for AppError {
             TableError::ConditionFailed | TableError::TransactionCancelled { .. } => {
                 AppError::Conflict("the item changed while the request ran; try again".into())
             }
-            TableError::Invalid(detail) => AppError::Unavailable(format!("store rejected a write: {detail}")),
+            TableError::Invalid(detail) => {
+                AppError::Unavailable(format!("store rejected a write: {detail}"))
+            }
             TableError::Unavailable(detail) => AppError::Unavailable(detail),
         }
     }

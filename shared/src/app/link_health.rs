@@ -41,8 +41,9 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             let mut bodies = Vec::with_capacity(page.items.len());
             for item in page.items {
                 let request = CheckRequest {
-                    tenant_id: serde_json::from_value(item["tenantId"].clone())
-                        .map_err(|e| AppError::Unavailable(format!("backlink without tenant: {e}")))?,
+                    tenant_id: serde_json::from_value(item["tenantId"].clone()).map_err(|e| {
+                        AppError::Unavailable(format!("backlink without tenant: {e}"))
+                    })?,
                     backlink_id: serde_json::from_value(item["id"].clone())
                         .map_err(|e| AppError::Unavailable(format!("backlink without id: {e}")))?,
                 };
@@ -101,7 +102,11 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppErro
         Err(e) => return Err(AppError::Unavailable(e.to_string())),
     };
     let now = app.clock.now();
-    let verdict = if found.is_some() { Verdict::Live } else { Verdict::Missing };
+    let verdict = if found.is_some() {
+        Verdict::Live
+    } else {
+        Verdict::Missing
+    };
     backlinks::modify(app, &request.tenant_id, &backlink.id, |b: &mut Backlink| {
         b.is_live = Some(found.is_some());
         b.last_checked_at = Some(now);

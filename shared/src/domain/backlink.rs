@@ -85,7 +85,10 @@ pub fn can_transition(source: SourceType, from: OutreachStatus, to: OutreachStat
         SourceType::Outreach => matches!(
             (from, to),
             (Prospecting, OutreachSent | Rejected)
-                | (OutreachSent, Responded | Agreed | Published | Rejected | NoResponse)
+                | (
+                    OutreachSent,
+                    Responded | Agreed | Published | Rejected | NoResponse
+                )
                 | (Responded, Agreed | Published | Rejected | NoResponse)
                 | (Agreed, Published | Rejected)
                 | (NoResponse, Responded | Agreed | Published | Rejected)

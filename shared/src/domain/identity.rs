@@ -15,7 +15,12 @@ pub enum Role {
 impl Role {
     /// Reads a role claim: our own names, or Clerk's organisation roles (`org:admin`).
     pub fn from_claim(value: &str) -> Option<Role> {
-        match value.trim().trim_start_matches("org:").to_ascii_lowercase().as_str() {
+        match value
+            .trim()
+            .trim_start_matches("org:")
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "member" | "basic_member" => Some(Role::Member),
             "admin" => Some(Role::Admin),
             "superadmin" => Some(Role::Superadmin),

@@ -14,7 +14,10 @@ pub struct FoundLink {
 /// The parts of a URL that decide whether two links point at the same page: host without
 /// `www.`, path without a trailing slash, and the query. Scheme and fragment do not matter.
 fn identity(url: &Url) -> Option<(String, String, Option<String>)> {
-    let host = url.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = url
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let path = url.path().trim_end_matches('/').to_string();
     Some((host, path, url.query().map(str::to_string)))
 }
@@ -53,7 +56,12 @@ pub fn find_link(html: &str, page_url: &Url, target: &Url) -> Option<FoundLink> 
         let resolved = base.join(href.trim()).ok()?;
         (identity(&resolved)? == wanted).then(|| FoundLink {
             href: resolved.to_string(),
-            anchor_text: a.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "),
+            anchor_text: a
+                .text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             link_type: link_type(a.value().attr("rel")),
         })
     })
@@ -79,7 +87,10 @@ mod tests {
 
         let own = url("https://blog.example/about");
         let html = r#"<base href="https://blog.example/x/"><a href="../about">us</a>"#;
-        assert_eq!(find_link(html, &page, &own).unwrap().link_type, LinkType::Dofollow);
+        assert_eq!(
+            find_link(html, &page, &own).unwrap().link_type,
+            LinkType::Dofollow
+        );
     }
 
     #[test]

@@ -179,7 +179,14 @@ mod tests {
             DomainName::parse("bücher.de").unwrap().as_str(),
             "xn--bcher-kva.de"
         );
-        for bad in ["localhost", "https://a.com", "1.2.3.4", "-a.com", "a..com", "a.c0m"] {
+        for bad in [
+            "localhost",
+            "https://a.com",
+            "1.2.3.4",
+            "-a.com",
+            "a..com",
+            "a.c0m",
+        ] {
             assert!(DomainName::parse(bad).is_err(), "{bad}");
         }
     }
@@ -188,6 +195,11 @@ mod tests {
     fn a_url_knows_its_domain() {
         let url = WebUrl::parse("https://Blog.Example.com/post").unwrap();
         assert_eq!(url.domain().unwrap().as_str(), "blog.example.com");
-        assert!(WebUrl::parse("http://10.0.0.1/").unwrap().domain().is_none());
+        assert!(
+            WebUrl::parse("http://10.0.0.1/")
+                .unwrap()
+                .domain()
+                .is_none()
+        );
     }
 }

@@ -99,7 +99,9 @@ impl Verifier {
         {
             return Err(AuthError::Party);
         }
-        let org = claims.org_id.or(claims.o.as_ref().and_then(|o| o.id.clone()));
+        let org = claims
+            .org_id
+            .or(claims.o.as_ref().and_then(|o| o.id.clone()));
         let tenant = TenantId::parse(org.as_deref().unwrap_or(&claims.sub))
             .map_err(|_| AuthError::Invalid("unusable tenant id".into()))?;
         let user =

@@ -2,9 +2,9 @@
 //! parsing that turns every mistake into a problem naming the field.
 
 use super::problem::Problem;
+use crate::domain::FieldError;
 use crate::domain::identity::Identity;
 use crate::domain::ids::TenantId;
-use crate::domain::FieldError;
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -73,7 +73,11 @@ impl Call {
         if !essence.eq_ignore_ascii_case("application/json") && !essence.ends_with("+json") {
             return Err(Problem::unsupported_media_type());
         }
-        let text = if self.body.is_empty() { &b"{}"[..] } else { &self.body[..] };
+        let text = if self.body.is_empty() {
+            &b"{}"[..]
+        } else {
+            &self.body[..]
+        };
         let mut de = serde_json::Deserializer::from_slice(text);
         let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
         match result {
@@ -84,11 +88,17 @@ impl Call {
             Err(err) => {
                 let inner = err.inner();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(Problem::malformed(format!("the body is not valid JSON: {inner}")));
+                    return Err(Problem::malformed(format!(
+                        "the body is not valid JSON: {inner}"
+                    )));
                 }
                 let path = err.path().to_string();
                 let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_string();
                 Err(Problem::validation(vec![FieldError::new(
                     field_of(&path, &message),
                     message,
@@ -119,8 +129,17 @@ mod tests {
     #[test]
     fn fields_come_from_the_path_or_the_message() {
         assert_eq!(field_of(".", "missing field `name`"), "name");
-        assert_eq!(field_of("limits", "unknown field `x`, expected one of"), "limits.x");
-        assert_eq!(field_of("limits.maxFollowUps", "invalid type"), "limits.maxFollowUps");
-        assert_eq!(field_of("extra", "unknown field `extra`, expected"), "extra");
+        assert_eq!(
+            field_of("limits", "unknown field `x`, expected one of"),
+            "limits.x"
+        );
+        assert_eq!(
+            field_of("limits.maxFollowUps", "invalid type"),
+            "limits.maxFollowUps"
+        );
+        assert_eq!(
+            field_of("extra", "unknown field `extra`, expected"),
+            "extra"
+        );
     }
 }

@@ -71,7 +71,11 @@ impl Api {
         }
     }
 
-    async fn authenticate(&self, route: &Route, req: &Request<Bytes>) -> Result<Option<crate::domain::identity::Identity>, Problem> {
+    async fn authenticate(
+        &self,
+        route: &Route,
+        req: &Request<Bytes>,
+    ) -> Result<Option<crate::domain::identity::Identity>, Problem> {
         let Access::Role(needed) = route.access else {
             return Ok(None);
         };

@@ -2,7 +2,7 @@
 //! served at `/v1/openapi.json` and committed as `docs/openapi.json`; a test keeps the two
 //! equal.
 
-use super::problem::Problem;
+use super::problem::ProblemBody;
 use super::route::{Access, ResponseDoc, Route, Schemas, schema_of};
 use super::routes::routes;
 use bytes::Bytes;
@@ -12,8 +12,8 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr,
-    Required, ResponseBuilder, Schema,
+    ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr, Required,
+    ResponseBuilder, Schema,
 };
 
 const BEARER: &str = "bearer";
@@ -35,8 +35,14 @@ fn list_of(item: RefOr<Schema>) -> Schema {
         .property(
             "nextCursor",
             ObjectBuilder::new()
-                .schema_type([Type::String, Type::Null].into_iter().collect::<utoipa::openapi::schema::SchemaType>())
-                .description(Some("Pass as `cursor` to get the next page; null on the last page.")),
+                .schema_type(
+                    [Type::String, Type::Null]
+                        .into_iter()
+                        .collect::<utoipa::openapi::schema::SchemaType>(),
+                )
+                .description(Some(
+                    "Pass as `cursor` to get the next page; null on the last page.",
+                )),
         )
         .required("nextCursor")
         .into()
@@ -85,7 +91,10 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
             .content("application/json", Content::new(Some(schema(schemas)))),
         ResponseDoc::List(item) => ResponseBuilder::new()
             .description("One page of results")
-            .content("application/json", Content::new(Some(list_of(item(schemas))))),
+            .content(
+                "application/json",
+                Content::new(Some(list_of(item(schemas)))),
+            ),
         ResponseDoc::AnyJson => ResponseBuilder::new()
             .description("Success")
             .content("application/json", Content::new(Some(ObjectBuilder::new()))),
@@ -116,7 +125,7 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
 
 pub fn document() -> OpenApi {
     let mut schemas: Schemas = Vec::new();
-    schema_of::<Problem>(&mut schemas);
+    schema_of::<ProblemBody>(&mut schemas);
     let mut paths = Paths::new();
     for route in routes() {
         let op = operation(&route, &mut schemas);
@@ -146,9 +155,8 @@ pub fn document() -> OpenApi {
         .build()
 }
 
-static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
-    Bytes::from(document().to_pretty_json().unwrap_or_default() + "\n")
-});
+static DOCUMENT: LazyLock<Bytes> =
+    LazyLock::new(|| Bytes::from(document().to_pretty_json().unwrap_or_default() + "\n"));
 
 /// The document as served and committed (pretty JSON with a final newline).
 pub fn document_bytes() -> Bytes {

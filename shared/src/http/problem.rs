@@ -11,32 +11,53 @@ use utoipa::ToSchema;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+/// A problem on its way out. Kept small (it is the error type of every handler); the
+/// wire form is [`ProblemBody`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    /// Stable identifier of the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    pub slug: &'static str,
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
-    /// The fields at fault, for validation problems.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub headers: Vec<(header::HeaderName, HeaderValue)>,
+    /// The `Allow` header of a 405.
+    allow: Option<Box<str>>,
+}
+
+/// RFC 9457 problem details as sent.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody<'a> {
+    /// Stable identifier of the kind of problem, `urn:backlinks:problem:<slug>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'a str,
+    pub status: u16,
+    pub detail: &'a str,
+    /// The fields at fault, for validation problems.
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    pub errors: &'a [FieldError],
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
-            kind: format!("urn:backlinks:problem:{slug}"),
-            title: title.to_string(),
+            slug,
+            title,
             status: status.as_u16(),
             detail: detail.into(),
             errors: vec![],
-            headers: vec![],
+            allow: None,
         }
+    }
+
+    pub fn kind(&self) -> String {
+        format!("urn:backlinks:problem:{}", self.slug)
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -44,7 +65,12 @@ impl Problem {
             [one] => one.to_string(),
             many => format!("{} fields are invalid; see errors", many.len()),
         };
-        let mut p = Self::new(StatusCode::BAD_REQUEST, "validation", "Invalid request", detail);
+        let mut p = Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation",
+            "Invalid request",
+            detail,
+        );
         p.errors = errors;
         p
     }
@@ -54,7 +80,12 @@ impl Problem {
     }
 
     pub fn malformed(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "Malformed request body",
+            detail,
+        )
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -67,21 +98,21 @@ impl Problem {
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state", detail)
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflict with the current state",
+            detail,
+        )
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        let mut p = Self::new(
+        Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Authentication required",
             detail,
-        );
-        p.headers.push((
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        ));
-        p
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -95,9 +126,7 @@ impl Problem {
             "Method not allowed",
             format!("this path accepts {}", allowed.join(", ")),
         );
-        if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-            p.headers.push((header::ALLOW, value));
-        }
+        p.allow = Some(allowed.join(", ").into());
         p
     }
 
@@ -138,15 +167,31 @@ impl Problem {
     }
 
     pub fn into_response(self) -> Response<Bytes> {
-        let body = serde_json::to_vec(&self).unwrap_or_default();
-        let mut response = Response::new(Bytes::from(body));
+        let body = ProblemBody {
+            kind: self.kind(),
+            title: self.title,
+            status: self.status,
+            detail: &self.detail,
+            errors: &self.errors,
+        };
+        let mut response =
+            Response::new(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()));
         *response.status_mut() =
             StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-        for (name, value) in self.headers {
-            response.headers_mut().insert(name, value);
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if self.status == 401 {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        if let Some(allow) = self
+            .allow
+            .as_deref()
+            .and_then(|a| HeaderValue::from_str(a).ok())
+        {
+            headers.insert(header::ALLOW, allow);
         }
         response
     }

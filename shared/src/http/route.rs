@@ -79,7 +79,12 @@ pub struct Route {
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 impl Route {
-    pub fn new(method: Method, path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+    pub fn new(
+        method: Method,
+        path: &'static str,
+        operation_id: &'static str,
+        handler: Handler,
+    ) -> Self {
         Self {
             method,
             path,
@@ -109,8 +114,7 @@ impl Route {
     }
 
     pub fn delete(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
-        Self::new(Method::DELETE, path, operation_id, handler)
-            .status(StatusCode::NO_CONTENT)
+        Self::new(Method::DELETE, path, operation_id, handler).status(StatusCode::NO_CONTENT)
     }
 
     pub fn doc(mut self, tag: &'static str, summary: &'static str) -> Self {
@@ -225,7 +229,10 @@ mod tests {
             route.matches("/v1/campaigns/cmp_1"),
             Some(vec![("id", "cmp_1".to_string())])
         );
-        assert_eq!(route.matches("/v1/campaigns/cmp_1/"), Some(vec![("id", "cmp_1".to_string())]));
+        assert_eq!(
+            route.matches("/v1/campaigns/cmp_1/"),
+            Some(vec![("id", "cmp_1".to_string())])
+        );
         assert_eq!(route.matches("/v1/campaigns"), None);
         assert_eq!(route.matches("/v1/campaigns/"), None);
         assert_eq!(route.matches("/v1/campaigns/a/b"), None);

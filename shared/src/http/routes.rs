@@ -24,52 +24,107 @@ pub fn routes() -> Vec<Route> {
             .doc("campaigns", "List campaigns, newest first")
             .query(query_params::<cmp::CampaignFilter>)
             .returns(ResponseDoc::List(schema_of::<Campaign>)),
-        Route::post("/v1/campaigns", "createCampaign", handler!(campaigns::create))
-            .doc("campaigns", "Create a campaign (status draft)")
-            .body(schema_of::<cmp::NewCampaign>)
-            .status(StatusCode::CREATED)
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
-        Route::get("/v1/campaigns/{id}", "getCampaign", handler!(campaigns::get))
-            .doc("campaigns", "Get a campaign")
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
-        Route::patch("/v1/campaigns/{id}", "updateCampaign", handler!(campaigns::update))
-            .doc("campaigns", "Edit a campaign; absent fields stay, null clears")
-            .body(schema_of::<cmp::CampaignPatch>)
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
-        Route::delete("/v1/campaigns/{id}", "deleteCampaign", handler!(campaigns::delete))
-            .doc("campaigns", "Delete a campaign; its backlinks stay with campaignId cleared"),
-        Route::post("/v1/campaigns/{id}/activate", "activateCampaign", handler!(campaigns::activate))
-            .doc("campaigns", "Start or resume a draft or paused campaign")
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
-        Route::post("/v1/campaigns/{id}/pause", "pauseCampaign", handler!(campaigns::pause))
-            .doc("campaigns", "Pause an active campaign")
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
-        Route::post("/v1/campaigns/{id}/complete", "completeCampaign", handler!(campaigns::complete))
-            .doc("campaigns", "Mark an active or paused campaign completed")
-            .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::post(
+            "/v1/campaigns",
+            "createCampaign",
+            handler!(campaigns::create),
+        )
+        .doc("campaigns", "Create a campaign (status draft)")
+        .body(schema_of::<cmp::NewCampaign>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::get(
+            "/v1/campaigns/{id}",
+            "getCampaign",
+            handler!(campaigns::get),
+        )
+        .doc("campaigns", "Get a campaign")
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::patch(
+            "/v1/campaigns/{id}",
+            "updateCampaign",
+            handler!(campaigns::update),
+        )
+        .doc(
+            "campaigns",
+            "Edit a campaign; absent fields stay, null clears",
+        )
+        .body(schema_of::<cmp::CampaignPatch>)
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::delete(
+            "/v1/campaigns/{id}",
+            "deleteCampaign",
+            handler!(campaigns::delete),
+        )
+        .doc(
+            "campaigns",
+            "Delete a campaign; its backlinks stay with campaignId cleared",
+        ),
+        Route::post(
+            "/v1/campaigns/{id}/activate",
+            "activateCampaign",
+            handler!(campaigns::activate),
+        )
+        .doc("campaigns", "Start or resume a draft or paused campaign")
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::post(
+            "/v1/campaigns/{id}/pause",
+            "pauseCampaign",
+            handler!(campaigns::pause),
+        )
+        .doc("campaigns", "Pause an active campaign")
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::post(
+            "/v1/campaigns/{id}/complete",
+            "completeCampaign",
+            handler!(campaigns::complete),
+        )
+        .doc("campaigns", "Mark an active or paused campaign completed")
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
         // Backlinks
         Route::get("/v1/backlinks", "listBacklinks", handler!(backlinks::list))
             .doc("backlinks", "List backlinks, newest first, with filters")
             .query(query_params::<bl::BacklinkFilter>)
             .returns(ResponseDoc::List(schema_of::<Backlink>)),
-        Route::post("/v1/backlinks", "createBacklink", handler!(backlinks::create))
-            .doc("backlinks", "Create a backlink of any source type")
-            .body(schema_of::<bl::NewBacklink>)
-            .status(StatusCode::CREATED)
-            .returns(ResponseDoc::Json(schema_of::<Backlink>)),
-        Route::get("/v1/backlinks/{id}", "getBacklink", handler!(backlinks::get))
-            .doc("backlinks", "Get a backlink")
-            .returns(ResponseDoc::Json(schema_of::<Backlink>)),
-        Route::patch("/v1/backlinks/{id}", "updateBacklink", handler!(backlinks::update))
-            .doc("backlinks", "Edit a backlink or move it through its lifecycle")
-            .body(schema_of::<bl::BacklinkPatch>)
-            .returns(ResponseDoc::Json(schema_of::<Backlink>)),
-        Route::delete("/v1/backlinks/{id}", "deleteBacklink", handler!(backlinks::delete))
-            .doc("backlinks", "Delete a backlink"),
+        Route::post(
+            "/v1/backlinks",
+            "createBacklink",
+            handler!(backlinks::create),
+        )
+        .doc("backlinks", "Create a backlink of any source type")
+        .body(schema_of::<bl::NewBacklink>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<Backlink>)),
+        Route::get(
+            "/v1/backlinks/{id}",
+            "getBacklink",
+            handler!(backlinks::get),
+        )
+        .doc("backlinks", "Get a backlink")
+        .returns(ResponseDoc::Json(schema_of::<Backlink>)),
+        Route::patch(
+            "/v1/backlinks/{id}",
+            "updateBacklink",
+            handler!(backlinks::update),
+        )
+        .doc(
+            "backlinks",
+            "Edit a backlink or move it through its lifecycle",
+        )
+        .body(schema_of::<bl::BacklinkPatch>)
+        .returns(ResponseDoc::Json(schema_of::<Backlink>)),
+        Route::delete(
+            "/v1/backlinks/{id}",
+            "deleteBacklink",
+            handler!(backlinks::delete),
+        )
+        .doc("backlinks", "Delete a backlink"),
     ]
 }
 
 /// The route with this operationId, for a Lambda function that serves only it.
 pub fn by_operation(operation_id: &str) -> Option<Route> {
-    routes().into_iter().find(|r| r.operation_id == operation_id)
+    routes()
+        .into_iter()
+        .find(|r| r.operation_id == operation_id)
 }

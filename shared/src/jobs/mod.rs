@@ -99,7 +99,10 @@ pub fn by_name(name: &str) -> Option<Job> {
 /// Runs a scheduled job once, with a span naming it.
 pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppError> {
     let Run::Scheduled(run) = job.run else {
-        return Err(AppError::invalid("name", format!("{} is fed by a queue, not run on a schedule", job.name)));
+        return Err(AppError::invalid(
+            "name",
+            format!("{} is fed by a queue, not run on a schedule", job.name),
+        ));
     };
     let span = tracing::info_span!("job", name = job.name);
     let summary = tracing::Instrument::instrument(run(app), span).await?;
@@ -113,7 +116,10 @@ pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppErr
 /// Handles one queue message, with a span naming the job and message.
 pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Result<(), AppError> {
     let Run::Message(run) = job.run else {
-        return Err(AppError::invalid("name", format!("{} is not a queue consumer", job.name)));
+        return Err(AppError::invalid(
+            "name",
+            format!("{} is not a queue consumer", job.name),
+        ));
     };
     let span = tracing::info_span!("message", job = job.name, id);
     let result = tracing::Instrument::instrument(run(app, body), span).await;

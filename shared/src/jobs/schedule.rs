@@ -22,7 +22,10 @@ impl Schedule {
     /// cron 0-6, and refusing numbers keeps the two from disagreeing.
     pub fn parse(expression: &str) -> Result<Self, BadSchedule> {
         let bad = || BadSchedule(expression.to_string());
-        if let Some(body) = expression.strip_prefix("rate(").and_then(|s| s.strip_suffix(')')) {
+        if let Some(body) = expression
+            .strip_prefix("rate(")
+            .and_then(|s| s.strip_suffix(')'))
+        {
             let (n, unit) = body.split_once(' ').ok_or_else(bad)?;
             let n: i64 = n.parse().map_err(|_| bad())?;
             let span = match unit.trim_end_matches('s') {
@@ -76,14 +79,19 @@ mod tests {
         }
         assert!(Schedule::parse("cron(0 5 * * MON *)").is_err());
         assert!(Schedule::parse("rate(0 minutes)").is_err());
-        assert!(matches!(Schedule::parse("rate(5 minutes)"), Ok(Schedule::Rate(_))));
+        assert!(matches!(
+            Schedule::parse("rate(5 minutes)"),
+            Ok(Schedule::Rate(_))
+        ));
     }
 
     #[cfg(feature = "local")]
     #[test]
     fn next_firing_of_a_daily_cron() {
         let s = Schedule::parse("cron(0 5 * * ? *)").unwrap();
-        let at = DateTime::parse_from_rfc3339("2026-01-01T06:00:00Z").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2026-01-01T06:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let next = s.next_after(at).unwrap();
         assert_eq!(next.to_rfc3339(), "2026-01-02T05:00:00+00:00");
     }

@@ -9,7 +9,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "backlinks", version, about = "Backlink outreach engine, run locally")]
+#[command(
+    name = "backlinks",
+    version,
+    about = "Backlink outreach engine, run locally"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,7 +79,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             ttl_minutes,
             data_dir,
         } => {
-            let keys = super::dev_keys::DevKeys::load_or_create(&data_dir).map_err(|e| e.to_string())?;
+            let keys =
+                super::dev_keys::DevKeys::load_or_create(&data_dir).map_err(|e| e.to_string())?;
             let role = match role {
                 RoleArg::Member => Role::Member,
                 RoleArg::Admin => Role::Admin,
@@ -93,9 +98,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 let names: Vec<_> = jobs::registry().iter().map(|j| j.name).collect();
                 format!("no job named {name}; jobs: {}", names.join(", "))
             })?;
-            let local = runtime::build(LocalOptions::new(data_dir)).await.map_err(|e| e.to_string())?;
+            let local = runtime::build(LocalOptions::new(data_dir))
+                .await
+                .map_err(|e| e.to_string())?;
             let summary = match job.run {
-                Run::Scheduled(_) => jobs::run_scheduled(local.app, &job).await.map(|r| r.summary),
+                Run::Scheduled(_) => jobs::run_scheduled(local.app, &job)
+                    .await
+                    .map(|r| r.summary),
                 Run::Message(_) => workers::drain_once(local.app, &job)
                     .await
                     .map(|n| format!("handled {n} messages")),
@@ -108,17 +117,28 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn serve(addr: SocketAddr, data_dir: PathBuf) -> Result<(), String> {
-    let local = runtime::build(LocalOptions::new(&data_dir)).await.map_err(|e| e.to_string())?;
+    let local = runtime::build(LocalOptions::new(&data_dir))
+        .await
+        .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = workers::spawn(local.app.clone(), stop_rx);
-    println!("backlinks serving on http://{addr} (data in {})", data_dir.display());
-    println!("  token:   backlinks dev-token --tenant acme --user alice --data-dir {}", data_dir.display());
+    println!(
+        "backlinks serving on http://{addr} (data in {})",
+        data_dir.display()
+    );
+    println!(
+        "  token:   backlinks dev-token --tenant acme --user alice --data-dir {}",
+        data_dir.display()
+    );
     println!("  openapi: http://{addr}/v1/openapi.json");
     if local.options.allow_private_network {
-        println!("  note: {} is set; private addresses may be fetched", runtime::ALLOW_PRIVATE_ENV);
+        println!(
+            "  note: {} is set; private addresses may be fetched",
+            runtime::ALLOW_PRIVATE_ENV
+        );
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

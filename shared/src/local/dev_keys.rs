@@ -43,7 +43,10 @@ fn pem_of(der: &[u8]) -> String {
         .chunks(64)
         .map(|c| std::str::from_utf8(c).unwrap_or_default())
         .collect();
-    format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+    format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    )
 }
 
 fn generate_pem() -> Result<String, DevKeyError> {
@@ -130,6 +133,7 @@ impl DevKeys {
     pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, DevKeyError> {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = self.jwk.common.key_id.clone();
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| DevKeyError::Key(e.to_string()))
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| DevKeyError::Key(e.to_string()))
     }
 }

@@ -20,7 +20,11 @@ struct QueueView {
 async fn queues(app: Arc<App>, _: Call) -> Result<Reply, Problem> {
     let mut out = Vec::new();
     for spec in QUEUES {
-        let stats = app.queue.stats(spec.name).await.map_err(crate::app::AppError::from)?;
+        let stats = app
+            .queue
+            .stats(spec.name)
+            .await
+            .map_err(crate::app::AppError::from)?;
         out.push(QueueView {
             name: spec.name,
             depth: stats.depth,
@@ -49,7 +53,9 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/v1/dev/queues", "listQueues", handler!(queues))
             .doc("dev", "Local only: each queue's depth and dead letters"),
-        Route::post("/v1/dev/jobs/{name}/run", "runJob", handler!(run_job))
-            .doc("dev", "Local only: run a job now (a queue job handles what is waiting)"),
+        Route::post("/v1/dev/jobs/{name}/run", "runJob", handler!(run_job)).doc(
+            "dev",
+            "Local only: run a job now (a queue job handles what is waiting)",
+        ),
     ]
 }

@@ -20,7 +20,10 @@ pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
     let messages = app.queue.receive(queue, 10, visibility).await?;
     let mut handled = 0;
     for message in messages {
-        if jobs::run_message(app.clone(), job, &message.id, message.body).await.is_ok() {
+        if jobs::run_message(app.clone(), job, &message.id, message.body)
+            .await
+            .is_ok()
+        {
             app.queue.delete(queue, &message.receipt).await?;
             handled += 1;
         }
@@ -75,7 +78,12 @@ pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Vec<tokio::task::Joi
         .filter_map(|job| match job.trigger {
             Trigger::Queue(_) => Some(tokio::spawn(worker(app.clone(), job, stop.clone()))),
             Trigger::Schedule(expr) => match Schedule::parse(expr) {
-                Ok(schedule) => Some(tokio::spawn(scheduler(app.clone(), job, schedule, stop.clone()))),
+                Ok(schedule) => Some(tokio::spawn(scheduler(
+                    app.clone(),
+                    job,
+                    schedule,
+                    stop.clone(),
+                ))),
                 Err(e) => {
                     tracing::error!(job = job.name, error = %e, "job not scheduled");
                     None

@@ -33,7 +33,13 @@ pub enum Index {
 }
 
 impl Index {
-    pub const GSIS: [Index; 5] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4, Index::Gsi5];
+    pub const GSIS: [Index; 5] = [
+        Index::Gsi1,
+        Index::Gsi2,
+        Index::Gsi3,
+        Index::Gsi4,
+        Index::Gsi5,
+    ];
 
     /// The index name in DynamoDB; None for the table.
     pub fn name(&self) -> Option<&'static str> {
@@ -309,8 +315,11 @@ pub trait Table: Send + Sync {
         condition: Option<Condition>,
     ) -> Result<Item, TableError>;
     /// Deletes and returns the old item, if there was one.
-    async fn delete(&self, key: &Key, condition: Option<Condition>)
-    -> Result<Option<Item>, TableError>;
+    async fn delete(
+        &self,
+        key: &Key,
+        condition: Option<Condition>,
+    ) -> Result<Option<Item>, TableError>;
     async fn query(&self, query: Query) -> Result<Page, TableError>;
     /// All operations or none, up to [`MAX_TRANSACTION_ITEMS`], each key at most once.
     async fn transact(&self, ops: Vec<TransactOp>) -> Result<(), TableError>;
@@ -327,7 +336,8 @@ pub fn is_expired(item: &Item, now: i64) -> bool {
 
 /// Checks the rules every adapter shares before a write reaches the backend.
 pub fn check_item(item: &Item) -> Result<Key, TableError> {
-    let key = Key::of(item).ok_or_else(|| TableError::Invalid("item needs string PK and SK".into()))?;
+    let key =
+        Key::of(item).ok_or_else(|| TableError::Invalid("item needs string PK and SK".into()))?;
     if key.pk.is_empty() || key.sk.is_empty() {
         return Err(TableError::Invalid("PK and SK must not be empty".into()));
     }
@@ -399,7 +409,10 @@ fn compare(current: &Value, op: CompareOp, value: &Value) -> bool {
     let ordering = match (current, value) {
         (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),
-            _ => a.as_f64().zip(b.as_f64()).and_then(|(a, b)| a.partial_cmp(&b)),
+            _ => a
+                .as_f64()
+                .zip(b.as_f64())
+                .and_then(|(a, b)| a.partial_cmp(&b)),
         },
         (Value::String(a), Value::String(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
         (a, b) if a == b => Some(Ordering::Equal),
@@ -428,22 +441,26 @@ impl Update {
         let touches_key = |a: &str| a == PK || a == SK;
         for (attr, value) in &self.set {
             if touches_key(attr) {
-                return Err(TableError::Invalid("an update cannot change PK or SK".into()));
+                return Err(TableError::Invalid(
+                    "an update cannot change PK or SK".into(),
+                ));
             }
             item.insert(attr.clone(), value.clone());
         }
         for (attr, delta) in &self.add {
             let current = match item.get(attr) {
                 None => 0,
-                Some(v) => v.as_i64().ok_or_else(|| {
-                    TableError::Invalid(format!("ADD needs a number in {attr}"))
-                })?,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| TableError::Invalid(format!("ADD needs a number in {attr}")))?,
             };
             item.insert(attr.clone(), Value::from(current + delta));
         }
         for attr in &self.remove {
             if touches_key(attr) {
-                return Err(TableError::Invalid("an update cannot remove PK or SK".into()));
+                return Err(TableError::Invalid(
+                    "an update cannot remove PK or SK".into(),
+                ));
             }
             item.remove(attr);
         }
@@ -469,22 +486,33 @@ mod tests {
         assert!(Condition::Compare("missing".into(), CompareOp::Ne, json!(1)).holds(Some(&it)));
         assert!(!Condition::eq("s", 1).holds(Some(&it)));
         assert!(Condition::NotExists.holds(None));
-        assert!(Condition::Or(vec![
-            Condition::AttributeNotExists("n".into()),
-            Condition::lt("n", 10)
-        ])
-        .holds(Some(&it)));
+        assert!(
+            Condition::Or(vec![
+                Condition::AttributeNotExists("n".into()),
+                Condition::lt("n", 10)
+            ])
+            .holds(Some(&it))
+        );
     }
 
     #[test]
     fn updates_create_items_and_refuse_key_changes() {
         let key = Key::new("p", "s");
-        let out = Update::new().add("count", 2).set("a", "b").apply(&key, None).unwrap();
+        let out = Update::new()
+            .add("count", 2)
+            .set("a", "b")
+            .apply(&key, None)
+            .unwrap();
         assert_eq!(out.get("count"), Some(&json!(2)));
         assert_eq!(out.get(PK), Some(&json!("p")));
         assert!(Update::new().set(PK, "x").apply(&key, None).is_err());
         let not_number = item(json!({"PK": "p", "SK": "s", "count": "x"}));
-        assert!(Update::new().add("count", 1).apply(&key, Some(not_number)).is_err());
+        assert!(
+            Update::new()
+                .add("count", 1)
+                .apply(&key, Some(not_number))
+                .is_err()
+        );
     }
 
     #[test]

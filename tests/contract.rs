@@ -1,0 +1,226 @@
+//! The deployable contract: template.yaml declares exactly the functions the route table
+//! and job registry define, and docs/openapi.json is the document the API serves.
+
+mod support;
+
+use backlinks_core::http::openapi::document_bytes;
+use backlinks_core::http::route::Access;
+use backlinks_core::http::routes::routes;
+use backlinks_core::jobs::{QUEUES, Trigger, registry};
+use serde_yaml_ng::Value;
+use std::collections::{BTreeSet, HashMap};
+
+fn kebab(operation_id: &str) -> String {
+    let mut out = String::new();
+    for c in operation_id.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Strips CloudFormation tags (`!Ref X` becomes `X`) so values compare as plain YAML.
+fn plain(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => plain(&t.value),
+        other => other,
+    }
+}
+
+fn template() -> Value {
+    let text = std::fs::read_to_string("template.yaml").unwrap();
+    let mut value: Value = serde_yaml_ng::from_str(&text).unwrap();
+    value.apply_merge().unwrap();
+    value
+}
+
+struct Function<'a> {
+    id: String,
+    binary: String,
+    props: &'a Value,
+}
+
+fn functions(t: &Value) -> Vec<Function<'_>> {
+    t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(id, r)| Function {
+            id: id.as_str().unwrap().to_string(),
+            binary: r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            props: &r["Properties"],
+        })
+        .collect()
+}
+
+fn events<'a>(f: &Function<'a>) -> Vec<&'a Value> {
+    f.props["Events"]
+        .as_mapping()
+        .map(|m| m.values().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn template_declares_one_function_per_route_and_job() {
+    let t = template();
+    let fns = functions(&t);
+    let mut expected = BTreeSet::new();
+    for route in routes() {
+        let binary = kebab(route.operation_id);
+        expected.insert(binary.clone());
+        let matching: Vec<&Function> = fns.iter().filter(|f| f.binary == binary).collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "{} needs exactly one function",
+            route.operation_id
+        );
+        let f = matching[0];
+        let evs = events(f);
+        assert_eq!(evs.len(), 1, "{}", f.id);
+        let e = evs[0];
+        assert_eq!(e["Type"].as_str(), Some("HttpApi"), "{}", f.id);
+        assert_eq!(
+            e["Properties"]["Method"].as_str(),
+            Some(route.method.as_str()),
+            "{}",
+            f.id
+        );
+        assert_eq!(
+            e["Properties"]["Path"].as_str(),
+            Some(route.path),
+            "{}",
+            f.id
+        );
+        let public = e["Properties"]["Auth"]["Authorizer"].as_str() == Some("NONE");
+        assert_eq!(
+            public,
+            route.access == Access::Public,
+            "{} authorizer",
+            f.id
+        );
+        assert_eq!(f.props["CodeUri"].as_str(), Some("./functions"));
+    }
+    for job in registry() {
+        expected.insert(job.name.to_string());
+        let matching: Vec<&Function> = fns.iter().filter(|f| f.binary == job.name).collect();
+        assert_eq!(matching.len(), 1, "{} needs exactly one function", job.name);
+        let f = matching[0];
+        let timeout = f.props["Timeout"].as_u64().unwrap_or(15);
+        assert_eq!(timeout, job.timeout_secs as u64, "{} timeout", f.id);
+        let evs = events(f);
+        assert_eq!(evs.len(), 1);
+        let e = evs[0];
+        match job.trigger {
+            Trigger::Schedule(expr) => {
+                assert_eq!(e["Type"].as_str(), Some("Schedule"));
+                assert_eq!(e["Properties"]["Schedule"].as_str(), Some(expr));
+            }
+            Trigger::Queue(queue) => {
+                assert_eq!(e["Type"].as_str(), Some("SQS"));
+                let types = &e["Properties"]["FunctionResponseTypes"];
+                assert!(
+                    types
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .any(|v| v.as_str() == Some("ReportBatchItemFailures"))
+                );
+                let arn = plain(&e["Properties"]["Queue"]).as_str().unwrap();
+                let resource = arn.trim_end_matches(".Arn");
+                let q = &t["Resources"][resource]["Properties"];
+                let visibility = q["VisibilityTimeout"].as_u64().unwrap();
+                assert!(
+                    visibility >= 6 * timeout,
+                    "{queue}: visibility {visibility} < 6 x {timeout}"
+                );
+                let spec = QUEUES.iter().find(|s| s.name == queue).unwrap();
+                assert_eq!(
+                    q["RedrivePolicy"]["maxReceiveCount"].as_u64(),
+                    Some(spec.max_receives as u64)
+                );
+                let dlq = plain(&q["RedrivePolicy"]["deadLetterTargetArn"])
+                    .as_str()
+                    .unwrap();
+                assert!(
+                    t["Resources"][dlq.trim_end_matches(".Arn")]["Type"].as_str()
+                        == Some("AWS::SQS::Queue")
+                );
+                let var = backlinks_core::config::queue_url_var(queue);
+                let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+                assert_eq!(plain(&env[var.as_str()]).as_str(), Some(resource), "{var}");
+            }
+        }
+    }
+    let declared: BTreeSet<String> = fns.iter().map(|f| f.binary.clone()).collect();
+    assert_eq!(
+        declared, expected,
+        "template functions and routes/jobs differ"
+    );
+    assert_eq!(fns.len(), expected.len(), "a binary is declared twice");
+    let bins: BTreeSet<String> = std::fs::read_dir("functions/src/bin")
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(bins, expected, "functions/src/bin and routes/jobs differ");
+}
+
+#[test]
+fn no_function_may_scan_the_table() {
+    let text = std::fs::read_to_string("template.yaml").unwrap();
+    assert!(!text.contains("dynamodb:Scan"));
+    assert!(!text.contains("DynamoDBCrudPolicy"));
+}
+
+#[test]
+fn committed_openapi_matches_the_generated_document() {
+    let generated = document_bytes();
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write("docs/openapi.json", &generated).unwrap();
+    }
+    let committed = std::fs::read("docs/openapi.json").unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is stale: run UPDATE_OPENAPI=1 cargo nextest run --test contract"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&generated).unwrap();
+    let mut ids = HashMap::new();
+    for route in routes() {
+        let op = &doc["paths"][route.path][route.method.as_str().to_ascii_lowercase()];
+        assert_eq!(op["operationId"], route.operation_id);
+        assert!(
+            ids.insert(route.operation_id, ()).is_none(),
+            "duplicate {}",
+            route.operation_id
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_served_document_is_the_committed_one() {
+    let s = support::TestServer::start().await;
+    let served = s
+        .http
+        .get(format!("{}/v1/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(served, std::fs::read("docs/openapi.json").unwrap());
+}

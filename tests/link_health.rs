@@ -1,0 +1,149 @@
+//! The daily link health check, end to end in local mode: a fixture site on loopback, the
+//! sweep job, the queue, and the worker that records the verdict.
+
+mod support;
+
+use backlinks_core::jobs::{self, registry};
+use backlinks_core::local::workers::drain_once;
+use serde_json::json;
+use support::TestServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn page(site: &MockServer, route: &str, status: u16, html: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(html.as_bytes().to_vec(), "text/html"),
+        )
+        .mount(site)
+        .await;
+}
+
+async fn published(s: &TestServer, token: &str, source: String) -> String {
+    let b = s
+        .call("POST", "/v1/backlinks", Some(token), Some(json!({
+            "sourceDomain": "blog.example", "sourceUrl": source, "targetUrl": "https://client.example/pricing"
+        })))
+        .await
+        .body;
+    let path = format!("/v1/backlinks/{}", b["id"].as_str().unwrap());
+    for status in ["outreach_sent", "agreed", "published"] {
+        let a = s
+            .call(
+                "PATCH",
+                &path,
+                Some(token),
+                Some(json!({"outreachStatus": status})),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+    }
+    path
+}
+
+#[tokio::test]
+async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
+    let site = MockServer::start().await;
+    page(
+        &site,
+        "/live",
+        200,
+        r#"<p><a href="https://www.client.example/pricing/" rel="sponsored">pricing</a></p>"#,
+    )
+    .await;
+    page(&site, "/removed", 200, "<p>nothing here any more</p>").await;
+    page(&site, "/gone", 404, "not found").await;
+
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let live = published(&s, &t, format!("{}/live", site.uri())).await;
+    let removed = published(&s, &t, format!("{}/removed", site.uri())).await;
+    let gone = published(&s, &t, format!("{}/gone", site.uri())).await;
+    // Not placed yet: the sweep leaves it alone.
+    s.call(
+        "POST",
+        "/v1/backlinks",
+        Some(&t),
+        Some(json!({"sourceDomain": "other.example"})),
+    )
+    .await;
+
+    let ran = s
+        .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
+        .await;
+    assert_eq!(ran.body["summary"], "queued 3 links for a health check");
+    let queues = s.call("GET", "/v1/dev/queues", Some(&t), None).await;
+    assert_eq!(queues.body["items"][0]["depth"], 3);
+
+    let worker = registry()
+        .into_iter()
+        .find(|j| j.name == "link-check")
+        .unwrap();
+    assert_eq!(drain_once(s.local.app.clone(), &worker).await.unwrap(), 3);
+
+    let l = s.call("GET", &live, Some(&t), None).await.body;
+    assert_eq!(
+        (l["isLive"].clone(), l["linkType"].clone()),
+        (json!(true), json!("sponsored"))
+    );
+    assert!(l["lastCheckedAt"].is_string());
+    assert_eq!(
+        s.call("GET", &removed, Some(&t), None).await.body["isLive"],
+        false
+    );
+    assert_eq!(
+        s.call("GET", &gone, Some(&t), None).await.body["isLive"],
+        false
+    );
+    let live_list = s
+        .call("GET", "/v1/backlinks?isLive=true", Some(&t), None)
+        .await;
+    assert_eq!(live_list.body["items"].as_array().unwrap().len(), 1);
+    let dead_list = s
+        .call(
+            "GET",
+            "/v1/backlinks?isLive=false&outreachStatus=published",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(dead_list.body["items"].as_array().unwrap().len(), 2);
+
+    // Checked today: the next sweep has nothing to do.
+    let again = s
+        .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
+        .await;
+    assert_eq!(again.body["summary"], "queued 0 links for a health check");
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_bad_messages_fail_only_themselves() {
+    let site = MockServer::start().await;
+    page(&site, "/flaky", 503, "try later").await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let flaky = published(&s, &t, format!("{}/flaky", site.uri())).await;
+    let id = flaky.rsplit('/').next().unwrap().to_string();
+
+    let worker = jobs::by_name("link-check").unwrap();
+    let good = json!({"tenantId": "acme", "backlinkId": id}).to_string();
+    let unknown = json!({"tenantId": "acme", "backlinkId": "bl_0123456789abcdef0123456789abcdef"})
+        .to_string();
+    let failed = jobs::run_batch(
+        s.local.app.clone(),
+        &worker,
+        vec![
+            ("m1".into(), good),
+            ("m2".into(), "{not json".into()),
+            ("m3".into(), unknown),
+        ],
+    )
+    .await;
+    // The 503 page and the malformed message fail; a deleted backlink is simply skipped.
+    assert_eq!(failed, vec!["m1".to_string(), "m2".to_string()]);
+    assert_eq!(
+        s.call("GET", &flaky, Some(&t), None).await.body["isLive"],
+        serde_json::Value::Null
+    );
+}

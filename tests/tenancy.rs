@@ -1,0 +1,134 @@
+//! Tenancy is absolute: every route, called with a second tenant's token against the first
+//! tenant's data, answers 404 (or, for lists, shows none of it) and changes nothing.
+
+mod support;
+
+use backlinks_core::http::route::Access;
+use backlinks_core::http::routes::routes;
+use backlinks_core::local::dev_routes;
+use serde_json::{Value, json};
+use support::TestServer;
+
+#[tokio::test]
+async fn another_tenants_token_sees_nothing_on_any_route() {
+    let s = TestServer::start().await;
+    let (a, b) = (s.member("tenant-a"), s.member("tenant-b"));
+    let campaign = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&a),
+            Some(json!({"name": "A's"})),
+        )
+        .await
+        .body;
+    let backlink = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&a),
+            Some(json!({"sourceDomain": "a.example", "campaignId": campaign["id"]})),
+        )
+        .await
+        .body;
+    let ids = [
+        (
+            "/v1/campaigns/",
+            campaign["id"].as_str().unwrap().to_string(),
+        ),
+        (
+            "/v1/backlinks/",
+            backlink["id"].as_str().unwrap().to_string(),
+        ),
+    ];
+    let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+
+    let mut walked = 0;
+    for route in routes().into_iter().chain(dev_routes::routes()) {
+        if route.access == Access::Public {
+            continue;
+        }
+        walked += 1;
+        let method = route.method.as_str();
+        let body = matches!(method, "POST" | "PATCH").then(|| json!({}));
+        if route.path.contains("{id}") {
+            let (_, id) = ids
+                .iter()
+                .find(|(prefix, _)| route.path.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no fixture for {}: add one to this test", route.path));
+            let path = route.path.replace("{id}", id);
+            let answer = s.call(method, &path, Some(&b), body).await;
+            assert_eq!(
+                answer.status, 404,
+                "{} {path} as tenant b: {:?}",
+                method, answer.body
+            );
+        } else {
+            let answer = s.call(method, route.path, Some(&b), body).await;
+            let text = answer.body.to_string();
+            for id in &a_ids {
+                assert!(!text.contains(id), "{} {} leaked {id}", method, route.path);
+            }
+        }
+    }
+    assert!(walked >= 13, "walked {walked} routes");
+
+    // Tenant a's data is untouched by everything tenant b did.
+    let still = s
+        .call(
+            "GET",
+            &format!("/v1/campaigns/{}", a_ids[0]),
+            Some(&a),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (still.status, still.body["version"].clone()),
+        (200, Value::from(1))
+    );
+    let link = s
+        .call(
+            "GET",
+            &format!("/v1/backlinks/{}", a_ids[1]),
+            Some(&a),
+            None,
+        )
+        .await;
+    assert_eq!(link.body["campaignId"], campaign["id"]);
+    let listed = s.call("GET", "/v1/backlinks", Some(&a), None).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_body_cannot_name_a_tenant_or_borrow_another_tenants_campaign() {
+    let s = TestServer::start().await;
+    let (a, b) = (s.member("tenant-a"), s.member("tenant-b"));
+    let campaign = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&a),
+            Some(json!({"name": "A's"})),
+        )
+        .await
+        .body;
+    let borrowed = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&b),
+            Some(json!({"sourceDomain": "b.example", "campaignId": campaign["id"]})),
+        )
+        .await;
+    assert_eq!(borrowed.status, 400);
+    assert_eq!(borrowed.body["errors"][0]["field"], "campaignId");
+    let named = s
+        .call(
+            "POST",
+            "/v1/campaigns",
+            Some(&b),
+            Some(json!({"name": "x", "tenantId": "tenant-a"})),
+        )
+        .await;
+    assert_eq!(named.status, 400);
+}
