@@ -524,3 +524,37 @@ async fn requests_without_a_valid_token_are_refused() {
         "unauthorized",
     );
 }
+
+#[tokio::test]
+async fn routes_enforce_the_role_they_name() {
+    use backlinks_core::adapters::jwks::StaticJwks;
+    use backlinks_core::config::AuthSettings;
+    use backlinks_core::domain::identity::Role;
+    use backlinks_core::handler;
+    use backlinks_core::http::Api;
+    use backlinks_core::http::auth::Verifier;
+    use backlinks_core::http::call::Call;
+    use backlinks_core::http::problem::Problem;
+    use backlinks_core::http::route::{Access, Reply, Route};
+    use backlinks_core::local::dev_keys::LOCAL_ISSUER;
+    use std::sync::Arc;
+
+    async fn whoami(_: Arc<backlinks_core::app::App>, call: Call) -> Result<Reply, Problem> {
+        Reply::ok(&json!({"tenant": call.tenant()?.as_str()}))
+    }
+    let s = TestServer::start().await;
+    let verifier = Verifier::new(Arc::new(StaticJwks::new(&s.local.keys.jwks())), AuthSettings::new(LOCAL_ISSUER));
+    let route = Route::get("/admin-only", "adminOnly", handler!(whoami)).access(Access::Role(Role::Admin));
+    let api = Api::new(s.local.app.clone(), Arc::new(verifier), vec![route]);
+    let call = |role| {
+        let token = s.token("acme", "u", role);
+        let req = http::Request::get("/admin-only")
+            .header("authorization", format!("Bearer {token}"))
+            .body(bytes::Bytes::new())
+            .unwrap();
+        api.handle(req)
+    };
+    assert_eq!(call(Role::Member).await.status(), 403);
+    assert_eq!(call(Role::Admin).await.status(), 200);
+    assert_eq!(call(Role::Superadmin).await.status(), 200);
+}

@@ -24,8 +24,30 @@ fn from_core(response: http::Response<bytes::Bytes>) -> lambda_http::Response<Bo
     })
 }
 
-/// Serves the route with this operationId.
-pub async fn http_route(operation_id: &str) -> Result<(), Error> {
+/// Runs a function's async entry point on a runtime built here, so that each binary's
+/// `main` is one call into this crate and the async machinery is compiled once, not once
+/// per binary.
+fn block_on(entry: impl std::future::Future<Output = Result<(), Error>>) -> Result<(), Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(entry)
+}
+
+/// Serves the route with this operationId. Never inlined: inlining would instantiate the
+/// whole async stack again in every binary.
+#[inline(never)]
+pub fn http_route(operation_id: &str) -> Result<(), Error> {
+    block_on(serve_route(operation_id))
+}
+
+/// Runs the job with this name: on its schedule, or for each batch of its queue.
+#[inline(never)]
+pub fn job(name: &str) -> Result<(), Error> {
+    block_on(run_job(name))
+}
+
+async fn serve_route(operation_id: &str) -> Result<(), Error> {
     backlinks_core::telemetry::init(true);
     let route = by_operation(operation_id).ok_or_else(|| format!("no route {operation_id}"))?;
     let cloud = backlinks_core::cloud::build().await?;
@@ -37,8 +59,7 @@ pub async fn http_route(operation_id: &str) -> Result<(), Error> {
     .await
 }
 
-/// Runs the job with this name: on its schedule, or for each batch of its queue.
-pub async fn job(name: &str) -> Result<(), Error> {
+async fn run_job(name: &str) -> Result<(), Error> {
     backlinks_core::telemetry::init(true);
     let job = jobs::by_name(name).ok_or_else(|| format!("no job {name}"))?;
     let app = backlinks_core::cloud::build().await?.app;

@@ -1,4 +1,3 @@
-#[tokio::main]
-async fn main() -> Result<(), backlinks_functions::Error> {
-    backlinks_functions::http_route("createCampaign").await
+fn main() -> Result<(), backlinks_functions::Error> {
+    backlinks_functions::http_route("createCampaign")
 }

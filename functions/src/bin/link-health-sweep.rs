@@ -1,4 +1,3 @@
-#[tokio::main]
-async fn main() -> Result<(), backlinks_functions::Error> {
-    backlinks_functions::job("link-health-sweep").await
+fn main() -> Result<(), backlinks_functions::Error> {
+    backlinks_functions::job("link-health-sweep")
 }

@@ -493,37 +493,13 @@ pub async fn create(
         ));
     };
     errors.into_result().map_err(AppError::Invalid)?;
-    let mut backlink = Backlink {
-        id: BacklinkId::from_uuid(app.ids.next()),
+    let mut backlink = Backlink::new(
+        BacklinkId::from_uuid(app.ids.next()),
         source_type,
-        directory_id,
-        steps: None,
         source_domain,
-        source_url: None,
-        target_url: None,
-        anchor_text: None,
-        domain_rating: None,
-        link_type: LinkType::default(),
-        prospect_type: None,
-        relevance_score: None,
-        pitch_rationale: None,
-        outreach_status: source_type.initial_status(),
-        outreach_sent_at: None,
-        responded_at: None,
-        agreed_at: None,
-        published_at: None,
-        completed_at: None,
-        is_live: None,
-        is_indexed: None,
-        last_checked_at: None,
-        activity_id: None,
-        campaign_id: None,
-        gap_competitors: vec![],
-        notes: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+        now,
+    );
+    backlink.directory_id = directory_id;
     let mut patch = BacklinkPatch::from_new(input);
     patch.source_domain = None;
     patch.apply_to(&mut backlink, now)?;

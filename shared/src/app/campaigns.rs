@@ -229,27 +229,7 @@ pub async fn create(
     input: NewCampaign,
 ) -> Result<Campaign, AppError> {
     let now = app.clock.now();
-    let mut campaign = Campaign {
-        id: CampaignId::from_uuid(app.ids.next()),
-        name: String::new(),
-        description: String::new(),
-        keywords: vec![],
-        target_url: None,
-        target_industries: vec![],
-        content_pillars: vec![],
-        tone: Tone::default(),
-        personalization_level: Level::High,
-        priority: Level::Medium,
-        ai_model_preference: None,
-        limits: CampaignLimits::default(),
-        status: CampaignStatus::Draft,
-        created_at: now,
-        updated_at: now,
-        started_at: None,
-        paused_at: None,
-        completed_at: None,
-        version: 1,
-    };
+    let mut campaign = Campaign::new(CampaignId::from_uuid(app.ids.next()), String::new(), now);
     let patch = CampaignPatch {
         name: Some(input.name),
         description: input.description,

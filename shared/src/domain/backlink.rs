@@ -186,6 +186,46 @@ pub struct Backlink {
 }
 
 impl Backlink {
+    /// A new backlink in its source type's first status, with nothing else known yet.
+    pub fn new(
+        id: BacklinkId,
+        source_type: SourceType,
+        source_domain: DomainName,
+        now: Timestamp,
+    ) -> Self {
+        Backlink {
+            id,
+            source_type,
+            directory_id: None,
+            steps: None,
+            source_domain,
+            source_url: None,
+            target_url: None,
+            anchor_text: None,
+            domain_rating: None,
+            link_type: LinkType::default(),
+            prospect_type: None,
+            relevance_score: None,
+            pitch_rationale: None,
+            outreach_status: source_type.initial_status(),
+            outreach_sent_at: None,
+            responded_at: None,
+            agreed_at: None,
+            published_at: None,
+            completed_at: None,
+            is_live: None,
+            is_indexed: None,
+            last_checked_at: None,
+            activity_id: None,
+            campaign_id: None,
+            gap_competitors: vec![],
+            notes: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     /// Moves to `to` if the lifecycle allows it, stamping the matching timestamp.
     pub fn transition(
         &mut self,
@@ -226,37 +266,12 @@ mod tests {
 
     fn backlink(source_type: SourceType) -> Backlink {
         let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
-        Backlink {
-            id: BacklinkId::from_uuid(Uuid::now_v7()),
+        Backlink::new(
+            BacklinkId::from_uuid(Uuid::now_v7()),
             source_type,
-            directory_id: None,
-            steps: None,
-            source_domain: DomainName::parse("blog.example").unwrap(),
-            source_url: None,
-            target_url: None,
-            anchor_text: None,
-            domain_rating: None,
-            link_type: LinkType::default(),
-            prospect_type: None,
-            relevance_score: None,
-            pitch_rationale: None,
-            outreach_status: source_type.initial_status(),
-            outreach_sent_at: None,
-            responded_at: None,
-            agreed_at: None,
-            published_at: None,
-            completed_at: None,
-            is_live: None,
-            is_indexed: None,
-            last_checked_at: None,
-            activity_id: None,
-            campaign_id: None,
-            gap_competitors: vec![],
-            notes: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        }
+            DomainName::parse("blog.example").unwrap(),
+            now,
+        )
     }
 
     #[test]

@@ -126,6 +126,31 @@ pub struct Campaign {
 }
 
 impl Campaign {
+    /// A draft campaign with seed 003's defaults.
+    pub fn new(id: CampaignId, name: String, now: Timestamp) -> Self {
+        Campaign {
+            id,
+            name,
+            description: String::new(),
+            keywords: vec![],
+            target_url: None,
+            target_industries: vec![],
+            content_pillars: vec![],
+            tone: Tone::default(),
+            personalization_level: Level::High,
+            priority: Level::Medium,
+            ai_model_preference: None,
+            limits: CampaignLimits::default(),
+            status: CampaignStatus::Draft,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            paused_at: None,
+            completed_at: None,
+            version: 1,
+        }
+    }
+
     /// Applies a status action, stamping the time it happened.
     pub fn apply(
         &mut self,
@@ -165,27 +190,7 @@ mod tests {
 
     fn campaign() -> Campaign {
         let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
-        Campaign {
-            id: CampaignId::from_uuid(Uuid::now_v7()),
-            name: "c".into(),
-            description: String::new(),
-            keywords: vec![],
-            target_url: None,
-            target_industries: vec![],
-            content_pillars: vec![],
-            tone: Tone::default(),
-            personalization_level: Level::High,
-            priority: Level::Medium,
-            ai_model_preference: None,
-            limits: CampaignLimits::default(),
-            status: CampaignStatus::Draft,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            paused_at: None,
-            completed_at: None,
-            version: 1,
-        }
+        Campaign::new(CampaignId::from_uuid(Uuid::now_v7()), "c".into(), now)
     }
 
     #[test]

@@ -12,24 +12,10 @@ fn is_external_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '|' | '@')
 }
 
-macro_rules! external_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
+/// Conversions every string-backed id shares; `parse` is the only way in.
+macro_rules! string_id_impls {
+    ($name:ident) => {
         impl $name {
-            pub fn parse(text: &str) -> Result<Self, FieldError> {
-                if text.is_empty() || text.len() > 128 || !text.chars().all(is_external_id_char) {
-                    return Err(FieldError::new(
-                        "",
-                        "must be 1 to 128 characters of letters, digits and _-.:|@",
-                    ));
-                }
-                Ok(Self(text.to_string()))
-            }
-
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -53,6 +39,29 @@ macro_rules! external_id {
                 f.write_str(&self.0)
             }
         }
+    };
+}
+
+macro_rules! external_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<Self, FieldError> {
+                if text.is_empty() || text.len() > 128 || !text.chars().all(is_external_id_char) {
+                    return Err(FieldError::new(
+                        "",
+                        "must be 1 to 128 characters of letters, digits and _-.:|@",
+                    ));
+                }
+                Ok(Self(text.to_string()))
+            }
+        }
+
+        string_id_impls!($name);
     };
 }
 
@@ -90,30 +99,9 @@ macro_rules! entity_id {
                         FieldError::new("", concat!("must be an id of the form ", $prefix, "_<32 hex digits>"))
                     })
             }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
         }
 
-        impl TryFrom<String> for $name {
-            type Error = FieldError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        string_id_impls!($name);
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Every check the project has, in the order CI runs them:
+#   formatting, clippy (warnings denied), all tests (moto in server mode on a loopback
+#   port for the AWS adapters), the template checks, and the Lambda release build.
+# Installs what it needs into ./.venv (PyPI) and cargo-nextest (crates.io) when missing.
+#   infra/test.sh           everything
+#   infra/test.sh --quick   skip the Lambda release build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+venv=.venv
+if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s infra/requirements-dev.txt "$venv/.requirements"; then
+  echo "==> installing test tools into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r infra/requirements-dev.txt
+  cp infra/requirements-dev.txt "$venv/.requirements"
+fi
+export PATH="$PWD/$venv/bin:$PATH"
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "==> installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
+
+echo "==> starting moto"
+mkdir -p target
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+moto_pid=$!
+trap 'kill $moto_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+export MOTO_ENDPOINT="http://127.0.0.1:$port"
+
+echo "==> cargo fmt"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+echo "==> tests"
+cargo nextest run --workspace --all-features --no-fail-fast
+echo "==> template checks"
+cfn-lint template.yaml
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
+if [ "$quick" = 0 ]; then
+  echo "==> Lambda release build (arm64)"
+  cargo lambda build --release --arm64 -p backlinks-functions
+fi
+echo "==> all checks passed"
