@@ -543,8 +543,12 @@ async fn routes_enforce_the_role_they_name() {
         Reply::ok(&json!({"tenant": call.tenant()?.as_str()}))
     }
     let s = TestServer::start().await;
-    let verifier = Verifier::new(Arc::new(StaticJwks::new(&s.local.keys.jwks())), AuthSettings::new(LOCAL_ISSUER));
-    let route = Route::get("/admin-only", "adminOnly", handler!(whoami)).access(Access::Role(Role::Admin));
+    let verifier = Verifier::new(
+        Arc::new(StaticJwks::new(&s.local.keys.jwks())),
+        AuthSettings::new(LOCAL_ISSUER),
+    );
+    let route =
+        Route::get("/admin-only", "adminOnly", handler!(whoami)).access(Access::Role(Role::Admin));
     let api = Api::new(s.local.app.clone(), Arc::new(verifier), vec![route]);
     let call = |role| {
         let token = s.token("acme", "u", role);
