@@ -2,6 +2,8 @@
 
 pub mod backlink;
 pub mod campaign;
+pub mod contacts;
+pub mod email;
 pub mod error;
 pub mod identity;
 pub mod ids;
