@@ -64,8 +64,8 @@ async fn table_ops(dir: &std::path::Path) {
 
 async fn api_ops(dir: &std::path::Path) {
     let local = runtime::build(LocalOptions {
-        data_dir: dir.join("api"),
         allow_private_network: false,
+        ..LocalOptions::new(dir.join("api"))
     })
     .await
     .unwrap();

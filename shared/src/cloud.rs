@@ -3,6 +3,7 @@
 
 use crate::adapters::dynamodb::DynamoTable;
 use crate::adapters::jwks::HttpJwks;
+use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
@@ -37,6 +38,7 @@ pub async fn build() -> Result<Cloud, StartupError> {
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
     let fetcher =
         WebFetcher::new(FetchPolicy::default()).map_err(|e| StartupError::Client(e.to_string()))?;
+    let fetcher = PoliteFetcher::new(Arc::new(fetcher), Politeness::default());
     let http = reqwest::Client::builder()
         .build()
         .map_err(|e| StartupError::Client(e.to_string()))?;

@@ -4,6 +4,7 @@
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use backlinks_core::adapters::dynamodb::DynamoTable;
+use backlinks_core::adapters::polite::Politeness;
 use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
 use backlinks_core::domain::identity::Role;
 use backlinks_core::domain::time::Timestamp;
@@ -12,6 +13,7 @@ use backlinks_core::local::server;
 use backlinks_core::ports::{Clock, ManualClock, Table};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The moto server the test script starts; tests that need AWS fail loudly without it.
 pub fn moto_endpoint() -> String {
@@ -43,6 +45,16 @@ pub fn sqs_client() -> aws_sdk_sqs::Client {
         ))
         .build();
     aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// Politeness without the waiting, for fixture sites.
+pub fn fast_politeness() -> Politeness {
+    Politeness {
+        min_interval: Duration::ZERO,
+        retries: 1,
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+    }
 }
 
 pub fn start_time() -> Timestamp {
@@ -106,8 +118,9 @@ impl TestServer {
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let options = LocalOptions {
-            data_dir: dir.path().to_path_buf(),
             allow_private_network: true,
+            politeness: fast_politeness(),
+            ..LocalOptions::new(dir.path())
         };
         let local = runtime::build(options).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -189,6 +202,54 @@ impl TestServer {
             status,
             content_type,
             body,
+        }
+    }
+}
+
+/// An application on the embedded store with a clock the test moves, fetching fixture
+/// sites on loopback under real-looking names.
+pub struct Rig {
+    pub app: backlinks_core::app::App,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    pub async fn new(resolve: Vec<(String, std::net::SocketAddr)>) -> Rig {
+        use backlinks_core::adapters::local_queue::LocalQueue;
+        use backlinks_core::adapters::polite::PoliteFetcher;
+        use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let db = LocalDb::open(&dir.path().join("rig.sqlite3")).unwrap();
+        let table = SqliteTable::open(db.clone(), clock.clone() as Arc<dyn Clock>)
+            .await
+            .unwrap();
+        let names = backlinks_core::jobs::queue_names()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let queue = LocalQueue::open(db, clock.clone() as Arc<dyn Clock>, names, 5)
+            .await
+            .unwrap();
+        let fetcher = WebFetcher::new(FetchPolicy {
+            allow_private: true,
+            resolve,
+            max_body_bytes: 256 * 1024,
+            ..FetchPolicy::default()
+        })
+        .unwrap();
+        let app = backlinks_core::app::App {
+            table: Arc::new(table),
+            queue: Arc::new(queue),
+            clock: clock.clone(),
+            ids: Arc::new(backlinks_core::ports::V7Ids),
+            fetcher: Arc::new(PoliteFetcher::new(Arc::new(fetcher), fast_politeness())),
+        };
+        Rig {
+            app,
+            clock,
+            _dir: dir,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod dynamodb;
 pub mod jwks;
 #[cfg(feature = "local")]
 pub mod local_queue;
+pub mod polite;
 #[cfg(feature = "local")]
 pub mod sqlite;
 #[cfg(feature = "aws")]

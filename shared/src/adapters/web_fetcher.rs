@@ -24,6 +24,9 @@ pub struct FetchPolicy {
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
     pub user_agent: String,
+    /// Fixed addresses for host names (local mode only, with `allow_private`): lets
+    /// fixture sites on loopback answer for real-looking domains.
+    pub resolve: Vec<(String, SocketAddr)>,
 }
 
 impl Default for FetchPolicy {
@@ -34,19 +37,14 @@ impl Default for FetchPolicy {
             max_body_bytes: 2 * 1024 * 1024,
             connect_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(20),
-            user_agent: concat!(
-                "BacklinksBot/",
-                env!("CARGO_PKG_VERSION"),
-                " (+link checks)"
-            )
-            .into(),
+            user_agent: concat!("BacklinksBot/", env!("CARGO_PKG_VERSION")).into(),
+            resolve: vec![],
         }
     }
 }
 
-/// Link-local addresses hold cloud metadata services (169.254.169.254, fd00:ec2::254 is
-/// unique-local but fe80::/10 is link-local); they are refused even when local mode allows
-/// private networks.
+/// Cloud metadata services live at link-local 169.254.169.254 and at fd00:ec2::254; they
+/// are refused even when local mode allows private networks.
 fn is_link_local(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_link_local(),
@@ -155,7 +153,13 @@ pub struct WebFetcher {
 
 impl WebFetcher {
     pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if policy.allow_private {
+            for (host, addr) in &policy.resolve {
+                builder = builder.resolve(host, *addr);
+            }
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private: policy.allow_private,
@@ -267,6 +271,11 @@ impl Fetcher for WebFetcher {
                 })?;
                 continue;
             }
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
             let content_type = response
                 .headers()
                 .get(reqwest::header::CONTENT_TYPE)
@@ -279,6 +288,7 @@ impl Fetcher for WebFetcher {
                 content_type,
                 body,
                 truncated,
+                retry_after,
             });
         }
         Err(FetchError::TooManyRedirects(url.to_string()))

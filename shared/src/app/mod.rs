@@ -3,6 +3,7 @@
 
 pub mod backlinks;
 pub mod campaigns;
+pub mod crawl;
 pub mod error;
 pub mod link_health;
 pub mod paging;

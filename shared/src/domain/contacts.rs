@@ -302,7 +302,16 @@ fn visible_text(element: ElementRef<'_>, out: &mut String) {
     }
 }
 
-/// Every plausible address on a page, in the order found, noise removed.
+/// The text a reader sees, whitespace collapsed (scripts and styles left out).
+pub fn page_text(html: &str) -> String {
+    let doc = Html::parse_document(html);
+    let mut text = String::new();
+    visible_text(doc.root_element(), &mut text);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a page offers: its addresses in the order found (noise removed), and the name in
+/// its author meta tag.
 pub fn extract(html: &str) -> (Vec<Candidate>, Option<String>) {
     let doc = Html::parse_document(html);
     let mut out = Vec::new();

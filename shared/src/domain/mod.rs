@@ -3,6 +3,7 @@
 pub mod backlink;
 pub mod campaign;
 pub mod contacts;
+pub mod crawl;
 pub mod email;
 pub mod error;
 pub mod identity;

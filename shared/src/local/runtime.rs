@@ -4,6 +4,7 @@ use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
 use super::dev_routes;
 use crate::adapters::jwks::StaticJwks;
 use crate::adapters::local_queue::LocalQueue;
+use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqlite::{LocalDb, SqliteTable};
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
@@ -13,17 +14,40 @@ use crate::http::auth::Verifier;
 use crate::http::routes::routes;
 use crate::jobs::QUEUES;
 use crate::ports::{Clock, SystemClock, V7Ids};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Set to 1 to let local mode fetch loopback and private addresses (fixture sites in
 /// tests). The Lambda build has no such switch.
 pub const ALLOW_PRIVATE_ENV: &str = "BACKLINKS_ALLOW_PRIVATE_NETWORK";
+/// `host=ip:port,...`: fixed addresses for host names, so fixture sites on loopback can
+/// answer for real-looking domains. Honoured only with private networks allowed.
+pub const RESOLVE_ENV: &str = "BACKLINKS_RESOLVE";
 
 #[derive(Debug, Clone)]
 pub struct LocalOptions {
     pub data_dir: PathBuf,
     pub allow_private_network: bool,
+    pub resolve: Vec<(String, SocketAddr)>,
+    pub politeness: Politeness,
+}
+
+/// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
+/// warning.
+pub fn parse_resolve(text: &str) -> Vec<(String, SocketAddr)> {
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .filter_map(|pair| {
+            let parsed = pair.split_once('=').and_then(|(host, addr)| {
+                Some((host.trim().to_ascii_lowercase(), addr.trim().parse().ok()?))
+            });
+            if parsed.is_none() {
+                tracing::warn!(pair, "ignoring malformed {RESOLVE_ENV} entry");
+            }
+            parsed
+        })
+        .collect()
 }
 
 impl LocalOptions {
@@ -31,6 +55,8 @@ impl LocalOptions {
         Self {
             data_dir: data_dir.into(),
             allow_private_network: std::env::var(ALLOW_PRIVATE_ENV).is_ok_and(|v| v == "1"),
+            resolve: parse_resolve(&std::env::var(RESOLVE_ENV).unwrap_or_default()),
+            politeness: Politeness::default(),
         }
     }
 }
@@ -68,9 +94,11 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         .map_err(|e| store(&e))?;
     let fetcher = WebFetcher::new(FetchPolicy {
         allow_private: options.allow_private_network,
+        resolve: options.resolve.clone(),
         ..FetchPolicy::default()
     })
     .map_err(|e| store(&e))?;
+    let fetcher = PoliteFetcher::new(Arc::new(fetcher), options.politeness);
     let app = Arc::new(App {
         table: Arc::new(table),
         queue: Arc::new(queue),

@@ -15,6 +15,8 @@ pub struct Fetched {
     pub body: Bytes,
     /// Whether the body was cut at the size cap.
     pub truncated: bool,
+    /// A `Retry-After` given in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl Fetched {
