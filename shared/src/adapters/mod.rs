@@ -2,6 +2,8 @@
 
 #[cfg(feature = "aws")]
 pub mod dynamodb;
+pub mod duckduckgo;
+pub mod exa;
 pub mod jwks;
 #[cfg(feature = "local")]
 pub mod local_queue;

@@ -5,11 +5,13 @@ pub mod fetcher;
 pub mod ids;
 pub mod keys;
 pub mod queue;
+pub mod search;
 pub mod table;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fetcher::{FetchError, Fetched, Fetcher};
 pub use ids::{Ids, V7Ids};
 pub use keys::{KeySource, KeysUnavailable};
+pub use search::{Search, SearchError, SearchHit};
 pub use queue::{Queue, QueueError, QueueMessage, QueueStats};
 pub use table::Table;
