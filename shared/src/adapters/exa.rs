@@ -19,7 +19,9 @@ pub struct Exa {
 
 impl std::fmt::Debug for Exa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Exa").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("Exa")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -38,13 +40,24 @@ struct Hit {
 }
 
 impl Exa {
-    pub fn new(client: reqwest::Client, base_url: impl Into<String>, api_key: impl Into<String>) -> Self {
-        Self { client, base_url: base_url.into().trim_end_matches('/').to_string(), api_key: api_key.into() }
+    pub fn new(
+        client: reqwest::Client,
+        base_url: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            client,
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            api_key: api_key.into(),
+        }
     }
 }
 
 fn unavailable(reason: impl ToString) -> SearchError {
-    SearchError::Unavailable { provider: NAME, reason: reason.to_string() }
+    SearchError::Unavailable {
+        provider: NAME,
+        reason: reason.to_string(),
+    }
 }
 
 #[async_trait]
@@ -71,7 +84,10 @@ impl Search for Exa {
             .map_err(unavailable)?;
         let status = response.status();
         if status == 401 || status == 403 || status == 402 {
-            return Err(SearchError::Refused { provider: NAME, reason: format!("HTTP {status}") });
+            return Err(SearchError::Refused {
+                provider: NAME,
+                reason: format!("HTTP {status}"),
+            });
         }
         if !status.is_success() {
             return Err(unavailable(format!("HTTP {status}")));

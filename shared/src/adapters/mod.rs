@@ -1,8 +1,8 @@
 //! One module per outside system.
 
+pub mod duckduckgo;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
-pub mod duckduckgo;
 pub mod exa;
 pub mod jwks;
 #[cfg(feature = "local")]

@@ -8,6 +8,7 @@ use crate::domain::crawl::{
     CRAWL_CACHE_TTL_SECS, CrawlRecord, has_captcha, is_blocked, trim_chars,
 };
 use crate::domain::email::EmailAddress;
+use crate::domain::signals::{self, SiteSignals};
 use crate::domain::web::DomainName;
 use crate::ports::fetcher::{FetchError, Fetched};
 use crate::ports::table::{Key, TTL};
@@ -86,6 +87,15 @@ async fn robots(app: &App, homepage: &Url) -> Option<Robot> {
     }
 }
 
+/// The feed to read for posting dates: the one the homepage advertises, else WordPress's.
+fn feed_url(signals: &SiteSignals, homepage: &Url) -> Option<Url> {
+    match (&signals.feed_url, signals.detected_cms.as_deref()) {
+        (Some(href), _) => homepage.join(href).ok(),
+        (None, Some("WordPress")) => homepage.join("/feed/").ok(),
+        _ => None,
+    }
+}
+
 struct Visit {
     page: Url,
     candidates: Vec<Candidate>,
@@ -105,6 +115,7 @@ async fn fetch_site(app: &App, domain: &DomainName, homepage: &Url) -> CrawlReco
         is_blocked: false,
         robots_disallowed: false,
         pages: vec![],
+        signals: SiteSignals::default(),
         crawled_at: app.clock.now(),
     };
     let robot = robots(app, homepage).await;
@@ -136,16 +147,17 @@ async fn fetch_site(app: &App, domain: &DomainName, homepage: &Url) -> CrawlReco
         if !(200..300).contains(&page.status) {
             continue;
         }
-        let first = visits.is_empty();
-        if first {
-            record.raw_extract = trim_chars(&contacts::page_text(&html), RAW_EXTRACT_CHARS);
-            for next in contact_pages(&html, &page.final_url, MAX_PAGES - 1) {
-                if allowed(&next) {
-                    queue.push(next);
-                }
+        let text = contacts::page_text(&html);
+        if visits.is_empty() {
+            record.raw_extract = trim_chars(&text, RAW_EXTRACT_CHARS);
+            let links = contact_pages(&html, &page.final_url, MAX_PAGES - 1);
+            record.signals = signals::from_homepage(&html, &text, &links);
+            queue.extend(links.into_iter().filter(|next| allowed(next)));
+        } else {
+            signals::add_page(&mut record.signals, &text);
+            if contact_like.is_none() {
+                contact_like = Some(page.final_url.clone());
             }
-        } else if contact_like.is_none() {
-            contact_like = Some(page.final_url.clone());
         }
         let (candidates, author) = contacts::extract(&html);
         visits.push(Visit {
@@ -153,6 +165,13 @@ async fn fetch_site(app: &App, domain: &DomainName, homepage: &Url) -> CrawlReco
             candidates,
             author,
         });
+    }
+    if let Some(feed) = feed_url(&record.signals, homepage).filter(|u| allowed(u)) {
+        match get_either(app, &feed).await {
+            Ok(page) if page.status == 200 => signals::add_feed(&mut record.signals, &page.text()),
+            Ok(_) => {}
+            Err(e) => tracing::debug!(%feed, error = %e, "feed not fetched"),
+        }
     }
     let site = homepage.host_str().unwrap_or(domain.as_str()).to_string();
     let site = if site.parse::<std::net::IpAddr>().is_ok() {

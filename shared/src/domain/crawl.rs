@@ -3,6 +3,7 @@
 
 use super::contacts::RankedContact;
 use super::email::EmailAddress;
+use super::signals::SiteSignals;
 use super::time::Timestamp;
 use super::web::DomainName;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,9 @@ pub struct CrawlRecord {
     pub robots_disallowed: bool,
     /// The pages fetched, in order.
     pub pages: Vec<String>,
+    /// What the pages say about the site as a publication.
+    #[schema(value_type = Object)]
+    pub signals: SiteSignals,
     pub crawled_at: Timestamp,
 }
 

@@ -9,6 +9,8 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod link_presence;
+pub mod qualify;
+pub mod signals;
 pub mod text;
 pub mod time;
 pub mod web;

@@ -12,6 +12,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use fetcher::{FetchError, Fetched, Fetcher};
 pub use ids::{Ids, V7Ids};
 pub use keys::{KeySource, KeysUnavailable};
-pub use search::{Search, SearchError, SearchHit};
 pub use queue::{Queue, QueueError, QueueMessage, QueueStats};
+pub use search::{Search, SearchError, SearchHit};
 pub use table::Table;

@@ -14,10 +14,16 @@ pub struct SearchHit {
 pub enum SearchError {
     /// The provider could not be reached or failed; worth retrying.
     #[error("{provider} is unavailable: {reason}")]
-    Unavailable { provider: &'static str, reason: String },
+    Unavailable {
+        provider: &'static str,
+        reason: String,
+    },
     /// The provider refused the request (bad key, quota); retrying will not help.
     #[error("{provider} refused the request: {reason}")]
-    Refused { provider: &'static str, reason: String },
+    Refused {
+        provider: &'static str,
+        reason: String,
+    },
 }
 
 impl SearchError {
