@@ -562,3 +562,63 @@ async fn routes_enforce_the_role_they_name() {
     assert_eq!(call(Role::Admin).await.status(), 200);
     assert_eq!(call(Role::Superadmin).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_domain_appears_once_per_campaign() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let c1 = campaign(&s, &t, "one").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c2 = campaign(&s, &t, "two").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let add = |domain: &'static str, campaign: String| {
+        s.call(
+            "POST",
+            "/v1/backlinks",
+            Some(&t),
+            Some(json!({"sourceDomain": domain, "campaignId": campaign,
+            "recipientEmail": "Ed@Blog.Example.org", "recipientName": "Ed Stone"})),
+        )
+    };
+    let first = add("blog.example.org", c1.clone()).await;
+    assert_eq!(first.status, 201);
+    assert_eq!(first.body["recipientEmail"], "Ed@blog.example.org");
+    let same_site = add("www.example.org", c1.clone()).await;
+    problem(&same_site, 409, "conflict");
+    assert!(
+        same_site.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("example.org is already in this campaign")
+    );
+    assert_eq!(add("www.example.org", c2.clone()).await.status, 201);
+
+    // Moving the first backlink to campaign two collides there; clearing its campaign frees one.
+    let path = format!("/v1/backlinks/{}", first.body["id"].as_str().unwrap());
+    problem(
+        &s.call("PATCH", &path, Some(&t), Some(json!({"campaignId": c2})))
+            .await,
+        409,
+        "conflict",
+    );
+    assert_eq!(
+        s.call("PATCH", &path, Some(&t), Some(json!({"campaignId": null})))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(add("example.org", c1.clone()).await.status, 201);
+    let bad = s
+        .call(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(json!({"recipientName": "a\nb", "recipientEmail": "nope"})),
+        )
+        .await;
+    assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2);
+}

@@ -7,6 +7,7 @@ pub mod exa;
 pub mod jwks;
 #[cfg(feature = "local")]
 pub mod local_queue;
+pub mod openai;
 pub mod polite;
 #[cfg(feature = "local")]
 pub mod sqlite;

@@ -7,12 +7,14 @@ use super::{App, AppError, campaigns};
 use crate::domain::backlink::{
     Backlink, DirectoryStep, LinkType, OutreachStatus, ProspectType, SourceType,
 };
+use crate::domain::email::{EmailAddress, registrable_domain};
 use crate::domain::ids::{BacklinkId, CampaignId, DirectoryId, TenantId};
 use crate::domain::text::{multi_line, single_line};
 use crate::domain::web::{DomainName, WebUrl};
 use crate::domain::{FieldError, FieldErrors, in_range, nullable};
 use crate::ports::table::{
-    Condition, Index, Item, Key, Query, SortCondition, TableError, TransactOp,
+    Condition, ENTITY as ENTITY_TAG, Index, Item, Key, PK, Query, SK, SortCondition, TableError,
+    TransactOp,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -73,6 +75,19 @@ pub mod keys {
         format!("{}#{tenant}#{id}", last_checked.unwrap_or("0"))
     }
 
+    /// The partition of a campaign's domain sentinels.
+    pub fn membership_partition(tenant: &TenantId, campaign: &CampaignId) -> String {
+        format!("{}#CAMPAIGN#{campaign}", tenant_partition(tenant))
+    }
+
+    /// One domain's sentinel in a campaign: at most one backlink per domain per campaign.
+    pub fn membership(tenant: &TenantId, campaign: &CampaignId, domain: &str) -> Key {
+        Key::new(
+            membership_partition(tenant, campaign),
+            format!("DOMAIN#{domain}"),
+        )
+    }
+
     /// FNV-1a over the id: stable across processes and releases.
     pub fn shard_of(id: &BacklinkId) -> u32 {
         let hash = id.as_str().bytes().fold(0x811c_9dc5u32, |h, b| {
@@ -107,6 +122,10 @@ pub struct NewBacklink {
     pub relevance_score: Option<u32>,
     #[serde(default)]
     pub pitch_rationale: Option<String>,
+    #[serde(default)]
+    pub recipient_email: Option<String>,
+    #[serde(default)]
+    pub recipient_name: Option<String>,
     #[serde(default)]
     pub directory_id: Option<String>,
     #[serde(default)]
@@ -150,6 +169,12 @@ pub struct BacklinkPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub pitch_rationale: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub recipient_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub recipient_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<DirectoryStep>>)]
     pub steps: Option<Option<Vec<DirectoryStep>>>,
@@ -249,6 +274,8 @@ impl BacklinkPatch {
             prospect_type: input.prospect_type.map(Some),
             relevance_score: input.relevance_score.map(Some),
             pitch_rationale: input.pitch_rationale.map(Some),
+            recipient_email: input.recipient_email.map(Some),
+            recipient_name: input.recipient_name.map(Some),
             steps: input.steps.map(Some),
             activity_id: input.activity_id.map(Some),
             campaign_id: input.campaign_id.map(Some),
@@ -320,6 +347,20 @@ impl BacklinkPatch {
             &mut b.pitch_rationale,
             &self.pitch_rationale,
             |v| long_text(v),
+        );
+        patch_field(
+            &mut errors,
+            "recipientEmail",
+            &mut b.recipient_email,
+            &self.recipient_email,
+            |v| EmailAddress::parse(v),
+        );
+        patch_field(
+            &mut errors,
+            "recipientName",
+            &mut b.recipient_name,
+            &self.recipient_name,
+            |v| single_line(v, 200),
         );
         patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| {
             steps(v)
@@ -432,34 +473,144 @@ fn item_of(tenant: &TenantId, b: &Backlink) -> Result<Item, AppError> {
     Ok(item)
 }
 
-/// The write of a backlink, checking the campaign it names still exists.
+/// Why a backlink write did not happen.
+enum WriteFailure {
+    /// Someone else wrote first (the version or existence condition failed).
+    Stale,
+    Failed(AppError),
+}
+
+impl From<TableError> for WriteFailure {
+    fn from(e: TableError) -> Self {
+        WriteFailure::Failed(e.into())
+    }
+}
+
+/// The sentinel that makes a domain appear at most once in a campaign.
+fn membership(tenant: &TenantId, b: &Backlink) -> Option<Key> {
+    let campaign = b.campaign_id.as_ref()?;
+    Some(keys::membership(
+        tenant,
+        campaign,
+        &campaign_domain(&b.source_domain),
+    ))
+}
+
+/// The domain a campaign dedupes on: the registrable domain (blog.example.co.uk and
+/// www.example.co.uk are one site).
+pub fn campaign_domain(domain: &DomainName) -> String {
+    registrable_domain(domain.as_str()).unwrap_or_else(|| domain.to_string())
+}
+
+/// Writes a backlink under `condition`, in one transaction with the checks it needs: the
+/// campaign it names exists, and its domain is not already in that campaign.
 async fn write(
     app: &App,
     tenant: &TenantId,
     b: &Backlink,
+    before: Option<&Backlink>,
     condition: Condition,
-) -> Result<(), AppError> {
-    let item = item_of(tenant, b)?;
-    let Some(campaign) = &b.campaign_id else {
-        return Ok(app.table.put(item, Some(condition)).await?);
-    };
-    let (key, exists) = campaigns::exists_check(tenant, campaign);
-    let ops = vec![
-        TransactOp::Check {
+) -> Result<(), WriteFailure> {
+    let item = item_of(tenant, b).map_err(WriteFailure::Failed)?;
+    let mut ops = vec![TransactOp::Put {
+        item,
+        condition: Some(condition),
+    }];
+    let mut campaign_check = None;
+    let mut sentinel_put = None;
+    if let Some(campaign) = &b.campaign_id {
+        let (key, exists) = campaigns::exists_check(tenant, campaign);
+        campaign_check = Some(ops.len());
+        ops.push(TransactOp::Check {
             key,
             condition: exists,
-        },
-        TransactOp::Put {
-            item,
-            condition: Some(condition),
-        },
-    ];
-    match app.table.transact(ops).await {
-        Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
-            Err(AppError::invalid("campaignId", "no such campaign"))
+        });
+    }
+    let (new, old) = (
+        membership(tenant, b),
+        before.and_then(|o| membership(tenant, o)),
+    );
+    if new != old {
+        if let Some(key) = new {
+            let mut sentinel = crate::ports::table::Item::new();
+            sentinel.insert(PK.into(), key.pk.into());
+            sentinel.insert(SK.into(), key.sk.into());
+            sentinel.insert(ENTITY_TAG.into(), "campaign_domain".into());
+            sentinel.insert("backlinkId".into(), b.id.as_str().into());
+            sentinel_put = Some(ops.len());
+            ops.push(TransactOp::Put {
+                item: sentinel,
+                condition: Some(Condition::NotExists),
+            });
         }
-        Err(TableError::TransactionCancelled { .. }) => Err(TableError::ConditionFailed.into()),
-        other => Ok(other?),
+        if let Some(key) = old {
+            ops.push(TransactOp::Delete {
+                key,
+                condition: None,
+            });
+        }
+    }
+    let result = if ops.len() == 1 {
+        let Some(TransactOp::Put { item, condition }) = ops.pop() else {
+            unreachable!("one put")
+        };
+        app.table.put(item, condition).await.map_err(|e| match e {
+            TableError::ConditionFailed => TableError::TransactionCancelled { failed: vec![0] },
+            other => other,
+        })
+    } else {
+        app.table.transact(ops).await
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(TableError::TransactionCancelled { failed }) => {
+            if campaign_check.is_some_and(|i| failed.contains(&i)) {
+                Err(WriteFailure::Failed(AppError::invalid(
+                    "campaignId",
+                    "no such campaign",
+                )))
+            } else if sentinel_put.is_some_and(|i| failed.contains(&i)) {
+                Err(WriteFailure::Failed(AppError::Conflict(format!(
+                    "{} is already in this campaign",
+                    campaign_domain(&b.source_domain)
+                ))))
+            } else {
+                Err(WriteFailure::Stale)
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether a domain is already in a campaign (it has a backlink there).
+pub async fn in_campaign(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &CampaignId,
+    domain: &DomainName,
+) -> Result<bool, AppError> {
+    let key = keys::membership(tenant, campaign, &campaign_domain(domain));
+    Ok(app.table.get(&key).await?.is_some())
+}
+
+/// How many domains a campaign holds.
+pub async fn campaign_size(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &CampaignId,
+) -> Result<usize, AppError> {
+    let mut count = 0;
+    let mut cursor = None;
+    loop {
+        let query = Query::new(Index::Table, keys::membership_partition(tenant, campaign))
+            .limit(1000)
+            .start_after(cursor);
+        let page = app.table.query(query).await?;
+        count += page.items.len();
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(count),
+        }
     }
 }
 
@@ -503,8 +654,11 @@ pub async fn create(
     let mut patch = BacklinkPatch::from_new(input);
     patch.source_domain = None;
     patch.apply_to(&mut backlink, now)?;
-    write(app, tenant, &backlink, Condition::NotExists).await?;
-    Ok(backlink)
+    match write(app, tenant, &backlink, None, Condition::NotExists).await {
+        Ok(()) => Ok(backlink),
+        Err(WriteFailure::Stale) => Err(AppError::Conflict("the backlink already exists".into())),
+        Err(WriteFailure::Failed(e)) => Err(e),
+    }
 }
 
 pub async fn get(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<Backlink, AppError> {
@@ -562,15 +716,16 @@ pub async fn modify(
     change: impl Fn(&mut Backlink) -> Result<(), AppError>,
 ) -> Result<Backlink, AppError> {
     for _ in 0..MAX_WRITE_ATTEMPTS {
-        let mut backlink = get(app, tenant, id).await?;
-        let seen = backlink.version;
+        let before = get(app, tenant, id).await?;
+        let mut backlink = before.clone();
         change(&mut backlink)?;
-        backlink.version = seen + 1;
+        backlink.version = before.version + 1;
         backlink.updated_at = app.clock.now();
-        match write(app, tenant, &backlink, Condition::eq("version", seen)).await {
+        let unchanged = Condition::eq("version", before.version);
+        match write(app, tenant, &backlink, Some(&before), unchanged).await {
             Ok(()) => return Ok(backlink),
-            Err(AppError::Conflict(_)) => continue,
-            Err(e) => return Err(e),
+            Err(WriteFailure::Stale) => continue,
+            Err(WriteFailure::Failed(e)) => return Err(e),
         }
     }
     Err(AppError::Conflict(
@@ -588,16 +743,29 @@ pub async fn update(
     modify(app, tenant, id, |b| patch.apply_to(b, now)).await
 }
 
+/// Deletes a backlink and frees its domain in its campaign.
 pub async fn delete(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<(), AppError> {
-    match app
-        .table
-        .delete(&keys::item(tenant, id), Some(Condition::Exists))
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(TableError::ConditionFailed) => Err(AppError::NotFound("backlink")),
-        Err(e) => Err(e.into()),
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let backlink = get(app, tenant, id).await?;
+        let mut ops = vec![TransactOp::Delete {
+            key: keys::item(tenant, id),
+            condition: Some(Condition::eq("version", backlink.version)),
+        }];
+        if let Some(key) = membership(tenant, &backlink) {
+            ops.push(TransactOp::Delete {
+                key,
+                condition: None,
+            });
+        }
+        match app.table.transact(ops).await {
+            Ok(()) => return Ok(()),
+            Err(TableError::TransactionCancelled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(AppError::Conflict(
+        "the backlink is being changed by someone else; try again".into(),
+    ))
 }
 
 /// Clears `campaignId` on every backlink of a campaign that is being deleted.

@@ -1,6 +1,7 @@
 //! The unified Backlink entity of seed 000: one row per link a tenant wants or has, whether
 //! it comes from outreach, a directory or a competitor gap, each with its own lifecycle.
 
+use super::email::EmailAddress;
 use super::ids::{BacklinkId, CampaignId, DirectoryId};
 use super::time::Timestamp;
 use super::web::{DomainName, WebUrl};
@@ -164,6 +165,9 @@ pub struct Backlink {
     pub relevance_score: Option<u8>,
     /// Outreach only.
     pub pitch_rationale: Option<String>,
+    /// Who to write to (outreach only): from the crawl cache, or set by a person.
+    pub recipient_email: Option<EmailAddress>,
+    pub recipient_name: Option<String>,
     pub outreach_status: OutreachStatus,
     pub outreach_sent_at: Option<Timestamp>,
     pub responded_at: Option<Timestamp>,
@@ -207,6 +211,8 @@ impl Backlink {
             prospect_type: None,
             relevance_score: None,
             pitch_rationale: None,
+            recipient_email: None,
+            recipient_name: None,
             outreach_status: source_type.initial_status(),
             outreach_sent_at: None,
             responded_at: None,

@@ -131,6 +131,16 @@ entity_id!(
     DirectoryId,
     "dir"
 );
+entity_id!(
+    /// A batch qualification job.
+    JobId,
+    "job"
+);
+entity_id!(
+    /// One URL's result within a job.
+    ResultId,
+    "res"
+);
 
 #[cfg(test)]
 mod tests {

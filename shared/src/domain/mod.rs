@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod job;
 pub mod link_presence;
 pub mod qualify;
 pub mod signals;
