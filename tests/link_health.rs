@@ -74,7 +74,13 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
         .await;
     assert_eq!(ran.body["summary"], "queued 3 links for a health check");
     let queues = s.call("GET", "/v1/dev/queues", Some(&t), None).await;
-    assert_eq!(queues.body["items"][0]["depth"], 3);
+    let link_check = queues.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == "link-check")
+        .unwrap();
+    assert_eq!(link_check["depth"], 3);
 
     let worker = registry()
         .into_iter()

@@ -31,6 +31,15 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         )
         .await
         .body;
+    let job = s
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&a),
+            Some(json!({"urls": ["https://a-prospect.org/"]})),
+        )
+        .await
+        .body;
     let ids = [
         (
             "/v1/campaigns/",
@@ -40,6 +49,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             "/v1/backlinks/",
             backlink["id"].as_str().unwrap().to_string(),
         ),
+        ("/v1/jobs/", job["id"].as_str().unwrap().to_string()),
     ];
     let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
 
@@ -97,6 +107,10 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
     assert_eq!(link.body["campaignId"], campaign["id"]);
     let listed = s.call("GET", "/v1/backlinks", Some(&a), None).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let still_job = s
+        .call("GET", &format!("/v1/jobs/{}", a_ids[2]), Some(&a), None)
+        .await;
+    assert_eq!(still_job.body["status"], "processing");
 }
 
 #[tokio::test]

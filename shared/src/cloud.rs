@@ -7,10 +7,10 @@ use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
-use crate::config::{CloudSettings, ConfigError};
+use crate::config::{CloudSettings, ConfigError, ProviderSettings};
 use crate::http::auth::Verifier;
 use crate::jobs::queue_names;
-use crate::ports::{SystemClock, V7Ids};
+use crate::ports::SystemClock;
 use std::sync::Arc;
 
 pub struct Cloud {
@@ -43,17 +43,16 @@ pub async fn build() -> Result<Cloud, StartupError> {
         .build()
         .map_err(|e| StartupError::Client(e.to_string()))?;
     let verifier = Verifier::new(
-        Arc::new(HttpJwks::new(http, settings.jwks_url.clone())),
+        Arc::new(HttpJwks::new(http.clone(), settings.jwks_url.clone())),
         settings.auth.clone(),
     );
+    let (search, llm) = crate::adapters::providers(&http, &ProviderSettings::from_env()?);
     Ok(Cloud {
-        app: Arc::new(App {
-            table: Arc::new(table),
-            queue: Arc::new(queue),
-            clock,
-            ids: Arc::new(V7Ids),
-            fetcher: Arc::new(fetcher),
-        }),
+        app: Arc::new(
+            App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
+                .with_search(search)
+                .with_llm(llm),
+        ),
         verifier: Arc::new(verifier),
     })
 }

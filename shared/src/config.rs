@@ -61,6 +61,58 @@ impl AuthSettings {
     }
 }
 
+/// Outside providers, each used only when configured. Base URLs are configurable so tests
+/// (and proxies) can stand in for the real services.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    /// Exa: (base URL, API key).
+    pub exa: Option<(String, String)>,
+    /// DuckDuckGo's HTML results: the base URL, when enabled.
+    pub duckduckgo: Option<String>,
+    pub openai: Option<crate::adapters::openai::OpenAiConfig>,
+}
+
+fn price(name: &str, default: f64) -> Result<f64, ConfigError> {
+    match optional(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+            name: name.into(),
+            reason: "must be a number".into(),
+        }),
+    }
+}
+
+impl ProviderSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        use crate::adapters::{duckduckgo, exa, openai};
+        let exa = optional("EXA_API_KEY").map(|key| {
+            (
+                optional("EXA_BASE_URL").unwrap_or_else(|| exa::DEFAULT_BASE_URL.into()),
+                key,
+            )
+        });
+        let duckduckgo = (optional("DUCKDUCKGO_ENABLED").as_deref() == Some("1")).then(|| {
+            optional("DUCKDUCKGO_BASE_URL").unwrap_or_else(|| duckduckgo::DEFAULT_BASE_URL.into())
+        });
+        let openai = match optional("OPENAI_API_KEY") {
+            None => None,
+            Some(api_key) => Some(openai::OpenAiConfig {
+                base_url: optional("OPENAI_BASE_URL")
+                    .unwrap_or_else(|| openai::DEFAULT_BASE_URL.into()),
+                api_key,
+                default_model: optional("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+                input_price_per_million: price("OPENAI_INPUT_PRICE_PER_MTOK", 0.15)?,
+                output_price_per_million: price("OPENAI_OUTPUT_PRICE_PER_MTOK", 0.60)?,
+            }),
+        };
+        Ok(Self {
+            exa,
+            duckduckgo,
+            openai,
+        })
+    }
+}
+
 /// Settings of the Lambda functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudSettings {

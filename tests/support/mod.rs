@@ -239,13 +239,12 @@ impl Rig {
             ..FetchPolicy::default()
         })
         .unwrap();
-        let app = backlinks_core::app::App {
-            table: Arc::new(table),
-            queue: Arc::new(queue),
-            clock: clock.clone(),
-            ids: Arc::new(backlinks_core::ports::V7Ids),
-            fetcher: Arc::new(PoliteFetcher::new(Arc::new(fetcher), fast_politeness())),
-        };
+        let app = backlinks_core::app::App::new(
+            Arc::new(table),
+            Arc::new(queue),
+            clock.clone(),
+            Arc::new(PoliteFetcher::new(Arc::new(fetcher), fast_politeness())),
+        );
         Rig {
             app,
             clock,

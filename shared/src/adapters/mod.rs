@@ -14,3 +14,33 @@ pub mod sqlite;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod web_fetcher;
+
+use crate::config::ProviderSettings;
+use crate::ports::{Llm, Search};
+use std::sync::Arc;
+
+/// The configured search providers (possibly none) and LLM (if any).
+pub type Providers = (Vec<Arc<dyn Search>>, Option<Arc<dyn Llm>>);
+
+/// The search providers and LLM that are configured.
+pub fn providers(client: &reqwest::Client, settings: &ProviderSettings) -> Providers {
+    let mut search: Vec<Arc<dyn Search>> = Vec::new();
+    if let Some((base, key)) = &settings.exa {
+        search.push(Arc::new(exa::Exa::new(
+            client.clone(),
+            base.clone(),
+            key.clone(),
+        )));
+    }
+    if let Some(base) = &settings.duckduckgo {
+        search.push(Arc::new(duckduckgo::DuckDuckGo::new(
+            client.clone(),
+            base.clone(),
+        )));
+    }
+    let llm = settings
+        .openai
+        .clone()
+        .map(|config| Arc::new(openai::OpenAi::new(client.clone(), config)) as Arc<dyn Llm>);
+    (search, llm)
+}

@@ -654,8 +654,15 @@ pub async fn create(
     let mut patch = BacklinkPatch::from_new(input);
     patch.source_domain = None;
     patch.apply_to(&mut backlink, now)?;
-    match write(app, tenant, &backlink, None, Condition::NotExists).await {
-        Ok(()) => Ok(backlink),
+    insert(app, tenant, &backlink).await?;
+    Ok(backlink)
+}
+
+/// Stores a new, already valid backlink with the same checks as `create` (the campaign
+/// exists; the domain is not in it yet).
+pub async fn insert(app: &App, tenant: &TenantId, backlink: &Backlink) -> Result<(), AppError> {
+    match write(app, tenant, backlink, None, Condition::NotExists).await {
+        Ok(()) => Ok(()),
         Err(WriteFailure::Stale) => Err(AppError::Conflict("the backlink already exists".into())),
         Err(WriteFailure::Failed(e)) => Err(e),
     }

@@ -4,11 +4,10 @@
 
 use super::{App, AppError};
 use crate::domain::contacts::{self, Candidate, Tier, contact_pages, rank};
-use crate::domain::crawl::{
-    CRAWL_CACHE_TTL_SECS, CrawlRecord, has_captcha, is_blocked, trim_chars,
-};
+use crate::domain::crawl::{CRAWL_CACHE_TTL_SECS, CrawlRecord, has_captcha, is_blocked};
 use crate::domain::email::EmailAddress;
 use crate::domain::signals::{self, SiteSignals};
+use crate::domain::text::trim_excerpt;
 use crate::domain::web::DomainName;
 use crate::ports::fetcher::{FetchError, Fetched};
 use crate::ports::table::{Key, TTL};
@@ -149,7 +148,7 @@ async fn fetch_site(app: &App, domain: &DomainName, homepage: &Url) -> CrawlReco
         }
         let text = contacts::page_text(&html);
         if visits.is_empty() {
-            record.raw_extract = trim_chars(&text, RAW_EXTRACT_CHARS);
+            record.raw_extract = trim_excerpt(&text, RAW_EXTRACT_CHARS);
             let links = contact_pages(&html, &page.final_url, MAX_PAGES - 1);
             record.signals = signals::from_homepage(&html, &text, &links);
             queue.extend(links.into_iter().filter(|next| allowed(next)));

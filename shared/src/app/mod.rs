@@ -1,17 +1,22 @@
 //! Use cases, one module per capability. Each takes the tenant from the caller's verified
 //! identity and scopes every read and write by it.
 
+pub mod activity;
 pub mod backlinks;
 pub mod campaigns;
 pub mod crawl;
+pub mod discover;
 pub mod error;
+pub mod jobs;
 pub mod link_health;
 pub mod paging;
+pub mod pipeline;
+pub mod settings;
 pub mod store;
 
 pub use error::AppError;
 
-use crate::ports::{Clock, Fetcher, Ids, Queue, Table};
+use crate::ports::{Clock, Fetcher, Ids, Llm, Queue, Search, Table, V7Ids};
 use std::sync::Arc;
 
 /// The ports a use case may reach, built once per process.
@@ -22,4 +27,40 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
     pub fetcher: Arc<dyn Fetcher>,
+    /// The search providers configured; none means discovery takes URL lists only.
+    pub search: Vec<Arc<dyn Search>>,
+    /// The LLM, when configured; otherwise classification is heuristic.
+    pub llm: Option<Arc<dyn Llm>>,
+    /// Classification settings, cached per tenant for five minutes.
+    pub settings: Arc<settings::SettingsCache>,
+}
+
+impl App {
+    pub fn new(
+        table: Arc<dyn Table>,
+        queue: Arc<dyn Queue>,
+        clock: Arc<dyn Clock>,
+        fetcher: Arc<dyn Fetcher>,
+    ) -> Self {
+        Self {
+            table,
+            queue,
+            clock,
+            ids: Arc::new(V7Ids),
+            fetcher,
+            search: vec![],
+            llm: None,
+            settings: Arc::new(settings::SettingsCache::default()),
+        }
+    }
+
+    pub fn with_search(mut self, providers: Vec<Arc<dyn Search>>) -> Self {
+        self.search = providers;
+        self
+    }
+
+    pub fn with_llm(mut self, llm: Option<Arc<dyn Llm>>) -> Self {
+        self.llm = llm;
+        self
+    }
 }

@@ -78,11 +78,6 @@ pub fn is_blocked(status: u16, html: &str) -> bool {
     BLOCK_MARKERS.iter().any(|m| lower.contains(m))
 }
 
-/// Cuts text to at most `max` characters on a character boundary.
-pub fn trim_chars(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +99,5 @@ mod tests {
             "<title>Attention Required! | Cloudflare</title>"
         ));
         assert!(!is_blocked(200, "<p>welcome</p>"));
-        assert_eq!(trim_chars("héllo", 2), "hé");
     }
 }

@@ -49,16 +49,6 @@ pub fn can_move(from: JobStatus, to: JobStatus) -> bool {
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Progress {
-    pub total: u64,
-    pub processed: u64,
-    pub passed: u64,
-    pub rejected: u64,
-    pub failed: u64,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
@@ -69,7 +59,12 @@ pub struct Job {
     pub campaign_id: Option<CampaignId>,
     /// The search queries run, for discovery jobs.
     pub queries: Vec<String>,
-    pub progress: Progress,
+    /// Progress: URLs in the job, finished, and how they finished.
+    pub total_urls: u64,
+    pub processed_urls: u64,
+    pub passed_urls: u64,
+    pub rejected_urls: u64,
+    pub failed_urls: u64,
     pub created_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,

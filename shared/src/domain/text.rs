@@ -67,6 +67,16 @@ pub fn label_list(
     Ok(out)
 }
 
+/// At most `max` characters of `text`, cut on a character boundary with an ellipsis.
+pub fn trim_excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +88,12 @@ mod tests {
         assert!(single_line("", 10).is_err());
         assert!(single_line("ééééé", 4).is_err());
         assert!(single_line("ééééé", 5).is_ok());
+    }
+
+    #[test]
+    fn excerpts_cut_on_character_boundaries() {
+        assert_eq!(trim_excerpt("héllo", 3), "hé…");
+        assert_eq!(trim_excerpt("hé", 3), "hé");
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
         problems.push(("403", "The token's role is not enough"));
         op = op.security(SecurityRequirement::new(BEARER, Vec::<String>::new()));
     }
-    if matches!(route.method.as_str(), "POST" | "PATCH" | "DELETE") {
+    if matches!(route.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
         problems.push(("409", "Conflicts with the current state"));
     }
     if route.request.is_some() {

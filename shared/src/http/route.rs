@@ -109,6 +109,10 @@ impl Route {
         Self::new(Method::POST, path, operation_id, handler)
     }
 
+    pub fn put(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
+        Self::new(Method::PUT, path, operation_id, handler)
+    }
+
     pub fn patch(path: &'static str, operation_id: &'static str, handler: Handler) -> Self {
         Self::new(Method::PATCH, path, operation_id, handler)
     }
@@ -135,6 +139,11 @@ impl Route {
 
     pub fn query(mut self, params: fn() -> Vec<Parameter>) -> Self {
         self.query = Some(params);
+        self
+    }
+
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 

@@ -1,11 +1,14 @@
 //! The route table of the product API. Local-only routes are added by the local server and
 //! never exist in the Lambda build.
 
-use super::handlers::{backlinks, campaigns, system};
+use super::handlers::{backlinks, campaigns, jobs, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
-use crate::app::{backlinks as bl, campaigns as cmp};
+use crate::app::{activity as act, backlinks as bl, campaigns as cmp, jobs as jb};
 use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
+use crate::domain::identity::Role;
+use crate::domain::job::{Job, JobResult};
+use crate::domain::qualify::ClassificationSettings;
 use crate::handler;
 use http::StatusCode;
 
@@ -119,6 +122,79 @@ pub fn routes() -> Vec<Route> {
             handler!(backlinks::delete),
         )
         .doc("backlinks", "Delete a backlink"),
+        // Prospects: discovery and qualification jobs
+        Route::post(
+            "/v1/campaigns/{id}/discover",
+            "discoverProspects",
+            handler!(jobs::discover),
+        )
+        .doc(
+            "prospects",
+            "Start discovery for a campaign, by keywords or from a URL list",
+        )
+        .body(schema_of::<jb::DiscoverRequest>)
+        .body_limit(1024 * 1024)
+        .status(StatusCode::ACCEPTED)
+        .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::post("/v1/jobs", "createJob", handler!(jobs::create))
+            .doc(
+                "prospects",
+                "Qualify a list of URLs, or run a campaign's discovery",
+            )
+            .body(schema_of::<jb::NewJob>)
+            .body_limit(1024 * 1024)
+            .status(StatusCode::CREATED)
+            .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::get("/v1/jobs", "listJobs", handler!(jobs::list))
+            .doc("prospects", "List jobs, newest first")
+            .query(query_params::<jb::JobFilter>)
+            .returns(ResponseDoc::List(schema_of::<Job>)),
+        Route::get("/v1/jobs/{id}", "getJob", handler!(jobs::get))
+            .doc("prospects", "A job's status and progress")
+            .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::get(
+            "/v1/jobs/{id}/results",
+            "listJobResults",
+            handler!(jobs::results),
+        )
+        .doc(
+            "prospects",
+            "A job's results, with the three layers' factors and the contact found",
+        )
+        .query(query_params::<jb::ResultFilter>)
+        .returns(ResponseDoc::List(schema_of::<JobResult>)),
+        Route::post("/v1/jobs/{id}/pause", "pauseJob", handler!(jobs::pause))
+            .doc("prospects", "Pause a job; waiting URLs wait")
+            .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::post("/v1/jobs/{id}/resume", "resumeJob", handler!(jobs::resume))
+            .doc("prospects", "Resume a paused job where it stopped")
+            .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::post("/v1/jobs/{id}/cancel", "cancelJob", handler!(jobs::cancel))
+            .doc("prospects", "Cancel a job; unfinished URLs are left")
+            .returns(ResponseDoc::Json(schema_of::<Job>)),
+        Route::get(
+            "/v1/settings/classification",
+            "getClassificationSettings",
+            handler!(jobs::get_settings),
+        )
+        .doc(
+            "prospects",
+            "The tenant's qualification rules and thresholds",
+        )
+        .returns(ResponseDoc::Json(schema_of::<ClassificationSettings>)),
+        Route::put(
+            "/v1/settings/classification",
+            "updateClassificationSettings",
+            handler!(jobs::update_settings),
+        )
+        .doc("prospects", "Replace the qualification rules (admin)")
+        .access(Access::Role(Role::Admin))
+        .body(schema_of::<ClassificationSettings>)
+        .returns(ResponseDoc::Json(schema_of::<ClassificationSettings>)),
+        Route::get("/v1/activity", "listActivity", handler!(jobs::activity))
+            .doc("prospects", "Job and settings events, newest first")
+            .query(query_params::<act::ActivityFilter>)
+            .returns(ResponseDoc::List(schema_of::<act::ActivityEntry>)),
     ]
 }
 

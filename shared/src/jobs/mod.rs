@@ -4,7 +4,8 @@
 
 pub mod schedule;
 
-use crate::app::{App, AppError, link_health};
+use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
+use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline};
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::sync::Arc;
@@ -16,10 +17,24 @@ pub struct QueueSpec {
     pub max_receives: u32,
 }
 
-pub const QUEUES: &[QueueSpec] = &[QueueSpec {
-    name: link_health::QUEUE,
-    max_receives: 5,
-}];
+pub const QUEUES: &[QueueSpec] = &[
+    QueueSpec {
+        name: DISCOVER_QUEUE,
+        max_receives: 3,
+    },
+    QueueSpec {
+        name: CRAWL_QUEUE,
+        max_receives: 5,
+    },
+    QueueSpec {
+        name: QUALIFY_QUEUE,
+        max_receives: 5,
+    },
+    QueueSpec {
+        name: link_health::QUEUE,
+        max_receives: 5,
+    },
+];
 
 pub fn queue_names() -> Vec<&'static str> {
     QUEUES.iter().map(|q| q.name).collect()
@@ -73,8 +88,61 @@ async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
+fn stage_message(body: &str) -> Result<StageMessage, AppError> {
+    serde_json::from_str(body)
+        .map_err(|e| AppError::invalid("message", format!("not a stage message: {e}")))
+}
+
+/// First wait between attempts at a failing search provider (doubled each time).
+const SEARCH_BACKOFF: std::time::Duration = std::time::Duration::from_secs(1);
+
+async fn discover_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
+    discover::run(&app, &stage_message(&body)?, SEARCH_BACKOFF).await
+}
+
+async fn crawl_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
+    pipeline::crawl_stage(&app, &stage_message(&body)?).await
+}
+
+async fn qualify_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
+    pipeline::qualify_stage(&app, &stage_message(&body)?).await
+}
+
+async fn job_archival(app: Arc<App>) -> Result<String, AppError> {
+    let (archived, deleted) = job_use_cases::archive_sweep(&app).await?;
+    Ok(format!("archived {archived} jobs, deleted {deleted}"))
+}
+
 pub fn registry() -> Vec<Job> {
     vec![
+        Job {
+            name: "discover",
+            description: "Runs a discovery job's search queries and seeds its URLs",
+            trigger: Trigger::Queue(DISCOVER_QUEUE),
+            timeout_secs: 300,
+            run: Run::Message(|app, body| Box::pin(discover_stage(app, body))),
+        },
+        Job {
+            name: "crawl",
+            description: "Layer 1, then crawls the site for contacts and signals (cached 14 days)",
+            trigger: Trigger::Queue(CRAWL_QUEUE),
+            timeout_secs: 120,
+            run: Run::Message(|app, body| Box::pin(crawl_stage(app, body))),
+        },
+        Job {
+            name: "qualify",
+            description: "Layers 2 and 3, confidence, and the backlink for a passing prospect",
+            trigger: Trigger::Queue(QUALIFY_QUEUE),
+            timeout_secs: 120,
+            run: Run::Message(|app, body| Box::pin(qualify_stage(app, body))),
+        },
+        Job {
+            name: "job-archival",
+            description: "Archives finished jobs after 90 days, deletes them after 180 (daily, 02:00 UTC)",
+            trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
+            timeout_secs: 300,
+            run: Run::Scheduled(|app| Box::pin(job_archival(app))),
+        },
         Job {
             name: "link-health-sweep",
             description: "Queues placed links not checked for a day (daily, 05:00 UTC)",

@@ -8,12 +8,12 @@ use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqlite::{LocalDb, SqliteTable};
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, ProviderSettings};
 use crate::http::Api;
 use crate::http::auth::Verifier;
 use crate::http::routes::routes;
 use crate::jobs::QUEUES;
-use crate::ports::{Clock, SystemClock, V7Ids};
+use crate::ports::{Clock, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,6 +31,7 @@ pub struct LocalOptions {
     pub allow_private_network: bool,
     pub resolve: Vec<(String, SocketAddr)>,
     pub politeness: Politeness,
+    pub providers: ProviderSettings,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -57,6 +58,10 @@ impl LocalOptions {
             allow_private_network: std::env::var(ALLOW_PRIVATE_ENV).is_ok_and(|v| v == "1"),
             resolve: parse_resolve(&std::env::var(RESOLVE_ENV).unwrap_or_default()),
             politeness: Politeness::default(),
+            providers: ProviderSettings::from_env().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "provider settings ignored");
+                ProviderSettings::default()
+            }),
         }
     }
 }
@@ -99,13 +104,12 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     })
     .map_err(|e| store(&e))?;
     let fetcher = PoliteFetcher::new(Arc::new(fetcher), options.politeness);
-    let app = Arc::new(App {
-        table: Arc::new(table),
-        queue: Arc::new(queue),
-        clock,
-        ids: Arc::new(V7Ids),
-        fetcher: Arc::new(fetcher),
-    });
+    let (search, llm) = crate::adapters::providers(&reqwest::Client::new(), &options.providers);
+    let app = Arc::new(
+        App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
+            .with_search(search)
+            .with_llm(llm),
+    );
     let keys = DevKeys::load_or_create(dir)?;
     let verifier = Verifier::new(
         Arc::new(StaticJwks::new(&keys.jwks())),

@@ -2,4 +2,5 @@
 
 pub mod backlinks;
 pub mod campaigns;
+pub mod jobs;
 pub mod system;

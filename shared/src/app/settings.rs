@@ -1,0 +1,79 @@
+//! Per-tenant classification settings (seed 004's singleton, one per tenant), validated on
+//! save and cached by readers for five minutes.
+
+use super::store::{from_item, tenant_partition, to_item};
+use super::{App, AppError, activity};
+use crate::domain::identity::Identity;
+use crate::domain::ids::TenantId;
+use crate::domain::qualify::ClassificationSettings;
+use crate::ports::table::Key;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const CACHE_FOR: Duration = Duration::from_secs(300);
+
+fn key(tenant: &TenantId) -> Key {
+    Key::new(tenant_partition(tenant), "SETTINGS#classification")
+}
+
+/// Readers' cache. A change made through another process shows within five minutes.
+#[derive(Default)]
+pub struct SettingsCache(Mutex<HashMap<TenantId, (Instant, ClassificationSettings)>>);
+
+impl SettingsCache {
+    fn get(&self, tenant: &TenantId) -> Option<ClassificationSettings> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(tenant)
+            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn put(&self, tenant: &TenantId, settings: &ClassificationSettings) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(tenant.clone(), (Instant::now(), settings.clone()));
+    }
+}
+
+/// The stored settings, or the defaults.
+pub async fn load(app: &App, tenant: &TenantId) -> Result<ClassificationSettings, AppError> {
+    match app.table.get(&key(tenant)).await? {
+        Some(item) => from_item(item),
+        None => Ok(ClassificationSettings::default()),
+    }
+}
+
+/// The settings for a worker: from the cache when fresh.
+pub async fn cached(app: &App, tenant: &TenantId) -> Result<ClassificationSettings, AppError> {
+    if let Some(hit) = app.settings.get(tenant) {
+        return Ok(hit);
+    }
+    let settings = load(app, tenant).await?;
+    app.settings.put(tenant, &settings);
+    Ok(settings)
+}
+
+pub async fn replace(
+    app: &App,
+    who: &Identity,
+    settings: ClassificationSettings,
+) -> Result<ClassificationSettings, AppError> {
+    settings.validate().map_err(AppError::Invalid)?;
+    app.table
+        .put(
+            to_item("classification_settings", &key(&who.tenant), &settings, [])?,
+            None,
+        )
+        .await?;
+    app.settings.put(&who.tenant, &settings);
+    activity::record(
+        app,
+        &who.tenant,
+        "settings_updated",
+        None,
+        who.user.as_str(),
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(settings)
+}
