@@ -5,39 +5,9 @@ mod support;
 use backlinks_core::app::crawl::{cached, crawl, homepage_of};
 use backlinks_core::domain::contacts::Tier;
 use backlinks_core::domain::web::DomainName;
-use std::net::SocketAddr;
-use support::Rig;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-struct Site {
-    domain: DomainName,
-    server: MockServer,
-}
-
-impl Site {
-    async fn new(domain: &str) -> Site {
-        Site {
-            domain: DomainName::parse(domain).unwrap(),
-            server: MockServer::start().await,
-        }
-    }
-
-    async fn page(&self, route: &str, status: u16, html: impl Into<String>) -> &Self {
-        Mock::given(method("GET"))
-            .and(path(route))
-            .respond_with(
-                ResponseTemplate::new(status).set_body_raw(html.into().into_bytes(), "text/html"),
-            )
-            .mount(&self.server)
-            .await;
-        self
-    }
-
-    fn addr(&self) -> (String, SocketAddr) {
-        (self.domain.to_string(), *self.server.address())
-    }
-}
+use support::{Rig, Site};
+use wiremock::matchers::path;
+use wiremock::{Mock, ResponseTemplate};
 
 async fn rig(sites: &[&Site]) -> Rig {
     Rig::new(sites.iter().map(|s| s.addr()).collect()).await

@@ -116,12 +116,19 @@ pub struct Answer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with options adjusted by `adjust` (fixture sites' addresses, providers).
+    pub async fn start_with(adjust: impl FnOnce(&mut LocalOptions)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let options = LocalOptions {
+        let mut options = LocalOptions {
             allow_private_network: true,
             politeness: fast_politeness(),
+            providers: Default::default(),
             ..LocalOptions::new(dir.path())
         };
+        adjust(&mut options);
         let local = runtime::build(options).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -141,6 +148,24 @@ impl TestServer {
     pub fn token(&self, tenant: &str, user: &str, role: Role) -> String {
         let now = chrono::Utc::now().timestamp();
         self.local.keys.mint(tenant, user, role, now, 3600).unwrap()
+    }
+
+    /// Runs every queue job until no queue has a message ready.
+    pub async fn drain(&self) {
+        loop {
+            let mut handled = 0;
+            for job in backlinks_core::jobs::registry() {
+                if matches!(job.trigger, backlinks_core::jobs::Trigger::Queue(_)) {
+                    handled +=
+                        backlinks_core::local::workers::drain_once(self.local.app.clone(), &job)
+                            .await
+                            .unwrap();
+                }
+            }
+            if handled == 0 {
+                return;
+            }
+        }
     }
 
     pub fn member(&self, tenant: &str) -> String {
@@ -250,5 +275,36 @@ impl Rig {
             clock,
             _dir: dir,
         }
+    }
+}
+
+/// A fixture website on loopback that answers for a real-looking domain.
+pub struct Site {
+    pub domain: backlinks_core::domain::web::DomainName,
+    pub server: wiremock::MockServer,
+}
+
+impl Site {
+    pub async fn new(domain: &str) -> Site {
+        Site {
+            domain: backlinks_core::domain::web::DomainName::parse(domain).unwrap(),
+            server: wiremock::MockServer::start().await,
+        }
+    }
+
+    pub async fn page(&self, route: &str, status: u16, html: impl Into<String>) -> &Self {
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path(route))
+            .respond_with(
+                wiremock::ResponseTemplate::new(status)
+                    .set_body_raw(html.into().into_bytes(), "text/html"),
+            )
+            .mount(&self.server)
+            .await;
+        self
+    }
+
+    pub fn addr(&self) -> (String, std::net::SocketAddr) {
+        (self.domain.to_string(), *self.server.address())
     }
 }

@@ -2,7 +2,17 @@
 //! adds the key attributes and the `entity` tag beside them.
 
 use super::AppError;
-use crate::ports::table::{ENTITY, Item, Key, PK, SK};
+use crate::ports::table::{ENTITY, Index, Item, Key, PK, SK, TTL};
+
+fn is_storage_attr(name: &str) -> bool {
+    name == PK
+        || name == SK
+        || name == ENTITY
+        || name == TTL
+        || Index::GSIS
+            .iter()
+            .any(|i| name == i.partition_attr() || name == i.sort_attr())
+}
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,7 +38,10 @@ pub fn to_item<T: Serialize>(
     Ok(item)
 }
 
-pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, AppError> {
+/// The entity in an item; key attributes and the entity tag are left out so that strict
+/// types (`deny_unknown_fields`) read back what they wrote.
+pub fn from_item<T: DeserializeOwned>(mut item: Item) -> Result<T, AppError> {
+    item.retain(|k, _| !is_storage_attr(k));
     serde_json::from_value(Value::Object(item))
         .map_err(|e| AppError::Unavailable(format!("stored item does not parse: {e}")))
 }
