@@ -91,9 +91,14 @@ pub struct NewJob {
     /// Defaults to "Untitled Job".
     #[serde(default)]
     pub name: Option<String>,
-    /// URLs to qualify (1-5000). Give these, or a campaignId to discover prospects for it.
+    /// URLs to qualify (1-5000). Give these (or `csv`), or a campaignId to discover
+    /// prospects for it.
     #[serde(default)]
     pub urls: Option<Vec<String>>,
+    /// An uploaded CSV file's text: the column named url, website, domain or site, else the
+    /// first column.
+    #[serde(default)]
+    pub csv: Option<String>,
     /// The campaign passing prospects join; alone, the campaign's discovery runs.
     #[serde(default)]
     pub campaign_id: Option<String>,
@@ -108,8 +113,56 @@ pub struct DiscoverRequest {
     pub keywords: Option<Vec<String>>,
     #[serde(default)]
     pub urls: Option<Vec<String>>,
+    /// An uploaded CSV file's text, as for `createJob`.
+    #[serde(default)]
+    pub csv: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+}
+
+/// The URLs of an uploaded CSV: the column headed url, website, domain or site, else the
+/// first column (a first row that is not a URL is taken as a header).
+pub fn urls_from_csv(text: &str) -> Result<Vec<String>, AppError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| AppError::invalid("csv", format!("row {}: {e}", i + 1)))?;
+        rows.push(row.iter().map(str::to_string).collect::<Vec<_>>());
+    }
+    let Some(first) = rows.first() else {
+        return Err(AppError::invalid("csv", "has no rows"));
+    };
+    let named = first.iter().position(|h| {
+        matches!(
+            h.to_ascii_lowercase().as_str(),
+            "url" | "website" | "domain" | "site"
+        )
+    });
+    let header = named.is_some() || first.first().is_some_and(|c| !c.contains('.'));
+    let column = named.unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .skip(usize::from(header))
+        .filter_map(|row| row.get(column).cloned())
+        .filter(|cell| !cell.is_empty())
+        .collect())
+}
+
+/// The URL list of a request: `urls`, or the URLs of `csv` (not both).
+fn listed(
+    urls: Option<Vec<String>>,
+    csv: Option<String>,
+) -> Result<Option<(Vec<String>, &'static str)>, AppError> {
+    match (urls, csv) {
+        (Some(_), Some(_)) => Err(AppError::invalid("csv", "give urls or csv, not both")),
+        (Some(urls), None) => Ok(Some((urls, "urls"))),
+        (None, Some(text)) => Ok(Some((urls_from_csv(&text)?, "csv"))),
+        (None, None) => Ok(None),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -525,8 +578,8 @@ pub async fn discover(
         Some(n) => job_name(Some(n))?,
         None => format!("Discovery for {}", campaign.name),
     };
-    if let Some(urls) = input.urls {
-        let urls = parse_urls(&urls, "urls")?;
+    if let Some((urls, field)) = listed(input.urls, input.csv)? {
+        let urls = parse_urls(&urls, field)?;
         return from_urls(app, who, name, Some(campaign), urls).await;
     }
     let keywords = match input.keywords {
@@ -929,4 +982,22 @@ async fn delete_with_results(app: &App, tenant: &TenantId, id: &JobId) -> Result
     }
     app.table.delete(&keys::item(tenant, id), None).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_uploads_use_the_url_column_or_the_first() {
+        let named =
+            urls_from_csv("name,Website\nGreen,greenmag.org\n\"Blue, Inc\",https://blue.org/\n")
+                .unwrap();
+        assert_eq!(named, vec!["greenmag.org", "https://blue.org/"]);
+        let bare = urls_from_csv("greenmag.org\nblue.org\n").unwrap();
+        assert_eq!(bare, vec!["greenmag.org", "blue.org"]);
+        let header = urls_from_csv("Sites\ngreen.org\n").unwrap();
+        assert_eq!(header, vec!["green.org"]);
+        assert!(urls_from_csv("").is_err());
+    }
 }

@@ -1,0 +1,164 @@
+//! Crawls and qualifies a few thousand fixture domains served on loopback, through the real
+//! stages (layer 1, crawl with robots and contact pages, layers 2 and 3 with the heuristic
+//! classifier) on the embedded store and local queues. Prints domains per second and peak
+//! memory; figures go to docs/benchmarks.md by hand.
+//! Run: cargo bench -p backlinks-core --features local --bench pipeline [-- DOMAINS WORKERS]
+
+use axum::extract::Request;
+use backlinks_core::adapters::local_queue::LocalQueue;
+use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
+use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
+use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use backlinks_core::app::{App, jobs as job_cases};
+use backlinks_core::domain::identity::{Identity, Role};
+use backlinks_core::domain::ids::{TenantId, UserId};
+use backlinks_core::jobs::{self, queue_names};
+use backlinks_core::local::workers::drain_once;
+use backlinks_core::ports::{Clock, SystemClock};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn site(req: Request) -> axum::response::Response<String> {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("x")
+        .split(':')
+        .next()
+        .unwrap_or("x")
+        .to_string();
+    let (status, body) = match req.uri().path() {
+        "/" => (
+            200,
+            format!(
+                r#"<html lang="en"><head><title>{host}</title><meta name="generator" content="WordPress 6.5">
+            <link rel="alternate" type="application/rss+xml" href="/feed/"></head><body><h1>{host}</h1>
+            <p>{}</p><a href="/about">About</a> <a href="/contact">Contact</a> <a href="/write-for-us">Write for us</a></body></html>"#,
+                "Guides, reviews and news for people who care about their craft. ".repeat(30)
+            ),
+        ),
+        "/about" => (200, "<p>A small editorial team.</p>".to_string()),
+        "/contact" => (200, format!("<p>hello@{host}</p>")),
+        "/write-for-us" => (
+            200,
+            format!(r#"<p>Guest posts welcome: <a href="mailto:editor@{host}">Sam Lee</a></p>"#),
+        ),
+        "/feed/" => (
+            200,
+            format!(
+                "<rss><channel><item><pubDate>{}</pubDate></item></channel></rss>",
+                chrono::Utc::now().to_rfc2822()
+            ),
+        ),
+        _ => (404, "not found".to_string()),
+    };
+    let mut response = axum::response::Response::new(body);
+    *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap();
+    response
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let domains = args.first().copied().unwrap_or(2_000);
+    let workers = args.get(1).copied().unwrap_or(16);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(site)).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let db = LocalDb::open(&dir.path().join("bench.sqlite3")).unwrap();
+    let table = SqliteTable::open(db.clone(), clock.clone()).await.unwrap();
+    let names = queue_names().into_iter().map(String::from).collect();
+    let queue = LocalQueue::open(db, clock.clone(), names, 5).await.unwrap();
+    let hosts: Vec<String> = (0..domains).map(|i| format!("site{i}.org")).collect();
+    let fetcher = WebFetcher::new(FetchPolicy {
+        allow_private: true,
+        resolve: hosts.iter().map(|h| (h.clone(), addr)).collect(),
+        ..FetchPolicy::default()
+    })
+    .unwrap();
+    let polite = Politeness {
+        min_interval: Duration::ZERO,
+        ..Politeness::default()
+    };
+    let app = Arc::new(App::new(
+        Arc::new(table),
+        Arc::new(queue),
+        clock,
+        Arc::new(PoliteFetcher::new(Arc::new(fetcher), polite)),
+    ));
+    let who = Identity {
+        tenant: TenantId::parse("bench").unwrap(),
+        user: UserId::parse("u").unwrap(),
+        role: Role::Member,
+    };
+
+    let started = Instant::now();
+    let request = serde_json::json!({"urls": hosts});
+    let job = job_cases::create(&app, &who, serde_json::from_value(request).unwrap())
+        .await
+        .unwrap();
+    let seeded = started.elapsed();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let stages = [
+                jobs::by_name("crawl").unwrap(),
+                jobs::by_name("qualify").unwrap(),
+            ];
+            loop {
+                let mut handled = 0;
+                for stage in &stages {
+                    handled += drain_once(app.clone(), stage).await.unwrap_or(0);
+                }
+                if handled == 0 {
+                    return;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    let done = job_cases::get(&app, &who.tenant, &job.id).await.unwrap();
+    println!("domains: {domains}, workers: {workers}");
+    println!(
+        "job seeded in {:.2} s; {} processed, {} passed, {} rejected, {} failed",
+        seeded.as_secs_f64(),
+        done.processed_urls,
+        done.passed_urls,
+        done.rejected_urls,
+        done.failed_urls
+    );
+    println!(
+        "total {:.2} s, {:.1} domains/s, peak RSS {:.1} MiB",
+        elapsed.as_secs_f64(),
+        domains as f64 / elapsed.as_secs_f64(),
+        peak_rss_mib()
+    );
+}
