@@ -88,14 +88,11 @@ async fn a_url_job_for_a_campaign_qualifies_sites_and_adds_the_good_ones() {
     let s = server(&[&good, &thin], ProviderSettings::default()).await;
     let t = s.member("acme");
     let campaign = s
-        .call(
-            "POST",
-            "/v1/campaigns",
-            Some(&t),
-            Some(json!({"name": "Green", "targetUrl": "https://client-shop.com/"})),
+        .campaign(
+            &t,
+            json!({"name": "Green", "targetUrl": "https://client-shop.com/"}),
         )
-        .await
-        .body;
+        .await;
     let job = s
         .call("POST", "/v1/jobs", Some(&t), Some(json!({
             "name": "Batch 1", "campaignId": campaign["id"],
@@ -373,22 +370,9 @@ async fn bad_job_requests_name_the_field() {
         "urls"
     );
     let c = s
-        .call(
-            "POST",
-            "/v1/campaigns",
-            Some(&t),
-            Some(json!({"name": "c", "keywords": ["seo"]})),
-        )
-        .await
-        .body;
-    let no_provider = s
-        .call(
-            "POST",
-            &format!("/v1/campaigns/{}/discover", c["id"].as_str().unwrap()),
-            Some(&t),
-            Some(json!({})),
-        )
+        .campaign(&t, json!({"name": "c", "keywords": ["seo"]}))
         .await;
+    let no_provider = s.discover(&t, &c, json!({})).await;
     assert_eq!(no_provider.status, 400);
     assert!(
         no_provider.body["detail"]
@@ -443,17 +427,9 @@ async fn discovery_searches_every_provider_and_seeds_the_job() {
     let s = server(&[&exasite, &ddgmag], providers).await;
     let t = s.member("acme");
     let c = s
-        .call("POST", "/v1/campaigns", Some(&t), Some(json!({"name": "c", "keywords": ["green living"], "targetUrl": "https://client-shop.com/", "limits": {"maxOpportunities": 5}})))
-        .await
-        .body;
-    let job = s
-        .call(
-            "POST",
-            &format!("/v1/campaigns/{}/discover", c["id"].as_str().unwrap()),
-            Some(&t),
-            Some(json!({})),
-        )
+        .campaign(&t, json!({"name": "c", "keywords": ["green living"], "targetUrl": "https://client-shop.com/", "limits": {"maxOpportunities": 5}}))
         .await;
+    let job = s.discover(&t, &c, json!({})).await;
     assert_eq!(job.status, 202, "{:?}", job.body);
     assert_eq!(job.body["status"], "pending");
     assert_eq!(job.body["queries"][0], "green living \"write for us\"");
@@ -493,23 +469,9 @@ async fn a_provider_that_stays_down_fails_the_job_visibly() {
     let s = server(&[], providers).await;
     let t = s.member("acme");
     let c = s
-        .call(
-            "POST",
-            "/v1/campaigns",
-            Some(&t),
-            Some(json!({"name": "c", "keywords": ["x"]})),
-        )
-        .await
-        .body;
-    let job = s
-        .call(
-            "POST",
-            &format!("/v1/campaigns/{}/discover", c["id"].as_str().unwrap()),
-            Some(&t),
-            Some(json!({})),
-        )
-        .await
-        .body;
+        .campaign(&t, json!({"name": "c", "keywords": ["x"]}))
+        .await;
+    let job = s.discover(&t, &c, json!({})).await.body;
     let message = json!({"tenantId": "acme", "jobId": job["id"]});
     let app = s.local.app.clone();
     backlinks_core::app::discover::run(

@@ -3,7 +3,6 @@
 
 mod support;
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use backlinks_core::adapters::sqs::SqsQueue;
 use backlinks_core::app::{App, jobs};
 use backlinks_core::domain::identity::{Identity, Role};
@@ -42,36 +41,10 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
     let client = support::sqs_client();
     let mut urls = HashMap::new();
     for name in backlinks_core::jobs::queue_names() {
-        let dlq = client
-            .create_queue()
-            .queue_name(support::unique("dlq"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
-        let arn = client
-            .get_queue_attributes()
-            .queue_url(&dlq)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap()
-            .attributes
-            .unwrap()[&QueueAttributeName::QueueArn]
-            .clone();
-        let policy =
-            serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
-        let url = client
-            .create_queue()
-            .queue_name(support::unique(name))
-            .attributes(QueueAttributeName::RedrivePolicy, policy)
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
-        urls.insert(name.to_string(), url);
+        urls.insert(
+            name.to_string(),
+            support::sqs_queue_with_dlq(&client, name, 5).await,
+        );
     }
     let sqs: Arc<dyn Queue> = Arc::new(SqsQueue::new(client, urls));
     let app = Arc::new(App {

@@ -2,7 +2,6 @@
 
 mod support;
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::sqlite::LocalDb;
 use backlinks_core::adapters::sqs::SqsQueue;
@@ -42,34 +41,7 @@ impl Fixture {
 
     async fn sqs() -> Fixture {
         let client = support::sqs_client();
-        let dlq_url = client
-            .create_queue()
-            .queue_name(support::unique("dlq"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
-        let dlq_arn = client
-            .get_queue_attributes()
-            .queue_url(&dlq_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap()
-            .attributes
-            .unwrap()[&QueueAttributeName::QueueArn]
-            .clone();
-        let policy = serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES.to_string()});
-        let url = client
-            .create_queue()
-            .queue_name(support::unique("work"))
-            .attributes(QueueAttributeName::RedrivePolicy, policy.to_string())
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
+        let url = support::sqs_queue_with_dlq(&client, "work", MAX_RECEIVES).await;
         let queue = SqsQueue::new(client, HashMap::from([(NAME.to_string(), url)]));
         Fixture {
             queue: Arc::new(queue),

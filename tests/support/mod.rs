@@ -57,6 +57,43 @@ pub fn fast_politeness() -> Politeness {
     }
 }
 
+/// An SQS queue with its own dead-letter queue after `max_receives` deliveries.
+pub async fn sqs_queue_with_dlq(
+    client: &aws_sdk_sqs::Client,
+    name: &str,
+    max_receives: u32,
+) -> String {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let dlq = client
+        .create_queue()
+        .queue_name(unique("dlq"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = client
+        .get_queue_attributes()
+        .queue_url(&dlq)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&QueueAttributeName::QueueArn]
+        .clone();
+    let policy = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": max_receives.to_string()});
+    client
+        .create_queue()
+        .queue_name(unique(name))
+        .attributes(QueueAttributeName::RedrivePolicy, policy.to_string())
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap()
+}
+
 pub fn start_time() -> Timestamp {
     Timestamp::parse("2026-06-01T12:00:00Z").unwrap()
 }
@@ -166,6 +203,24 @@ impl TestServer {
                 return;
             }
         }
+    }
+
+    /// Creates a campaign and returns it.
+    pub async fn campaign(&self, token: &str, body: Value) -> Value {
+        let a = self
+            .call("POST", "/v1/campaigns", Some(token), Some(body))
+            .await;
+        assert_eq!(a.status, 201, "{:?}", a.body);
+        a.body
+    }
+
+    /// Starts discovery for a campaign.
+    pub async fn discover(&self, token: &str, campaign: &Value, body: Value) -> Answer {
+        let path = format!(
+            "/v1/campaigns/{}/discover",
+            campaign["id"].as_str().unwrap()
+        );
+        self.call("POST", &path, Some(token), Some(body)).await
     }
 
     pub fn member(&self, tenant: &str) -> String {
