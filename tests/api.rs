@@ -622,3 +622,98 @@ async fn a_domain_appears_once_per_campaign() {
         .await;
     assert_eq!(bad.body["errors"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn suppressions_can_be_listed_added_and_removed() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let email = s
+        .call(
+            "POST",
+            "/v1/suppressions",
+            Some(&t),
+            Some(json!({"value": "Ed@Blog.Example.org", "note": "asked us to stop"})),
+        )
+        .await;
+    assert_eq!(email.status, 201, "{:?}", email.body);
+    assert_eq!(
+        (
+            email.body["value"].clone(),
+            email.body["kind"].clone(),
+            email.body["reason"].clone()
+        ),
+        (
+            json!("ed@blog.example.org"),
+            json!("email"),
+            json!("manual")
+        )
+    );
+    let domain = s
+        .call(
+            "POST",
+            "/v1/suppressions",
+            Some(&t),
+            Some(json!({"value": "spammy.com", "reason": "complaint"})),
+        )
+        .await;
+    assert_eq!(domain.body["kind"], "domain");
+    let again = s
+        .call(
+            "POST",
+            "/v1/suppressions",
+            Some(&t),
+            Some(json!({"value": "spammy.com"})),
+        )
+        .await;
+    assert_eq!(
+        again.body["reason"], "complaint",
+        "an existing entry is kept"
+    );
+    assert_eq!(
+        field(
+            &s.call(
+                "POST",
+                "/v1/suppressions",
+                Some(&t),
+                Some(json!({"value": "not an address"}))
+            )
+            .await
+        ),
+        "value"
+    );
+    let all = s.call("GET", "/v1/suppressions", Some(&t), None).await.body;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let domains = s
+        .call("GET", "/v1/suppressions?kind=domain", Some(&t), None)
+        .await
+        .body;
+    assert_eq!(domains["items"][0]["value"], "spammy.com");
+    assert_eq!(
+        s.call(
+            "DELETE",
+            "/v1/suppressions/ed%40blog.example.org",
+            Some(&t),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    problem(
+        &s.call(
+            "DELETE",
+            "/v1/suppressions/ed%40blog.example.org",
+            Some(&t),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    problem(
+        &s.call("DELETE", "/v1/suppressions/%%%", Some(&t), None)
+            .await,
+        404,
+        "not-found",
+    );
+}

@@ -93,15 +93,24 @@ async fn a_url_job_for_a_campaign_qualifies_sites_and_adds_the_good_ones() {
             json!({"name": "Green", "targetUrl": "https://client-shop.com/"}),
         )
         .await;
+    let sup = s
+        .call(
+            "POST",
+            "/v1/suppressions",
+            Some(&t),
+            Some(json!({"value": "do-not-contact.org"})),
+        )
+        .await;
+    assert_eq!(sup.status, 201);
     let job = s
         .call("POST", "/v1/jobs", Some(&t), Some(json!({
             "name": "Batch 1", "campaignId": campaign["id"],
             "urls": ["https://greenmag.org/blog/post-1", "greenmag.org/other", "https://parked-domain.com",
-                     "https://client-shop.com/x", "https://someone.blogspot.com/"]
+                     "https://client-shop.com/x", "https://someone.blogspot.com/", "https://www.do-not-contact.org/"]
         })))
         .await;
     assert_eq!(job.status, 201, "{:?}", job.body);
-    // One URL per site; the campaign's own site is left out.
+    // One URL per site; the campaign's own site and suppressed domains are left out.
     assert_eq!(job.body["totalUrls"], 3);
     assert_eq!(job.body["status"], "processing");
     let id = job.body["id"].as_str().unwrap().to_string();

@@ -40,6 +40,15 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         )
         .await
         .body;
+    let suppressed = s
+        .call(
+            "POST",
+            "/v1/suppressions",
+            Some(&a),
+            Some(json!({"value": "secret@a-private.org"})),
+        )
+        .await
+        .body;
     let ids = [
         (
             "/v1/campaigns/",
@@ -50,6 +59,10 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             backlink["id"].as_str().unwrap().to_string(),
         ),
         ("/v1/jobs/", job["id"].as_str().unwrap().to_string()),
+        (
+            "/v1/suppressions/",
+            suppressed["value"].as_str().unwrap().to_string(),
+        ),
     ];
     let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
 
@@ -107,6 +120,8 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
     assert_eq!(link.body["campaignId"], campaign["id"]);
     let listed = s.call("GET", "/v1/backlinks", Some(&a), None).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let still = s.call("GET", "/v1/suppressions", Some(&a), None).await.body;
+    assert_eq!(still["items"].as_array().unwrap().len(), 1);
     let still_job = s
         .call("GET", &format!("/v1/jobs/{}", a_ids[2]), Some(&a), None)
         .await;

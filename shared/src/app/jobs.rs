@@ -330,7 +330,8 @@ pub fn parse_urls(urls: &[String], field: &str) -> Result<Vec<WebUrl>, AppError>
 }
 
 /// Keeps one URL per registrable domain, in order, leaving out the campaign's own site,
-/// domains already in the campaign, and anything past the campaign's room.
+/// suppressed domains, domains already in the campaign, and anything past the campaign's
+/// room.
 pub async fn plan(
     app: &App,
     tenant: &TenantId,
@@ -357,6 +358,9 @@ pub async fn plan(
         let Some(domain) = url.domain() else { continue };
         let site = registrable_domain(domain.as_str()).unwrap_or_else(|| domain.to_string());
         if own.contains(&site) || !seen.insert(site) {
+            continue;
+        }
+        if super::suppression::domain_suppressed(app, tenant, &domain).await? {
             continue;
         }
         if let Some(c) = campaign

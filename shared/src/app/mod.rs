@@ -13,6 +13,7 @@ pub mod paging;
 pub mod pipeline;
 pub mod settings;
 pub mod store;
+pub mod suppression;
 
 pub use error::AppError;
 

@@ -1,9 +1,11 @@
 //! The route table of the product API. Local-only routes are added by the local server and
 //! never exist in the Lambda build.
 
-use super::handlers::{backlinks, campaigns, jobs, system};
+use super::handlers::{backlinks, campaigns, jobs, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
-use crate::app::{activity as act, backlinks as bl, campaigns as cmp, jobs as jb};
+use crate::app::{
+    activity as act, backlinks as bl, campaigns as cmp, jobs as jb, suppression as sup,
+};
 use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
 use crate::domain::identity::Role;
@@ -195,6 +197,36 @@ pub fn routes() -> Vec<Route> {
             .doc("prospects", "Job and settings events, newest first")
             .query(query_params::<act::ActivityFilter>)
             .returns(ResponseDoc::List(schema_of::<act::ActivityEntry>)),
+        // Suppression
+        Route::get(
+            "/v1/suppressions",
+            "listSuppressions",
+            handler!(suppression::list),
+        )
+        .doc(
+            "suppression",
+            "The tenant's suppressed addresses and domains",
+        )
+        .query(query_params::<sup::SuppressionFilter>)
+        .returns(ResponseDoc::List(schema_of::<sup::Suppression>)),
+        Route::post(
+            "/v1/suppressions",
+            "addSuppression",
+            handler!(suppression::add),
+        )
+        .doc("suppression", "Suppress an address or a whole domain")
+        .body(schema_of::<sup::NewSuppression>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<sup::Suppression>)),
+        Route::delete(
+            "/v1/suppressions/{value}",
+            "removeSuppression",
+            handler!(suppression::remove),
+        )
+        .doc(
+            "suppression",
+            "Remove an address or domain from the tenant's list",
+        ),
     ]
 }
 

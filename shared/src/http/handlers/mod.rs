@@ -3,4 +3,5 @@
 pub mod backlinks;
 pub mod campaigns;
 pub mod jobs;
+pub mod suppression;
 pub mod system;
