@@ -93,6 +93,11 @@ async fn a_url_job_for_a_campaign_qualifies_sites_and_adds_the_good_ones() {
             json!({"name": "Green", "targetUrl": "https://client-shop.com/"}),
         )
         .await;
+    s.campaign(
+        &t,
+        json!({"name": "Other product", "targetUrl": "https://blog.second-shop.com/"}),
+    )
+    .await;
     let sup = s
         .call(
             "POST",
@@ -106,11 +111,11 @@ async fn a_url_job_for_a_campaign_qualifies_sites_and_adds_the_good_ones() {
         .call("POST", "/v1/jobs", Some(&t), Some(json!({
             "name": "Batch 1", "campaignId": campaign["id"],
             "urls": ["https://greenmag.org/blog/post-1", "greenmag.org/other", "https://parked-domain.com",
-                     "https://client-shop.com/x", "https://someone.blogspot.com/", "https://www.do-not-contact.org/"]
+                     "https://client-shop.com/x", "https://someone.blogspot.com/", "https://www.do-not-contact.org/", "https://second-shop.com/"]
         })))
         .await;
     assert_eq!(job.status, 201, "{:?}", job.body);
-    // One URL per site; the campaign's own site and suppressed domains are left out.
+    // One URL per site; the tenant's own sites and suppressed domains are left out.
     assert_eq!(job.body["totalUrls"], 3);
     assert_eq!(job.body["status"], "processing");
     let id = job.body["id"].as_str().unwrap().to_string();

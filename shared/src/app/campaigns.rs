@@ -358,3 +358,31 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(),
     app.table.delete(&key, None).await?;
     Ok(())
 }
+
+/// The tenant's own sites: the registrable domains its campaigns promote. Discovery never
+/// proposes them as prospects.
+pub async fn own_sites(
+    app: &App,
+    tenant: &TenantId,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut sites = std::collections::HashSet::new();
+    let mut cursor = None;
+    loop {
+        let query = Query::new(Index::Table, tenant_partition(tenant))
+            .sort(SortCondition::BeginsWith(keys::PREFIX.into()))
+            .limit(200)
+            .start_after(cursor);
+        let page = app.table.query(query).await?;
+        for item in page.items {
+            if let Some(campaign) = live(item)?
+                && let Some(domain) = campaign.target_url.as_ref().and_then(WebUrl::domain)
+            {
+                sites.insert(super::backlinks::campaign_domain(&domain));
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(sites),
+        }
+    }
+}

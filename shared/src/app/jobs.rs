@@ -329,7 +329,7 @@ pub fn parse_urls(urls: &[String], field: &str) -> Result<Vec<WebUrl>, AppError>
     Ok(out)
 }
 
-/// Keeps one URL per registrable domain, in order, leaving out the campaign's own site,
+/// Keeps one URL per registrable domain, in order, leaving out the tenant's own sites,
 /// suppressed domains, domains already in the campaign, and anything past the campaign's
 /// room.
 pub async fn plan(
@@ -338,12 +338,7 @@ pub async fn plan(
     campaign: Option<&Campaign>,
     urls: Vec<WebUrl>,
 ) -> Result<Vec<(DomainName, WebUrl)>, AppError> {
-    let own: HashSet<String> = campaign
-        .and_then(|c| c.target_url.as_ref())
-        .and_then(WebUrl::domain)
-        .map(|d| backlinks::campaign_domain(&d))
-        .into_iter()
-        .collect();
+    let own = campaigns::own_sites(app, tenant).await?;
     let room = match campaign {
         Some(c) => (c.limits.max_opportunities as usize)
             .saturating_sub(backlinks::campaign_size(app, tenant, &c.id).await?),
