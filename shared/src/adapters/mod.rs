@@ -7,8 +7,11 @@ pub mod exa;
 pub mod jwks;
 #[cfg(feature = "local")]
 pub mod local_queue;
+pub mod mail;
 pub mod openai;
 pub mod polite;
+#[cfg(feature = "aws")]
+pub mod ses;
 #[cfg(feature = "local")]
 pub mod sqlite;
 #[cfg(feature = "aws")]

@@ -10,6 +10,8 @@ pub mod identity;
 pub mod ids;
 pub mod job;
 pub mod link_presence;
+pub mod mail;
+pub mod outreach;
 pub mod qualify;
 pub mod signals;
 pub mod text;
