@@ -27,7 +27,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             "POST",
             "/v1/backlinks",
             Some(&a),
-            Some(json!({"sourceDomain": "a.example", "campaignId": campaign["id"]})),
+            Some(json!({"sourceDomain": "a.example", "campaignId": campaign["id"], "recipientEmail": "ed@a-site.org"})),
         )
         .await
         .body;
@@ -49,6 +49,24 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         )
         .await
         .body;
+    let template = s
+        .call(
+            "POST",
+            "/v1/templates",
+            Some(&a),
+            Some(json!({"name": "t", "subject": "Hi {{site_name}}", "body": "Hello"})),
+        )
+        .await
+        .body;
+    let email = s
+        .call(
+            "POST",
+            &format!("/v1/backlinks/{}/draft", backlink["id"].as_str().unwrap()),
+            Some(&a),
+            Some(json!({})),
+        )
+        .await
+        .body;
     let ids = [
         (
             "/v1/campaigns/",
@@ -63,6 +81,11 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             "/v1/suppressions/",
             suppressed["value"].as_str().unwrap().to_string(),
         ),
+        (
+            "/v1/templates/",
+            template["id"].as_str().unwrap().to_string(),
+        ),
+        ("/v1/emails/", email["id"].as_str().unwrap().to_string()),
     ];
     let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
 

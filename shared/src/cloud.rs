@@ -3,14 +3,18 @@
 
 use crate::adapters::dynamodb::DynamoTable;
 use crate::adapters::jwks::HttpJwks;
+use crate::adapters::mail::MailRouter;
 use crate::adapters::polite::{PoliteFetcher, Politeness};
+use crate::adapters::ses::Ses;
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
-use crate::config::{CloudSettings, ConfigError, ProviderSettings};
+use crate::app::outreach::OutreachEnv;
+use crate::config::{CloudSettings, ConfigError, OutreachSettings, ProviderSettings};
 use crate::http::auth::Verifier;
 use crate::jobs::queue_names;
 use crate::ports::SystemClock;
+use crate::secrets::Secrets;
 use std::sync::Arc;
 
 pub struct Cloud {
@@ -47,11 +51,21 @@ pub async fn build() -> Result<Cloud, StartupError> {
         settings.auth.clone(),
     );
     let (search, llm) = crate::adapters::providers(&http, &ProviderSettings::from_env()?);
+    let outreach = OutreachSettings::from_env()?;
+    let env = OutreachEnv {
+        secrets: Secrets::from_base64(&outreach.secret_key)
+            .map_err(|e| StartupError::Client(format!("BACKLINKS_SECRET_KEY: {e}")))?,
+        public_base_url: outreach.public_base_url,
+        default_reply_domain: outreach.reply_domain,
+        platform_domain_daily_cap: outreach.platform_domain_daily_cap,
+    };
+    let mailer = MailRouter::new(Arc::new(Ses::new(aws_sdk_ses::Client::new(&sdk))));
     Ok(Cloud {
         app: Arc::new(
             App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
                 .with_search(search)
-                .with_llm(llm),
+                .with_llm(llm)
+                .with_mail(Arc::new(mailer), env),
         ),
         verifier: Arc::new(verifier),
     })

@@ -113,6 +113,42 @@ impl ProviderSettings {
     }
 }
 
+/// Outreach settings of the deployment.
+#[derive(Debug, Clone)]
+pub struct OutreachSettings {
+    /// Base64 of 32 random bytes: signs unsubscribe links, seals SMTP passwords.
+    pub secret_key: String,
+    /// Public base URL of the API (unsubscribe links point there).
+    pub public_base_url: String,
+    /// Reply-To and unsubscribe mail domain for tenants without their own.
+    pub reply_domain: String,
+    pub platform_domain_daily_cap: u32,
+}
+
+impl OutreachSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let cap = match optional("PLATFORM_DOMAIN_DAILY_CAP") {
+            None => 50,
+            Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+                name: "PLATFORM_DOMAIN_DAILY_CAP".into(),
+                reason: "must be a whole number".into(),
+            })?,
+        };
+        Ok(Self {
+            secret_key: required(
+                "BACKLINKS_SECRET_KEY",
+                "base64 of 32 random bytes for tokens and sealed secrets",
+            )?,
+            public_base_url: required(
+                "PUBLIC_BASE_URL",
+                "the API's public URL, for unsubscribe links",
+            )?,
+            reply_domain: required("REPLY_DOMAIN", "the domain SES receives replies on")?,
+            platform_domain_daily_cap: cap,
+        })
+    }
+}
+
 /// Settings of the Lambda functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudSettings {

@@ -14,4 +14,5 @@ pub mod jobs;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod ports;
+pub mod secrets;
 pub mod telemetry;

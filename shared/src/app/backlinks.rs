@@ -127,6 +127,10 @@ pub struct NewBacklink {
     #[serde(default)]
     pub recipient_name: Option<String>,
     #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub consent_evidence: Option<String>,
+    #[serde(default)]
     pub directory_id: Option<String>,
     #[serde(default)]
     pub steps: Option<Vec<DirectoryStep>>,
@@ -175,6 +179,12 @@ pub struct BacklinkPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub recipient_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub consent_evidence: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<DirectoryStep>>)]
     pub steps: Option<Option<Vec<DirectoryStep>>>,
@@ -228,6 +238,19 @@ fn steps(values: &[DirectoryStep]) -> Result<Vec<DirectoryStep>, FieldError> {
     Ok(out)
 }
 
+/// An ISO 3166 alpha-2 country code, upper-cased.
+fn country_code(value: &str) -> Result<String, FieldError> {
+    let code = value.trim().to_ascii_uppercase();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new(
+            "",
+            "must be a two-letter country code such as DE",
+        ))
+    }
+}
+
 fn competitors(values: &[String]) -> Result<Vec<DomainName>, FieldError> {
     if values.len() > 100 {
         return Err(FieldError::new("", "must have at most 100 entries"));
@@ -276,6 +299,8 @@ impl BacklinkPatch {
             pitch_rationale: input.pitch_rationale.map(Some),
             recipient_email: input.recipient_email.map(Some),
             recipient_name: input.recipient_name.map(Some),
+            country: input.country.map(Some),
+            consent_evidence: input.consent_evidence.map(Some),
             steps: input.steps.map(Some),
             activity_id: input.activity_id.map(Some),
             campaign_id: input.campaign_id.map(Some),
@@ -361,6 +386,16 @@ impl BacklinkPatch {
             &mut b.recipient_name,
             &self.recipient_name,
             |v| single_line(v, 200),
+        );
+        patch_field(&mut errors, "country", &mut b.country, &self.country, |v| {
+            country_code(v)
+        });
+        patch_field(
+            &mut errors,
+            "consentEvidence",
+            &mut b.consent_evidence,
+            &self.consent_evidence,
+            |v| single_line(v, 500),
         );
         patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| {
             steps(v)
@@ -603,6 +638,7 @@ pub async fn campaign_size(
     let mut cursor = None;
     loop {
         let query = Query::new(Index::Table, keys::membership_partition(tenant, campaign))
+            .sort(SortCondition::BeginsWith("DOMAIN#".into()))
             .limit(1000)
             .start_after(cursor);
         let page = app.table.query(query).await?;

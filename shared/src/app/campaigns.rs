@@ -7,6 +7,7 @@ use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
 };
 use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::outreach::ReviewStatus;
 use crate::domain::text::{label_list, multi_line, single_line};
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors, in_range, nullable};
@@ -71,6 +72,9 @@ pub struct NewCampaign {
     pub ai_model_preference: Option<String>,
     #[serde(default)]
     pub limits: Option<LimitsInput>,
+    /// Days each follow-up waits after the previous email (default 4, 7, 14).
+    #[serde(default)]
+    pub follow_up_delay_days: Option<Vec<u32>>,
 }
 
 /// A partial edit: absent fields stay as they are; `null` clears a nullable field.
@@ -92,6 +96,7 @@ pub struct CampaignPatch {
     #[schema(value_type = Option<String>)]
     pub ai_model_preference: Option<Option<String>>,
     pub limits: Option<LimitsInput>,
+    pub follow_up_delay_days: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -200,6 +205,16 @@ impl CampaignPatch {
         if let Some(limits) = &self.limits {
             apply_limits(&mut errors, &mut c.limits, limits);
         }
+        if let Some(days) = &self.follow_up_delay_days {
+            if days.len() > 10 || days.iter().any(|d| !(1..=90).contains(d)) {
+                errors.push(
+                    "followUpDelayDays",
+                    "must be at most 10 delays of 1 to 90 days",
+                );
+            } else {
+                c.follow_up_delay_days = days.clone();
+            }
+        }
         errors.into_result().map_err(AppError::Invalid)
     }
 }
@@ -242,6 +257,7 @@ pub async fn create(
         priority: input.priority,
         ai_model_preference: input.ai_model_preference.map(Some),
         limits: input.limits,
+        follow_up_delay_days: input.follow_up_delay_days,
     };
     patch.apply_to(&mut campaign)?;
     app.table
@@ -385,4 +401,26 @@ pub async fn own_sites(
             None => return Ok(sites),
         }
     }
+}
+
+/// Moves the campaign's email review (seed 000: draft → dm_review → dm_approved → sent).
+pub async fn set_review(
+    app: &App,
+    tenant: &TenantId,
+    id: &CampaignId,
+    from: &[ReviewStatus],
+    to: ReviewStatus,
+) -> Result<Campaign, AppError> {
+    modify(app, tenant, id, |c| {
+        if !from.contains(&c.review_status) {
+            let now = serde_json::to_value(c.review_status).unwrap_or_default();
+            let want = serde_json::to_value(to).unwrap_or_default();
+            return Err(AppError::Conflict(format!(
+                "the campaign's review is {now}; it cannot move to {want}"
+            )));
+        }
+        c.review_status = to;
+        Ok(())
+    })
+    .await
 }

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod error;
 pub mod jobs;
 pub mod link_health;
+pub mod outreach;
 pub mod paging;
 pub mod pipeline;
 pub mod settings;
@@ -17,7 +18,7 @@ pub mod suppression;
 
 pub use error::AppError;
 
-use crate::ports::{Clock, Fetcher, Ids, Llm, Queue, Search, Table, V7Ids};
+use crate::ports::{Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
 use std::sync::Arc;
 
 /// The ports a use case may reach, built once per process.
@@ -34,6 +35,8 @@ pub struct App {
     pub llm: Option<Arc<dyn Llm>>,
     /// Classification settings, cached per tenant for five minutes.
     pub settings: Arc<settings::SettingsCache>,
+    pub mailer: Arc<dyn Mailer>,
+    pub outreach: Arc<outreach::OutreachEnv>,
 }
 
 impl App {
@@ -52,7 +55,15 @@ impl App {
             search: vec![],
             llm: None,
             settings: Arc::new(settings::SettingsCache::default()),
+            mailer: Arc::new(NoMailer),
+            outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
         }
+    }
+
+    pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, env: outreach::OutreachEnv) -> Self {
+        self.mailer = mailer;
+        self.outreach = Arc::new(env);
+        self
     }
 
     pub fn with_search(mut self, providers: Vec<Arc<dyn Search>>) -> Self {
@@ -63,5 +74,22 @@ impl App {
     pub fn with_llm(mut self, llm: Option<Arc<dyn Llm>>) -> Self {
         self.llm = llm;
         self
+    }
+}
+
+/// The mailer of an application built without one: every send is refused, plainly.
+struct NoMailer;
+
+#[async_trait::async_trait]
+impl Mailer for NoMailer {
+    async fn send(
+        &self,
+        _: &crate::ports::mailer::Transport,
+        _: &crate::ports::mailer::Envelope,
+        _: &[u8],
+    ) -> Result<String, crate::ports::mailer::MailError> {
+        Err(crate::ports::mailer::MailError::Permanent(
+            "no mail transport is configured".into(),
+        ))
     }
 }

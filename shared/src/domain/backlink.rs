@@ -168,6 +168,13 @@ pub struct Backlink {
     /// Who to write to (outreach only): from the crawl cache, or set by a person.
     pub recipient_email: Option<EmailAddress>,
     pub recipient_name: Option<String>,
+    /// The prospect's country (ISO 3166 alpha-2); decides the legal basis before the
+    /// address's ccTLD does.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// How consent to be contacted was obtained; required to email consent regions.
+    #[serde(default)]
+    pub consent_evidence: Option<String>,
     pub outreach_status: OutreachStatus,
     pub outreach_sent_at: Option<Timestamp>,
     pub responded_at: Option<Timestamp>,
@@ -213,6 +220,8 @@ impl Backlink {
             pitch_rationale: None,
             recipient_email: None,
             recipient_name: None,
+            country: None,
+            consent_evidence: None,
             outreach_status: source_type.initial_status(),
             outreach_sent_at: None,
             responded_at: None,

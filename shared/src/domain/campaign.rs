@@ -74,6 +74,10 @@ impl CampaignLimits {
     pub const MAX_FOLLOW_UPS: std::ops::RangeInclusive<u32> = 0..=10;
 }
 
+pub fn default_follow_up_days() -> Vec<u32> {
+    vec![4, 7, 14]
+}
+
 /// What a person may ask of a campaign's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CampaignAction {
@@ -115,7 +119,13 @@ pub struct Campaign {
     /// Preferred LLM model name; the platform default when absent.
     pub ai_model_preference: Option<String>,
     pub limits: CampaignLimits,
+    /// Days after the previous email that each follow-up waits (at most maxFollowUps used).
+    #[serde(default = "default_follow_up_days")]
+    pub follow_up_delay_days: Vec<u32>,
     pub status: CampaignStatus,
+    /// Where the campaign's emails are in review (seed 000).
+    #[serde(default)]
+    pub review_status: super::outreach::ReviewStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub started_at: Option<Timestamp>,
@@ -141,7 +151,9 @@ impl Campaign {
             priority: Level::Medium,
             ai_model_preference: None,
             limits: CampaignLimits::default(),
+            follow_up_delay_days: default_follow_up_days(),
             status: CampaignStatus::Draft,
+            review_status: super::outreach::ReviewStatus::Draft,
             created_at: now,
             updated_at: now,
             started_at: None,

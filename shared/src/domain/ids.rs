@@ -141,6 +141,16 @@ entity_id!(
     ResultId,
     "res"
 );
+entity_id!(
+    /// An email template.
+    TemplateId,
+    "tpl"
+);
+entity_id!(
+    /// One outreach email (and its follow-ups) to one prospect.
+    EmailId,
+    "em"
+);
 
 #[cfg(test)]
 mod tests {

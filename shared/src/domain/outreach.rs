@@ -219,6 +219,268 @@ pub fn render(text: &str, values: &BTreeMap<String, String>) -> String {
     out
 }
 
+// ---------------------------------------------------------------- entities
+
+use super::email::EmailAddress;
+use super::ids::{BacklinkId, CampaignId, EmailId, TemplateId};
+use super::time::Timestamp;
+use super::web::DomainName;
+use crate::ports::mailer::SmtpSecurity;
+
+/// Daily caps beyond each campaign's own `maxEmailsPerDay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendCaps {
+    /// First-touch and follow-up emails per day for the whole tenant (default 100).
+    pub per_tenant_daily: u32,
+    /// Emails per day to any one recipient domain (default 20).
+    pub per_recipient_domain_daily: u32,
+}
+
+impl Default for SendCaps {
+    fn default() -> Self {
+        Self {
+            per_tenant_daily: 100,
+            per_recipient_domain_daily: 20,
+        }
+    }
+}
+
+/// The tenant's SMTP account as shown: the password is write-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpView {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: String,
+    pub password_set: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportKind {
+    /// The platform's transport (SES).
+    Ses,
+    /// The tenant's own mailbox over SMTP.
+    Smtp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SenderSettings {
+    pub from_name: String,
+    pub from_email: Option<EmailAddress>,
+    pub organization: String,
+    /// Printed in every email's footer (CAN-SPAM, PECR).
+    pub postal_address: String,
+    /// Where replies come back (Reply-To tokens and unsubscribe mail); the platform's when
+    /// absent.
+    pub reply_domain: Option<DomainName>,
+    pub caps: SendCaps,
+    pub send_window: SendWindow,
+    pub transport: TransportKind,
+    pub smtp: Option<SmtpView>,
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Default for SenderSettings {
+    fn default() -> Self {
+        Self {
+            from_name: String::new(),
+            from_email: None,
+            organization: String::new(),
+            postal_address: String::new(),
+            reply_domain: None,
+            caps: SendCaps::default(),
+            send_window: SendWindow::default(),
+            transport: TransportKind::Ses,
+            smtp: None,
+            updated_at: None,
+        }
+    }
+}
+
+impl SenderSettings {
+    /// The identity fields the policy requires before anything is sent.
+    pub fn missing_identity(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.from_name.trim().is_empty() {
+            missing.push("fromName");
+        }
+        if self.from_email.is_none() {
+            missing.push("fromEmail");
+        }
+        if self.organization.trim().is_empty() {
+            missing.push("organization");
+        }
+        if self.postal_address.trim().is_empty() {
+            missing.push("postalAddress");
+        }
+        missing
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    pub id: TemplateId,
+    pub name: String,
+    /// initial or follow_up.
+    pub category: TemplateCategory,
+    pub subject: String,
+    pub body: String,
+    /// Drafts made from it, emails sent from it, and replies those got (seed 003).
+    pub usage_count: u64,
+    pub sent_count: u64,
+    pub positive_reply_count: u64,
+    /// positiveReplyCount / sentCount, 0 before anything was sent.
+    pub success_rate: f64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateCategory {
+    Initial,
+    FollowUp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailStatus {
+    Draft,
+    Approved,
+    /// Released to the send queue.
+    Queued,
+    Sent,
+    Skipped,
+    /// Policy refused it; `blockReasons` says why.
+    Blocked,
+    /// The transport refused it for good.
+    Failed,
+    /// A send was claimed but never confirmed: a person must check before anything is resent.
+    NeedsReview,
+}
+
+impl EmailStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Approved => "approved",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Skipped => "skipped",
+            Self::Blocked => "blocked",
+            Self::Failed => "failed",
+            Self::NeedsReview => "needs_review",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Generator {
+    Template,
+    Llm,
+    /// The built-in template, used when no template was given and no LLM is configured.
+    Fallback,
+}
+
+/// How a draft was made (seed 003 AI metadata).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Generation {
+    pub generator: Generator,
+    pub model: Option<String>,
+    pub prompt: Option<String>,
+    pub temperature: Option<f32>,
+    /// The generator's confidence in the draft (0-1).
+    pub confidence: f64,
+    pub tokens: u64,
+    pub cost_usd: f64,
+    pub generation_time_ms: u64,
+}
+
+/// One outreach email to one prospect (seed 000 CampaignEmail, 1:1 with an outreach
+/// backlink), with its follow-ups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutreachEmail {
+    pub id: EmailId,
+    pub campaign_id: CampaignId,
+    pub backlink_id: BacklinkId,
+    pub status: EmailStatus,
+    pub subject: String,
+    pub body: String,
+    pub recipient_email: EmailAddress,
+    pub recipient_name: Option<String>,
+    pub template_id: Option<TemplateId>,
+    /// Edited by a person after it was generated.
+    pub user_edited: bool,
+    pub generation: Generation,
+    pub block_reasons: Vec<String>,
+    pub last_error: Option<String>,
+    /// Message-IDs of everything sent in this thread, first email first.
+    pub message_ids: Vec<String>,
+    pub follow_ups_sent: u32,
+    pub next_follow_up_at: Option<Timestamp>,
+    /// The follow-up released to the send queue and not yet sent.
+    pub follow_up_pending: Option<u32>,
+    /// A cap was reached: not released again before this time.
+    pub not_before: Option<Timestamp>,
+    /// Set when the prospect replied (any human reply): follow-ups stop for good.
+    pub replied_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub approved_at: Option<Timestamp>,
+    pub sent_at: Option<Timestamp>,
+    pub version: u64,
+}
+
+/// Where a campaign's emails are in review (seed 000): draft → dm_review → dm_approved →
+/// sent (when every email is sent or skipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    #[default]
+    Draft,
+    DmReview,
+    DmApproved,
+    Sent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Allowed,
+    Blocked,
+}
+
+/// One policy decision, kept for audit (seed 001 AuditLog, with the reasons and legal basis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub email_id: EmailId,
+    pub campaign_id: CampaignId,
+    /// 0 for the first email, 1.. for follow-ups.
+    pub sequence: u32,
+    pub recipient: String,
+    pub sender: Option<String>,
+    pub subject: String,
+    pub verdict: Verdict,
+    /// Stable codes: sender_identity_incomplete, suppressed_address, suppressed_domain,
+    /// consent_required, duplicate_attempt, cap_campaign_daily, cap_tenant_daily,
+    /// cap_recipient_domain_daily, cap_platform_domain_daily, campaign_not_active,
+    /// replied, not_awaiting_reply.
+    pub reasons: Vec<String>,
+    pub region: Region,
+    pub legal_basis: LegalBasis,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,6 +99,10 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
             .description("Success")
             .content("application/json", Content::new(Some(ObjectBuilder::new()))),
         ResponseDoc::Empty => ResponseBuilder::new().description("Success, no content"),
+        ResponseDoc::Media(media) => ResponseBuilder::new().description("Success").content(
+            media,
+            Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
+        ),
     };
     op = op.response(route.status.as_u16().to_string(), success.build());
     let mut problems = vec![("400", "Invalid input (see errors)")];

@@ -57,6 +57,8 @@ pub enum ResponseDoc {
     Empty,
     /// Any JSON document (the OpenAPI document itself).
     AnyJson,
+    /// A body of this media type (text/html, text/csv).
+    Media(&'static str),
 }
 
 #[derive(Clone)]
@@ -200,6 +202,19 @@ impl Reply {
 
     pub fn created<T: Serialize>(value: &T) -> Result<Reply, Problem> {
         Self::json(StatusCode::CREATED, value)
+    }
+
+    /// A body that is not JSON (an HTML page, a CSV file).
+    pub fn raw(
+        status: StatusCode,
+        content_type: &'static str,
+        body: impl Into<Bytes>,
+    ) -> Result<Reply, Problem> {
+        Ok(Reply {
+            status,
+            content_type,
+            body: body.into(),
+        })
     }
 
     pub fn no_content() -> Result<Reply, Problem> {

@@ -1,8 +1,11 @@
 //! The route table of the product API. Local-only routes are added by the local server and
 //! never exist in the Lambda build.
 
-use super::handlers::{backlinks, campaigns, jobs, suppression, system};
+use super::handlers::{backlinks, campaigns, jobs, outreach, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
+use crate::app::outreach::{
+    analytics as an, emails as em, export as ex, policy as po, sender as se, templates as tp,
+};
 use crate::app::{
     activity as act, backlinks as bl, campaigns as cmp, jobs as jb, suppression as sup,
 };
@@ -10,6 +13,7 @@ use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
 use crate::domain::identity::Role;
 use crate::domain::job::{Job, JobResult};
+use crate::domain::outreach::{AuditEntry, OutreachEmail, SenderSettings, Template};
 use crate::domain::qualify::ClassificationSettings;
 use crate::handler;
 use http::StatusCode;
@@ -227,6 +231,195 @@ pub fn routes() -> Vec<Route> {
             "suppression",
             "Remove an address or domain from the tenant's list",
         ),
+        // Outreach: sender, templates, drafts and review, sending, unsubscribe, reports
+        Route::get(
+            "/v1/settings/sender",
+            "getSenderSettings",
+            handler!(outreach::get_sender),
+        )
+        .doc(
+            "outreach",
+            "Sender identity, caps, send window and transport (secrets never shown)",
+        )
+        .returns(ResponseDoc::Json(schema_of::<SenderSettings>)),
+        Route::patch(
+            "/v1/settings/sender",
+            "updateSenderSettings",
+            handler!(outreach::update_sender),
+        )
+        .doc(
+            "outreach",
+            "Edit the sender settings; the SMTP password is write-only",
+        )
+        .access(Access::Role(Role::Admin))
+        .body(schema_of::<se::SenderPatch>)
+        .returns(ResponseDoc::Json(schema_of::<SenderSettings>)),
+        Route::get(
+            "/v1/templates",
+            "listTemplates",
+            handler!(outreach::list_templates),
+        )
+        .doc("outreach", "Email templates with usage statistics")
+        .query(query_params::<tp::TemplateFilter>)
+        .returns(ResponseDoc::List(schema_of::<Template>)),
+        Route::post(
+            "/v1/templates",
+            "createTemplate",
+            handler!(outreach::create_template),
+        )
+        .doc(
+            "outreach",
+            "Create a template; unknown {{variables}} are refused",
+        )
+        .body(schema_of::<tp::TemplateInput>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<Template>)),
+        Route::get(
+            "/v1/templates/{id}",
+            "getTemplate",
+            handler!(outreach::get_template),
+        )
+        .doc("outreach", "Get a template")
+        .returns(ResponseDoc::Json(schema_of::<Template>)),
+        Route::patch(
+            "/v1/templates/{id}",
+            "updateTemplate",
+            handler!(outreach::update_template),
+        )
+        .doc("outreach", "Edit a template")
+        .body(schema_of::<tp::TemplatePatch>)
+        .returns(ResponseDoc::Json(schema_of::<Template>)),
+        Route::delete(
+            "/v1/templates/{id}",
+            "deleteTemplate",
+            handler!(outreach::delete_template),
+        )
+        .doc("outreach", "Delete a template"),
+        Route::post(
+            "/v1/backlinks/{id}/draft",
+            "draftEmail",
+            handler!(outreach::draft),
+        )
+        .doc(
+            "outreach",
+            "Draft the outreach email for a backlink: from a template, by the LLM, or built in",
+        )
+        .body(schema_of::<em::DraftRequest>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::get("/v1/emails", "listEmails", handler!(outreach::list_emails))
+            .doc("outreach", "Outreach emails, newest first")
+            .query(query_params::<em::EmailFilter>)
+            .returns(ResponseDoc::List(schema_of::<OutreachEmail>)),
+        Route::get("/v1/emails/{id}", "getEmail", handler!(outreach::get_email))
+            .doc("outreach", "Get an outreach email")
+            .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::patch(
+            "/v1/emails/{id}",
+            "updateEmail",
+            handler!(outreach::update_email),
+        )
+        .doc(
+            "outreach",
+            "Edit an email (marks it user-edited; an approved email returns to draft)",
+        )
+        .body(schema_of::<em::EmailPatch>)
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/emails/{id}/approve",
+            "approveEmail",
+            handler!(outreach::approve_email),
+        )
+        .doc("outreach", "Approve an email for sending")
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/emails/{id}/skip",
+            "skipEmail",
+            handler!(outreach::skip_email),
+        )
+        .doc("outreach", "Skip a prospect's email")
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/emails/{id}/send",
+            "sendEmail",
+            handler!(outreach::send_email),
+        )
+        .doc(
+            "outreach",
+            "Queue an approved email now (policy still applies)",
+        )
+        .status(StatusCode::ACCEPTED)
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/campaigns/{id}/review/request",
+            "requestCampaignReview",
+            handler!(outreach::request_review),
+        )
+        .doc(
+            "outreach",
+            "Send the campaign's drafts for review (dm_review)",
+        )
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::post(
+            "/v1/campaigns/{id}/review/approve",
+            "approveCampaignReview",
+            handler!(outreach::approve_review),
+        )
+        .doc(
+            "outreach",
+            "Approve the review and every draft in it (dm_approved)",
+        )
+        .returns(ResponseDoc::Json(schema_of::<Campaign>)),
+        Route::get("/v1/audit", "listAuditLog", handler!(outreach::audit_log))
+            .doc(
+                "outreach",
+                "Every send decision with its reasons and legal basis, newest first",
+            )
+            .query(query_params::<po::AuditFilter>)
+            .returns(ResponseDoc::List(schema_of::<AuditEntry>)),
+        Route::get(
+            "/v1/campaigns/{id}/analytics",
+            "getCampaignAnalytics",
+            handler!(outreach::campaign_analytics),
+        )
+        .doc(
+            "outreach",
+            "A campaign's outreach figures, with the daily rollups",
+        )
+        .returns(ResponseDoc::Json(schema_of::<an::CampaignAnalytics>)),
+        Route::get(
+            "/v1/reports/summary",
+            "getReportSummary",
+            handler!(outreach::report_summary),
+        )
+        .doc("outreach", "Outreach figures across every campaign")
+        .returns(ResponseDoc::Json(schema_of::<an::CampaignAnalytics>)),
+        Route::get("/v1/exports", "exportCsv", handler!(outreach::export_csv))
+            .doc("outreach", "CSV export of leads or attempts (formula-safe)")
+            .query(query_params::<ex::ExportQuery>)
+            .returns(ResponseDoc::Media("text/csv")),
+        Route::get(
+            "/v1/unsubscribe/{token}",
+            "showUnsubscribe",
+            handler!(outreach::show_unsubscribe),
+        )
+        .doc(
+            "outreach",
+            "The unsubscribe confirmation page of an email's link (no login)",
+        )
+        .access(Access::Public)
+        .returns(ResponseDoc::Media("text/html")),
+        Route::post(
+            "/v1/unsubscribe/{token}",
+            "unsubscribe",
+            handler!(outreach::unsubscribe),
+        )
+        .doc(
+            "outreach",
+            "One-click unsubscribe (RFC 8058): suppresses the address at once (no login)",
+        )
+        .access(Access::Public)
+        .returns(ResponseDoc::Media("text/html")),
     ]
 }
 

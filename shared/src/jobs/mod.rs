@@ -5,6 +5,8 @@
 pub mod schedule;
 
 use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
+use crate::app::outreach::followups;
+use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline};
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -32,6 +34,10 @@ pub const QUEUES: &[QueueSpec] = &[
     },
     QueueSpec {
         name: link_health::QUEUE,
+        max_receives: 5,
+    },
+    QueueSpec {
+        name: SEND_QUEUE,
         max_receives: 5,
     },
 ];
@@ -113,8 +119,45 @@ async fn job_archival(app: Arc<App>) -> Result<String, AppError> {
     Ok(format!("archived {archived} jobs, deleted {deleted}"))
 }
 
+async fn send_scheduler(app: Arc<App>) -> Result<String, AppError> {
+    let released = sending::schedule(&app).await?;
+    Ok(format!("released {released} emails to the send queue"))
+}
+
+async fn send_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let message: SendMessage = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("message", format!("not a send message: {e}")))?;
+    sending::send_stage(&app, &message).await
+}
+
+async fn follow_up_sweep(app: Arc<App>) -> Result<String, AppError> {
+    let queued = followups::sweep(&app).await?;
+    Ok(format!("queued {queued} follow-ups"))
+}
+
 pub fn registry() -> Vec<Job> {
     vec![
+        Job {
+            name: "send-scheduler",
+            description: "Releases approved emails inside each tenant's send window (every 5 minutes)",
+            trigger: Trigger::Schedule("rate(5 minutes)"),
+            timeout_secs: 120,
+            run: Run::Scheduled(|app| Box::pin(send_scheduler(app))),
+        },
+        Job {
+            name: "send",
+            description: "Checks the policy, claims the send and its caps, and sends one email",
+            trigger: Trigger::Queue(SEND_QUEUE),
+            timeout_secs: 60,
+            run: Run::Message(|app, body| Box::pin(send_stage(app, body))),
+        },
+        Job {
+            name: "follow-up-sweep",
+            description: "Queues follow-ups that are due (every 15 minutes)",
+            trigger: Trigger::Schedule("rate(15 minutes)"),
+            timeout_secs: 120,
+            run: Run::Scheduled(|app| Box::pin(follow_up_sweep(app))),
+        },
         Job {
             name: "discover",
             description: "Runs a discovery job's search queries and seeds its URLs",

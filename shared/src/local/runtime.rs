@@ -4,16 +4,19 @@ use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
 use super::dev_routes;
 use crate::adapters::jwks::StaticJwks;
 use crate::adapters::local_queue::LocalQueue;
+use crate::adapters::mail::{MailRouter, Outbox};
 use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqlite::{LocalDb, SqliteTable};
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
+use crate::app::outreach::OutreachEnv;
 use crate::config::{AuthSettings, ProviderSettings};
 use crate::http::Api;
 use crate::http::auth::Verifier;
 use crate::http::routes::routes;
 use crate::jobs::QUEUES;
 use crate::ports::{Clock, SystemClock};
+use crate::secrets::Secrets;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct LocalOptions {
     pub resolve: Vec<(String, SocketAddr)>,
     pub politeness: Politeness,
     pub providers: ProviderSettings,
+    /// Where the local server is reached, for unsubscribe links in outbox mail.
+    pub public_base_url: String,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -58,6 +63,8 @@ impl LocalOptions {
             allow_private_network: std::env::var(ALLOW_PRIVATE_ENV).is_ok_and(|v| v == "1"),
             resolve: parse_resolve(&std::env::var(RESOLVE_ENV).unwrap_or_default()),
             politeness: Politeness::default(),
+            public_base_url: std::env::var("PUBLIC_BASE_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:3000".into()),
             providers: ProviderSettings::from_env().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "provider settings ignored");
                 ProviderSettings::default()
@@ -83,6 +90,27 @@ pub struct Local {
     pub options: LocalOptions,
 }
 
+/// The local secret key, made on first use in the data folder (mode 0600, git-ignored).
+fn local_secret(dir: &std::path::Path) -> Result<Secrets, LocalError> {
+    let path = dir.join("secret.key");
+    if !path.exists() {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => file
+                .write_all(Secrets::generate().as_bytes())
+                .map_err(|e| LocalError::DataDir(path.clone(), e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(LocalError::DataDir(path.clone(), e)),
+        }
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| LocalError::DataDir(path.clone(), e))?;
+    Secrets::from_base64(&text).map_err(|e| LocalError::Store(format!("{}: {e}", path.display())))
+}
+
 pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     let dir = &options.data_dir;
     std::fs::create_dir_all(dir).map_err(|e| LocalError::DataDir(dir.clone(), e))?;
@@ -105,10 +133,18 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     .map_err(|e| store(&e))?;
     let fetcher = PoliteFetcher::new(Arc::new(fetcher), options.politeness);
     let (search, llm) = crate::adapters::providers(&reqwest::Client::new(), &options.providers);
+    let env = OutreachEnv {
+        secrets: local_secret(dir)?,
+        public_base_url: options.public_base_url.clone(),
+        default_reply_domain: "replies.localhost.localdomain".into(),
+        platform_domain_daily_cap: 50,
+    };
+    let mailer = MailRouter::new(Arc::new(Outbox::new(dir.join("outbox"))));
     let app = Arc::new(
         App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
             .with_search(search)
-            .with_llm(llm),
+            .with_llm(llm)
+            .with_mail(Arc::new(mailer), env),
     );
     let keys = DevKeys::load_or_create(dir)?;
     let verifier = Verifier::new(

@@ -3,5 +3,6 @@
 pub mod backlinks;
 pub mod campaigns;
 pub mod jobs;
+pub mod outreach;
 pub mod suppression;
 pub mod system;

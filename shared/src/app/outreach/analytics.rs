@@ -1,0 +1,194 @@
+//! Campaign analytics and the cross-campaign summary, from counters kept as things happen:
+//! one totals item per campaign and one per campaign per day (the daily rollups of seed 003).
+
+use super::keys;
+use crate::app::store::tenant_partition;
+use crate::app::{App, AppError, backlinks, campaigns};
+use crate::domain::backlink::{Backlink, OutreachStatus};
+use crate::domain::ids::{CampaignId, TenantId};
+use crate::ports::table::{Index, Item, Query, SortCondition};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DayFigures {
+    pub date: String,
+    pub sent: i64,
+    pub follow_ups_sent: i64,
+    pub replies: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignAnalytics {
+    pub campaign_id: Option<CampaignId>,
+    pub prospects: i64,
+    pub drafted: i64,
+    pub approved: i64,
+    pub sent: i64,
+    pub follow_ups_sent: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub needs_review: i64,
+    /// Policy blocks by reason code.
+    pub blocked_by_reason: BTreeMap<String, i64>,
+    /// Sends put off to another day by a full cap, by cap.
+    pub deferred_by_reason: BTreeMap<String, i64>,
+    pub bounced: i64,
+    pub replies_by_class: BTreeMap<String, i64>,
+    /// Interested and agreed replies per email sent.
+    pub positive_rate: f64,
+    /// Backlinks of the campaign that are published.
+    pub links_won: i64,
+    pub per_day: Vec<DayFigures>,
+}
+
+fn add_counters(a: &mut CampaignAnalytics, stats: &Item) {
+    for (key, value) in stats {
+        let n = value.as_i64().unwrap_or(0);
+        match key.as_str() {
+            "drafted" => a.drafted += n,
+            "approved" => a.approved += n,
+            "sent" => a.sent += n,
+            "followUpsSent" => a.follow_ups_sent += n,
+            "skipped" => a.skipped += n,
+            "failed" => a.failed += n,
+            "needsReview" => a.needs_review += n,
+            "bounced" => a.bounced += n,
+            k if k.starts_with("blocked_") => {
+                *a.blocked_by_reason
+                    .entry(k["blocked_".len()..].to_string())
+                    .or_default() += n
+            }
+            k if k.starts_with("deferred_") => {
+                *a.deferred_by_reason
+                    .entry(k["deferred_".len()..].to_string())
+                    .or_default() += n
+            }
+            k if k.starts_with("reply_") => {
+                *a.replies_by_class
+                    .entry(k["reply_".len()..].to_string())
+                    .or_default() += n
+            }
+            _ => {}
+        }
+    }
+}
+
+fn finish(a: &mut CampaignAnalytics) {
+    let positive = a.replies_by_class.get("interested").copied().unwrap_or(0)
+        + a.replies_by_class.get("agreed").copied().unwrap_or(0);
+    a.positive_rate = if a.sent == 0 {
+        0.0
+    } else {
+        positive as f64 / a.sent as f64
+    };
+}
+
+async fn links_won(app: &App, tenant: &TenantId, campaign: &CampaignId) -> Result<i64, AppError> {
+    let mut won = 0;
+    let mut cursor = None;
+    loop {
+        let query = Query::new(Index::Gsi3, backlinks::keys::by_campaign(tenant, campaign))
+            .limit(500)
+            .start_after(cursor);
+        let page = app.table.query(query).await?;
+        for item in page.items {
+            let b: Backlink = crate::app::store::from_item(item)?;
+            if b.outreach_status == OutreachStatus::Published {
+                won += 1;
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(won),
+        }
+    }
+}
+
+pub async fn campaign(
+    app: &App,
+    tenant: &TenantId,
+    id: &CampaignId,
+) -> Result<CampaignAnalytics, AppError> {
+    campaigns::get(app, tenant, id).await?;
+    let mut a = CampaignAnalytics {
+        campaign_id: Some(id.clone()),
+        ..Default::default()
+    };
+    if let Some(stats) = app.table.get(&keys::campaign_stats(tenant, id)).await? {
+        add_counters(&mut a, &stats);
+    }
+    a.prospects = backlinks::campaign_size(app, tenant, id).await? as i64;
+    a.links_won = links_won(app, tenant, id).await?;
+    let partition = format!("{}#CAMPAIGN#{id}", tenant_partition(tenant));
+    let days = app
+        .table
+        .query(
+            Query::new(Index::Table, partition)
+                .sort(SortCondition::BeginsWith("DAY#".into()))
+                .descending()
+                .limit(90),
+        )
+        .await?
+        .items;
+    let n = |item: &Item, k: &str| item.get(k).and_then(Value::as_i64).unwrap_or(0);
+    a.per_day = days
+        .iter()
+        .map(|d| DayFigures {
+            date: d
+                .get("SK")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim_start_matches("DAY#")
+                .to_string(),
+            sent: n(d, "sent"),
+            follow_ups_sent: n(d, "followUpsSent"),
+            replies: n(d, "replies"),
+        })
+        .collect();
+    finish(&mut a);
+    Ok(a)
+}
+
+/// `getReportSummary`: every campaign's figures added up.
+pub async fn summary(app: &App, tenant: &TenantId) -> Result<CampaignAnalytics, AppError> {
+    let mut total = CampaignAnalytics::default();
+    let mut page = crate::app::paging::PageRequest::first(200);
+    loop {
+        let list = campaigns::list(app, tenant, &Default::default(), page).await?;
+        for c in &list.items {
+            let one = campaign(app, tenant, &c.id).await?;
+            total.prospects += one.prospects;
+            total.drafted += one.drafted;
+            total.approved += one.approved;
+            total.sent += one.sent;
+            total.follow_ups_sent += one.follow_ups_sent;
+            total.skipped += one.skipped;
+            total.failed += one.failed;
+            total.needs_review += one.needs_review;
+            total.bounced += one.bounced;
+            total.links_won += one.links_won;
+            for (k, v) in one.blocked_by_reason {
+                *total.blocked_by_reason.entry(k).or_default() += v;
+            }
+            for (k, v) in one.deferred_by_reason {
+                *total.deferred_by_reason.entry(k).or_default() += v;
+            }
+            for (k, v) in one.replies_by_class {
+                *total.replies_by_class.entry(k).or_default() += v;
+            }
+        }
+        match list.next_cursor {
+            Some(cursor) => {
+                page = crate::app::paging::PageRequest::parse(Some(200), Some(&cursor))?
+            }
+            None => break,
+        }
+    }
+    finish(&mut total);
+    Ok(total)
+}

@@ -1,0 +1,92 @@
+//! Key builders for outreach items (see docs/data-model.md).
+
+use crate::app::store::tenant_partition;
+use crate::domain::ids::{CampaignId, EmailId, TemplateId, TenantId};
+use crate::domain::outreach::EmailStatus;
+use crate::ports::table::Key;
+use chrono::NaiveDate;
+
+pub fn sender(tenant: &TenantId) -> Key {
+    Key::new(tenant_partition(tenant), "SETTINGS#sender")
+}
+
+pub const TEMPLATE_PREFIX: &str = "TEMPLATE#";
+
+pub fn template(tenant: &TenantId, id: &TemplateId) -> Key {
+    Key::new(tenant_partition(tenant), format!("{TEMPLATE_PREFIX}{id}"))
+}
+
+pub const EMAIL_PREFIX: &str = "EMAIL#";
+
+pub fn email(tenant: &TenantId, id: &EmailId) -> Key {
+    Key::new(tenant_partition(tenant), format!("{EMAIL_PREFIX}{id}"))
+}
+
+/// GSI1: a tenant's emails in one status.
+pub fn email_by_status(tenant: &TenantId, status: EmailStatus) -> String {
+    format!(
+        "{}#EMAIL#STATUS#{}",
+        tenant_partition(tenant),
+        status.as_str()
+    )
+}
+
+/// GSI2: a campaign's emails.
+pub fn email_by_campaign(tenant: &TenantId, campaign: &CampaignId) -> String {
+    format!("{}#EMAIL#CAMPAIGN#{campaign}", tenant_partition(tenant))
+}
+
+/// One email per backlink (seed 000: CampaignEmail is 1:1 with Backlink).
+pub fn backlink_email(tenant: &TenantId, backlink: &str) -> Key {
+    Key::new(
+        tenant_partition(tenant),
+        format!("BACKLINK_EMAIL#{backlink}"),
+    )
+}
+
+pub const SEND_SHARDS: u32 = 4;
+
+fn shard(id: &EmailId) -> u32 {
+    id.as_str()
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32))
+        % SEND_SHARDS
+}
+
+/// GSI4: approved emails waiting for their send window, by approval time.
+pub fn send_queue(id: &EmailId) -> String {
+    format!("SENDQ#{}", shard(id))
+}
+
+/// GSI4: sent emails with a follow-up due, by due time.
+pub fn follow_up_queue(id: &EmailId) -> String {
+    format!("FOLLOWUP#{}", shard(id))
+}
+
+pub fn attempt(tenant: &TenantId, email: &EmailId, sequence: u32) -> Key {
+    Key::new(
+        format!("{}#EMAIL#{email}", tenant_partition(tenant)),
+        format!("ATTEMPT#{sequence:03}"),
+    )
+}
+
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// A daily counter: its own partition so counters never share a hot key.
+pub fn cap(scope: &str, day: NaiveDate) -> Key {
+    Key::new(format!("CAP#{scope}#{day}"), "COUNT")
+}
+
+pub fn campaign_stats(tenant: &TenantId, campaign: &CampaignId) -> Key {
+    Key::new(
+        format!("{}#CAMPAIGN#{campaign}", tenant_partition(tenant)),
+        "STATS",
+    )
+}
+
+pub fn campaign_day(tenant: &TenantId, campaign: &CampaignId, day: NaiveDate) -> Key {
+    Key::new(
+        format!("{}#CAMPAIGN#{campaign}", tenant_partition(tenant)),
+        format!("DAY#{day}"),
+    )
+}

@@ -1,0 +1,157 @@
+//! The send policy, in a fixed order: sender identity, suppression, the reply state of a
+//! follow-up, legal basis. (Idempotency and the daily caps are checked atomically when the
+//! send is claimed; see `sending`.) Every outcome is written to the audit log.
+
+use super::keys;
+use crate::app::paging::{self, ListPage, PageRequest};
+use crate::app::store::{from_item, tenant_partition, to_item};
+use crate::app::{App, AppError, suppression};
+use crate::domain::backlink::{Backlink, OutreachStatus};
+use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::outreach::{
+    AuditEntry, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict, legal_basis, region_of,
+};
+use crate::ports::table::{Index, Key, Query, SortCondition, TTL};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+/// Audit entries are kept two years.
+const KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub reasons: Vec<String>,
+    pub region: Region,
+    pub legal_basis: LegalBasis,
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// Checks everything that does not consume a cap.
+pub async fn evaluate(
+    app: &App,
+    tenant: &TenantId,
+    settings: &SenderSettings,
+    email: &OutreachEmail,
+    backlink: &Backlink,
+    sequence: u32,
+) -> Result<Decision, AppError> {
+    let mut reasons = Vec::new();
+    if !settings.missing_identity().is_empty() {
+        reasons.push("sender_identity_incomplete".to_string());
+    }
+    if let Some(entry) = suppression::blocking_email(app, tenant, &email.recipient_email).await? {
+        reasons.push(match entry.kind {
+            suppression::SuppressionKind::Email => "suppressed_address".to_string(),
+            suppression::SuppressionKind::Domain => "suppressed_domain".to_string(),
+        });
+    }
+    if sequence > 0 {
+        if email.replied_at.is_some() {
+            reasons.push("replied".to_string());
+        }
+        if backlink.outreach_status != OutreachStatus::OutreachSent {
+            reasons.push("not_awaiting_reply".to_string());
+        }
+    }
+    let region = region_of(email.recipient_email.domain(), backlink.country.as_deref());
+    let basis = legal_basis(region);
+    if basis == LegalBasis::Consent
+        && backlink
+            .consent_evidence
+            .as_deref()
+            .is_none_or(str::is_empty)
+    {
+        reasons.push("consent_required".to_string());
+    }
+    Ok(Decision {
+        reasons,
+        region,
+        legal_basis: basis,
+    })
+}
+
+/// Writes one audit entry.
+pub async fn audit(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    settings: &SenderSettings,
+    sequence: u32,
+    subject: &str,
+    decision: &Decision,
+) -> Result<(), AppError> {
+    let at = app.clock.now();
+    let entry = AuditEntry {
+        at,
+        email_id: email.id.clone(),
+        campaign_id: email.campaign_id.clone(),
+        sequence,
+        recipient: email.recipient_email.to_string(),
+        sender: settings.from_email.as_ref().map(ToString::to_string),
+        subject: subject.to_string(),
+        verdict: if decision.allowed() {
+            Verdict::Allowed
+        } else {
+            Verdict::Blocked
+        },
+        reasons: decision.reasons.clone(),
+        region: decision.region,
+        legal_basis: decision.legal_basis,
+    };
+    let key = Key::new(
+        tenant_partition(tenant),
+        format!(
+            "{}{}#{}",
+            keys::AUDIT_PREFIX,
+            at.to_key(),
+            app.ids.next().simple()
+        ),
+    );
+    let mut item = to_item("audit", &key, &entry, [])?;
+    item.insert(TTL.into(), Value::from(at.epoch_seconds() + KEEP_SECS));
+    app.table.put(item, None).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    pub campaign_id: Option<String>,
+    pub verdict: Option<Verdict>,
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// `listAuditLog`, newest first.
+pub async fn list(
+    app: &App,
+    tenant: &TenantId,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<ListPage<AuditEntry>, AppError> {
+    let campaign = filter
+        .campaign_id
+        .as_deref()
+        .map(CampaignId::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))?;
+    let query = Query::new(Index::Table, tenant_partition(tenant))
+        .sort(SortCondition::BeginsWith(keys::AUDIT_PREFIX.into()))
+        .descending();
+    paging::list(app.table.as_ref(), query, page, |item| {
+        let entry: AuditEntry = from_item(item)?;
+        let keep = campaign.as_ref().is_none_or(|c| &entry.campaign_id == c)
+            && filter.verdict.is_none_or(|v| entry.verdict == v);
+        Ok(keep.then_some(entry))
+    })
+    .await
+}

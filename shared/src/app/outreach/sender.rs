@@ -1,0 +1,217 @@
+//! Sender settings per tenant. The SMTP password is write-only: sealed at rest, never
+//! returned, never logged.
+
+use super::keys;
+use crate::app::store::{from_item, to_item};
+use crate::app::{App, AppError};
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::TenantId;
+use crate::domain::outreach::{SendCaps, SendWindow, SenderSettings, SmtpView, TransportKind};
+use crate::domain::text::{multi_line, single_line};
+use crate::domain::web::DomainName;
+use crate::domain::{FieldErrors, in_range, nullable};
+use crate::ports::mailer::{SmtpAccount, SmtpSecurity, Transport};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The stored form: the settings as shown, plus the sealed password.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored {
+    #[serde(flatten)]
+    settings: SenderSettings,
+    smtp_password_sealed: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SmtpInput {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    #[serde(default)]
+    pub username: String,
+    /// Write-only. Absent keeps the stored password; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub password: Option<Option<String>>,
+}
+
+/// A partial edit of the sender settings; absent fields stay.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SenderPatch {
+    pub from_name: Option<String>,
+    pub from_email: Option<String>,
+    pub organization: Option<String>,
+    pub postal_address: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub reply_domain: Option<Option<String>>,
+    pub caps: Option<SendCaps>,
+    pub send_window: Option<SendWindow>,
+    pub transport: Option<TransportKind>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<SmtpInput>)]
+    pub smtp: Option<Option<SmtpInput>>,
+}
+
+async fn load_stored(app: &App, tenant: &TenantId) -> Result<Stored, AppError> {
+    match app.table.get(&keys::sender(tenant)).await? {
+        Some(item) => from_item(item),
+        None => Ok(Stored {
+            settings: SenderSettings::default(),
+            smtp_password_sealed: None,
+        }),
+    }
+}
+
+pub async fn get(app: &App, tenant: &TenantId) -> Result<SenderSettings, AppError> {
+    Ok(load_stored(app, tenant).await?.settings)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+pub async fn update(
+    app: &App,
+    tenant: &TenantId,
+    patch: SenderPatch,
+) -> Result<SenderSettings, AppError> {
+    let mut stored = load_stored(app, tenant).await?;
+    let s = &mut stored.settings;
+    let mut errors = FieldErrors::default();
+    if let Some(v) = &patch.from_name
+        && let Some(v) = errors.check("fromName", single_line(v, 100))
+    {
+        s.from_name = v;
+    }
+    if let Some(v) = &patch.from_email
+        && let Some(v) = errors.check("fromEmail", EmailAddress::parse(v))
+    {
+        s.from_email = Some(v);
+    }
+    if let Some(v) = &patch.organization
+        && let Some(v) = errors.check("organization", single_line(v, 200))
+    {
+        s.organization = v;
+    }
+    if let Some(v) = &patch.postal_address
+        && let Some(v) = errors.check("postalAddress", multi_line(v, 500))
+    {
+        s.postal_address = v;
+    }
+    match &patch.reply_domain {
+        None => {}
+        Some(None) => s.reply_domain = None,
+        Some(Some(v)) => {
+            if let Some(d) = errors.check("replyDomain", DomainName::parse(v)) {
+                s.reply_domain = Some(d);
+            }
+        }
+    }
+    if let Some(caps) = patch.caps {
+        errors.check(
+            "caps.perTenantDaily",
+            in_range(caps.per_tenant_daily, 1..=100_000),
+        );
+        errors.check(
+            "caps.perRecipientDomainDaily",
+            in_range(caps.per_recipient_domain_daily, 1..=10_000),
+        );
+        s.caps = caps;
+    }
+    if let Some(window) = &patch.send_window {
+        for e in window.validate() {
+            errors.push(&e.field, e.message);
+        }
+        s.send_window = window.clone();
+    }
+    match &patch.smtp {
+        None => {}
+        Some(None) => {
+            s.smtp = None;
+            stored.smtp_password_sealed = None;
+        }
+        Some(Some(smtp)) => {
+            let host = errors.check("smtp.host", single_line(&smtp.host, 253));
+            if smtp.security == SmtpSecurity::None && !is_loopback(&smtp.host) {
+                errors.push(
+                    "smtp.security",
+                    "none (no TLS) is only allowed for a loopback host",
+                );
+            }
+            if smtp.port == 0 {
+                errors.push("smtp.port", "must be a port number");
+            }
+            let username = errors.check(
+                "smtp.username",
+                if smtp.username.is_empty() {
+                    Ok(String::new())
+                } else {
+                    single_line(&smtp.username, 200)
+                },
+            );
+            match &smtp.password {
+                None => {}
+                Some(None) => stored.smtp_password_sealed = None,
+                Some(Some(p)) => stored.smtp_password_sealed = Some(app.outreach.secrets.seal(p)),
+            }
+            if let (Some(host), Some(username)) = (host, username) {
+                s.smtp = Some(SmtpView {
+                    host,
+                    port: smtp.port,
+                    security: smtp.security,
+                    username,
+                    password_set: stored.smtp_password_sealed.is_some(),
+                });
+            }
+        }
+    }
+    if let Some(kind) = patch.transport {
+        s.transport = kind;
+    }
+    if s.transport == TransportKind::Smtp && s.smtp.is_none() {
+        errors.push("smtp", "the smtp transport needs an SMTP account");
+    }
+    errors.into_result().map_err(AppError::Invalid)?;
+    s.updated_at = Some(app.clock.now());
+    app.table
+        .put(
+            to_item("sender_settings", &keys::sender(tenant), &stored, [])?,
+            None,
+        )
+        .await?;
+    Ok(stored.settings)
+}
+
+/// The settings and the transport to send with (the password unsealed).
+pub async fn for_sending(
+    app: &App,
+    tenant: &TenantId,
+) -> Result<(SenderSettings, Transport), AppError> {
+    let stored = load_stored(app, tenant).await?;
+    let transport = match (&stored.settings.transport, &stored.settings.smtp) {
+        (TransportKind::Smtp, Some(smtp)) => {
+            let password = match &stored.smtp_password_sealed {
+                Some(sealed) => app.outreach.secrets.open(sealed).map_err(|_| {
+                    AppError::Unavailable("the stored SMTP password cannot be opened".into())
+                })?,
+                None => String::new(),
+            };
+            Transport::Smtp(SmtpAccount {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                security: smtp.security,
+                username: smtp.username.clone(),
+                password,
+            })
+        }
+        _ => Transport::Platform,
+    };
+    Ok((stored.settings, transport))
+}

@@ -1,0 +1,745 @@
+//! Sending, at most once. A scheduler releases approved emails inside each tenant's send
+//! window; the send stage checks the policy, then claims the send and its daily caps in
+//! one transaction, and only then hands the message to the transport. A claim that never
+//! completed (a crash mid-send) is surfaced as `needs_review`, never resent.
+
+use super::policy::{self, Decision};
+use super::{emails, keys, sender, templates};
+use crate::app::store::{from_item, to_item};
+use crate::app::{App, AppError, backlinks, campaigns};
+use crate::domain::backlink::OutreachStatus;
+use crate::domain::campaign::{Campaign, CampaignStatus};
+use crate::domain::email::registrable_domain;
+use crate::domain::ids::{CampaignId, EmailId, TenantId};
+use crate::domain::mail::OutgoingMail;
+use crate::domain::outreach::{EmailStatus, OutreachEmail, ReviewStatus, SenderSettings, render};
+use crate::domain::time::Timestamp;
+use crate::ports::mailer::{Envelope, MailError};
+use crate::ports::table::{
+    Condition, Index, Item, Key, Query, TTL, TableError, TransactOp, Update,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub const SEND_QUEUE: &str = "send";
+/// Counters outlive their day by this long, then expire.
+const CAP_TTL_SECS: i64 = 3 * 24 * 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendMessage {
+    pub tenant_id: TenantId,
+    pub email_id: EmailId,
+    /// 0 for the first email, n for the n-th follow-up.
+    pub sequence: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    /// Claimed: the message may be leaving right now.
+    Claimed,
+    Sent,
+    /// The transport did not take it; it may be claimed again.
+    Released,
+    Failed,
+    NeedsReview,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub email_id: EmailId,
+    pub sequence: u32,
+    pub status: AttemptStatus,
+    pub message_id: String,
+    pub reply_token: String,
+    pub claimed_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    pub provider_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What a reply address or unsubscribe address token points at (issue: reply matching).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyTarget {
+    pub tenant_id: TenantId,
+    pub email_id: EmailId,
+    pub sequence: u32,
+}
+
+pub fn reply_token_key(token: &str) -> Key {
+    Key::new(format!("REPLYTOKEN#{token}"), "TARGET")
+}
+
+/// Marks an approved email queued and hands it to the send queue.
+pub async fn release(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+) -> Result<OutreachEmail, AppError> {
+    let queued = emails::modify(app, tenant, &email.id, |e| {
+        if e.status != EmailStatus::Approved {
+            return Err(AppError::Conflict(format!(
+                "only an approved email can be sent; this one is {}",
+                e.status.as_str()
+            )));
+        }
+        e.status = EmailStatus::Queued;
+        Ok(())
+    })
+    .await?;
+    let message = SendMessage {
+        tenant_id: tenant.clone(),
+        email_id: email.id.clone(),
+        sequence: 0,
+    };
+    if let Err(e) = app
+        .queue
+        .send(
+            SEND_QUEUE,
+            vec![serde_json::to_string(&message).unwrap_or_default()],
+        )
+        .await
+    {
+        // Not queued after all: back to approved so the scheduler tries again.
+        emails::modify(app, tenant, &email.id, |e| {
+            e.status = EmailStatus::Approved;
+            Ok(())
+        })
+        .await?;
+        return Err(e.into());
+    }
+    Ok(queued)
+}
+
+/// The send scheduler: releases approved emails of active campaigns whose tenant's send
+/// window is open. Returns how many it released.
+pub async fn schedule(app: &App) -> Result<usize, AppError> {
+    let now = app.clock.now();
+    let mut windows: HashMap<TenantId, bool> = HashMap::new();
+    let mut active: HashMap<(TenantId, CampaignId), bool> = HashMap::new();
+    let mut released = 0;
+    for shard in 0..keys::SEND_SHARDS {
+        let query = Query::new(Index::Gsi4, format!("SENDQ#{shard}")).limit(1000);
+        let items = app.table.query(query).await?.items;
+        for item in items {
+            let tenant: TenantId = serde_json::from_value(item["tenantId"].clone())
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let email: OutreachEmail = from_item(item)?;
+            if email.not_before.is_some_and(|t| t > now) {
+                continue;
+            }
+            if !*windows.entry(tenant.clone()).or_insert(
+                sender::get(app, &tenant)
+                    .await?
+                    .send_window
+                    .is_open(now.datetime()),
+            ) {
+                continue;
+            }
+            let key = (tenant.clone(), email.campaign_id.clone());
+            let is_active = match active.get(&key) {
+                Some(a) => *a,
+                None => {
+                    let a = campaigns::get(app, &tenant, &email.campaign_id)
+                        .await
+                        .is_ok_and(|c| c.status == CampaignStatus::Active);
+                    active.insert(key, a);
+                    a
+                }
+            };
+            if is_active {
+                match release(app, &tenant, &email).await {
+                    Ok(_) => released += 1,
+                    Err(AppError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(released)
+}
+
+/// The cap counters a send claims: (scope, cap, reason code).
+fn caps(
+    tenant: &TenantId,
+    settings: &SenderSettings,
+    campaign: &Campaign,
+    domain: &str,
+    platform_cap: u32,
+) -> Vec<(String, u32, &'static str)> {
+    vec![
+        (
+            format!("T#{tenant}#CAMPAIGN#{}", campaign.id),
+            campaign.limits.max_emails_per_day,
+            "cap_campaign_daily",
+        ),
+        (
+            format!("T#{tenant}"),
+            settings.caps.per_tenant_daily,
+            "cap_tenant_daily",
+        ),
+        (
+            format!("T#{tenant}#DOMAIN#{domain}"),
+            settings.caps.per_recipient_domain_daily,
+            "cap_recipient_domain_daily",
+        ),
+        (
+            format!("PLATFORM#DOMAIN#{domain}"),
+            platform_cap,
+            "cap_platform_domain_daily",
+        ),
+    ]
+}
+
+/// Gives back claimed cap counts when a message did not leave.
+async fn release_caps(app: &App, claimed: &[Key]) -> Result<(), AppError> {
+    for key in claimed {
+        app.table
+            .update(key, Update::new().add("count", -1), Some(Condition::Exists))
+            .await
+            .ok();
+    }
+    Ok(())
+}
+
+fn attempt_item(tenant: &TenantId, attempt: &Attempt) -> Result<Item, AppError> {
+    to_item(
+        "send_attempt",
+        &keys::attempt(tenant, &attempt.email_id, attempt.sequence),
+        attempt,
+        [],
+    )
+}
+
+async fn set_attempt(app: &App, tenant: &TenantId, attempt: &Attempt) -> Result<(), AppError> {
+    app.table.put(attempt_item(tenant, attempt)?, None).await?;
+    Ok(())
+}
+
+/// The text of the n-th follow-up: the tenant's first follow-up template, or a short nudge.
+async fn follow_up_text(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    campaign: &Campaign,
+    settings: &SenderSettings,
+) -> Result<String, AppError> {
+    let filter = templates::TemplateFilter {
+        category: Some(crate::domain::outreach::TemplateCategory::FollowUp),
+        ..Default::default()
+    };
+    let found = templates::list(
+        app,
+        tenant,
+        &filter,
+        crate::app::paging::PageRequest::first(1),
+    )
+    .await?;
+    let body = found.items.first().map(|t| t.body.clone()).unwrap_or_else(|| {
+        "Hi {{recipient_first_name}},\n\nJust following up on my note below about {{topic}}. Would it be a fit for \
+         {{site_name}}?\n\nBest,\n{{sender_name}}"
+            .to_string()
+    });
+    let first = email
+        .recipient_name
+        .clone()
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let values = std::collections::BTreeMap::from([
+        ("recipient_first_name".to_string(), first),
+        (
+            "recipient_name".to_string(),
+            email.recipient_name.clone().unwrap_or_default(),
+        ),
+        (
+            "topic".to_string(),
+            campaign.keywords.first().cloned().unwrap_or_default(),
+        ),
+        (
+            "site_name".to_string(),
+            email.recipient_email.domain().to_string(),
+        ),
+        ("sender_name".to_string(), settings.from_name.clone()),
+        (
+            "sender_organization".to_string(),
+            settings.organization.clone(),
+        ),
+        ("campaign_name".to_string(), campaign.name.clone()),
+    ]);
+    let quoted: String = email.body.lines().map(|l| format!("> {l}\n")).collect();
+    Ok(format!("{}\n\n{quoted}", render(&body, &values)))
+}
+
+/// Marks the email blocked (first email) or stops its follow-ups, with the reasons.
+async fn block(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    sequence: u32,
+    reasons: &[String],
+) -> Result<(), AppError> {
+    emails::modify(app, tenant, &email.id, |e| {
+        if sequence == 0 {
+            e.status = EmailStatus::Blocked;
+        } else {
+            e.follow_up_pending = None;
+            e.next_follow_up_at = None;
+        }
+        e.block_reasons = reasons.to_vec();
+        Ok(())
+    })
+    .await?;
+    for reason in reasons {
+        emails::stat(
+            app,
+            tenant,
+            &email.campaign_id,
+            &format!("blocked_{reason}"),
+            1,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The send stage for one message.
+pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
+    let tenant = &m.tenant_id;
+    let email = match emails::get(app, tenant, &m.email_id).await {
+        Ok(e) => e,
+        Err(AppError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let attempt_key = keys::attempt(tenant, &email.id, m.sequence);
+    let previous: Option<Attempt> = app
+        .table
+        .get(&attempt_key)
+        .await?
+        .map(from_item)
+        .transpose()?;
+    match previous.as_ref().map(|a| a.status) {
+        // Someone claimed this send and never finished: it may have left. A person decides.
+        Some(AttemptStatus::Claimed) => {
+            let claimed = previous.clone().expect("matched Some");
+            return needs_review(
+                app,
+                tenant,
+                &email,
+                claimed,
+                "a previous send was claimed and never confirmed",
+            )
+            .await;
+        }
+        Some(AttemptStatus::Sent | AttemptStatus::Failed | AttemptStatus::NeedsReview) => {
+            return Ok(());
+        }
+        Some(AttemptStatus::Released) | None => {}
+    }
+    let expected = if m.sequence == 0 {
+        email.status == EmailStatus::Queued
+    } else {
+        email.status == EmailStatus::Sent && email.follow_up_pending == Some(m.sequence)
+    };
+    if !expected {
+        return Ok(());
+    }
+    let campaign = campaigns::get(app, tenant, &email.campaign_id).await?;
+    let (settings, transport) = sender::for_sending(app, tenant).await?;
+    let backlink = backlinks::get(app, tenant, &email.backlink_id).await?;
+    let subject = if m.sequence == 0 {
+        email.subject.clone()
+    } else {
+        format!("Re: {}", email.subject)
+    };
+    let mut decision =
+        policy::evaluate(app, tenant, &settings, &email, &backlink, m.sequence).await?;
+    if campaign.status != CampaignStatus::Active {
+        decision.reasons.push("campaign_not_active".into());
+    }
+    if !decision.allowed() {
+        policy::audit(
+            app, tenant, &email, &settings, m.sequence, &subject, &decision,
+        )
+        .await?;
+        if decision.reasons == ["campaign_not_active"] && m.sequence == 0 {
+            // Not refused, just not now: back to approved for when the campaign resumes.
+            emails::modify(app, tenant, &email.id, |e| {
+                e.status = EmailStatus::Approved;
+                Ok(())
+            })
+            .await?;
+            return Ok(());
+        }
+        return block(app, tenant, &email, m.sequence, &decision.reasons).await;
+    }
+
+    // Claim: the attempt and every daily cap, all or nothing.
+    let now = app.clock.now();
+    let day = settings.send_window.day(now.datetime());
+    let domain = registrable_domain(email.recipient_email.domain())
+        .unwrap_or_else(|| email.recipient_email.domain().to_string());
+    let reply_domain = settings
+        .reply_domain
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| app.outreach.default_reply_domain.clone());
+    let token = app.ids.next().simple().to_string();
+    let attempt = Attempt {
+        email_id: email.id.clone(),
+        sequence: m.sequence,
+        status: AttemptStatus::Claimed,
+        message_id: format!("{}.{}@{reply_domain}", email.id, m.sequence),
+        reply_token: token.clone(),
+        claimed_at: now,
+        sent_at: None,
+        provider_id: None,
+        error: None,
+    };
+    let cap_list = caps(
+        tenant,
+        &settings,
+        &campaign,
+        &domain,
+        app.outreach.platform_domain_daily_cap,
+    );
+    let cap_keys: Vec<Key> = cap_list
+        .iter()
+        .map(|(scope, _, _)| keys::cap(scope, day))
+        .collect();
+    let mut ops = vec![TransactOp::Put {
+        item: attempt_item(tenant, &attempt)?,
+        condition: Some(Condition::Or(vec![
+            Condition::NotExists,
+            Condition::eq("status", "released"),
+        ])),
+    }];
+    for ((_, cap, _), key) in cap_list.iter().zip(&cap_keys) {
+        ops.push(TransactOp::Update {
+            key: key.clone(),
+            update: Update::new()
+                .add("count", 1)
+                .set(TTL, now.epoch_seconds() + CAP_TTL_SECS),
+            condition: Some(Condition::Or(vec![
+                Condition::AttributeNotExists("count".into()),
+                Condition::lt("count", *cap),
+            ])),
+        });
+    }
+    let target = ReplyTarget {
+        tenant_id: tenant.clone(),
+        email_id: email.id.clone(),
+        sequence: m.sequence,
+    };
+    let mut token_item = to_item("reply_token", &reply_token_key(&token), &target, [])?;
+    token_item.insert("messageId".into(), Value::from(attempt.message_id.clone()));
+    ops.push(TransactOp::Put {
+        item: token_item,
+        condition: Some(Condition::NotExists),
+    });
+    match app.table.transact(ops).await {
+        Ok(()) => {}
+        Err(TableError::TransactionCancelled { failed }) => {
+            let reasons: Vec<String> = if failed.contains(&0) {
+                vec!["duplicate_attempt".into()]
+            } else {
+                failed
+                    .iter()
+                    .filter_map(|i| cap_list.get(i - 1))
+                    .map(|(_, _, r)| r.to_string())
+                    .collect()
+            };
+            let blocked = Decision {
+                reasons: reasons.clone(),
+                ..decision
+            };
+            policy::audit(
+                app, tenant, &email, &settings, m.sequence, &subject, &blocked,
+            )
+            .await?;
+            if reasons == ["duplicate_attempt"] {
+                return Ok(());
+            }
+            // A cap is full for today: the email waits for tomorrow (in the tenant's zone).
+            let tomorrow = now.plus_seconds(24 * 3600);
+            emails::modify(app, tenant, &email.id, |e| {
+                if m.sequence == 0 {
+                    e.status = EmailStatus::Approved;
+                } else {
+                    e.follow_up_pending = None;
+                    e.next_follow_up_at = Some(tomorrow);
+                }
+                e.not_before = Some(tomorrow);
+                e.block_reasons = reasons.clone();
+                Ok(())
+            })
+            .await?;
+            for reason in &reasons {
+                emails::stat(
+                    app,
+                    tenant,
+                    &email.campaign_id,
+                    &format!("deferred_{reason}"),
+                    1,
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    policy::audit(
+        app, tenant, &email, &settings, m.sequence, &subject, &decision,
+    )
+    .await?;
+
+    let text = if m.sequence == 0 {
+        email.body.clone()
+    } else {
+        follow_up_text(app, tenant, &email, &campaign, &settings).await?
+    };
+    let unsubscribe = app
+        .outreach
+        .secrets
+        .sign(&format!("{tenant}|{}", email.recipient_email));
+    let mail = OutgoingMail {
+        from_name: settings.from_name.clone(),
+        from_email: settings
+            .from_email
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        to_name: email.recipient_name.clone(),
+        to_email: email.recipient_email.to_string(),
+        reply_to: format!("reply+{token}@{reply_domain}"),
+        subject: subject.clone(),
+        text,
+        message_id: attempt.message_id.clone(),
+        in_reply_to: email.message_ids.last().cloned(),
+        references: email.message_ids.clone(),
+        unsubscribe_mailto: format!("unsubscribe+{token}@{reply_domain}"),
+        unsubscribe_url: format!(
+            "{}/v1/unsubscribe/{unsubscribe}",
+            app.outreach.public_base_url.trim_end_matches('/')
+        ),
+        organization: settings.organization.clone(),
+        postal_address: settings.postal_address.clone(),
+    };
+    let envelope = Envelope {
+        from: mail.from_email.clone(),
+        to: mail.to_email.clone(),
+    };
+    match app
+        .mailer
+        .send(&transport, &envelope, &mail.to_bytes())
+        .await
+    {
+        Ok(provider_id) => {
+            sent(
+                app,
+                tenant,
+                &email,
+                &campaign,
+                Attempt {
+                    status: AttemptStatus::Sent,
+                    sent_at: Some(app.clock.now()),
+                    provider_id: Some(provider_id),
+                    ..attempt
+                },
+            )
+            .await
+        }
+        Err(MailError::Retryable(reason)) => {
+            release_caps(app, &cap_keys).await?;
+            set_attempt(
+                app,
+                tenant,
+                &Attempt {
+                    status: AttemptStatus::Released,
+                    error: Some(reason.clone()),
+                    ..attempt
+                },
+            )
+            .await?;
+            Err(AppError::Unavailable(format!(
+                "the transport did not take the message: {reason}"
+            )))
+        }
+        Err(MailError::Permanent(reason)) => {
+            release_caps(app, &cap_keys).await?;
+            set_attempt(
+                app,
+                tenant,
+                &Attempt {
+                    status: AttemptStatus::Failed,
+                    error: Some(reason.clone()),
+                    ..attempt
+                },
+            )
+            .await?;
+            emails::modify(app, tenant, &email.id, |e| {
+                if m.sequence == 0 {
+                    e.status = EmailStatus::Failed;
+                } else {
+                    e.follow_up_pending = None;
+                    e.next_follow_up_at = None;
+                }
+                e.last_error = Some(reason.clone());
+                Ok(())
+            })
+            .await?;
+            emails::stat(app, tenant, &email.campaign_id, "failed", 1).await
+        }
+        Err(MailError::Unknown(reason)) => {
+            needs_review(app, tenant, &email, attempt, &reason).await
+        }
+    }
+}
+
+async fn needs_review(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    attempt: Attempt,
+    why: &str,
+) -> Result<(), AppError> {
+    set_attempt(
+        app,
+        tenant,
+        &Attempt {
+            status: AttemptStatus::NeedsReview,
+            error: Some(why.into()),
+            ..attempt.clone()
+        },
+    )
+    .await?;
+    emails::modify(app, tenant, &email.id, |e| {
+        e.status = EmailStatus::NeedsReview;
+        e.follow_up_pending = None;
+        e.last_error = Some(format!("{why} (sequence {})", attempt.sequence));
+        Ok(())
+    })
+    .await?;
+    tracing::warn!(email = %email.id, sequence = attempt.sequence, why, "send needs review");
+    emails::stat(app, tenant, &email.campaign_id, "needsReview", 1).await
+}
+
+/// Records a sent message everywhere it counts.
+async fn sent(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    campaign: &Campaign,
+    attempt: Attempt,
+) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let sequence = attempt.sequence;
+    set_attempt(app, tenant, &attempt).await?;
+    let delays = &campaign.follow_up_delay_days;
+    let max = campaign.limits.max_follow_ups as usize;
+    let next = |sent_follow_ups: usize| -> Option<Timestamp> {
+        (sent_follow_ups < max.min(delays.len()))
+            .then(|| now.plus_seconds(i64::from(delays[sent_follow_ups]) * 86_400))
+    };
+    emails::modify(app, tenant, &email.id, |e| {
+        e.message_ids.push(attempt.message_id.clone());
+        e.block_reasons.clear();
+        e.not_before = None;
+        if sequence == 0 {
+            e.status = EmailStatus::Sent;
+            e.sent_at = Some(now);
+        } else {
+            e.follow_ups_sent = sequence;
+            e.follow_up_pending = None;
+        }
+        e.next_follow_up_at = if e.replied_at.is_some() {
+            None
+        } else {
+            next(sequence as usize)
+        };
+        Ok(())
+    })
+    .await?;
+    let day = keys::campaign_day(tenant, &email.campaign_id, now.datetime().date_naive());
+    let counter = if sequence == 0 {
+        "sent"
+    } else {
+        "followUpsSent"
+    };
+    app.table
+        .update(
+            &keys::campaign_stats(tenant, &email.campaign_id),
+            Update::new().add(counter, 1),
+            None,
+        )
+        .await?;
+    app.table
+        .update(&day, Update::new().add(counter, 1), None)
+        .await?;
+    if sequence == 0 {
+        match backlinks::modify(app, tenant, &email.backlink_id, |b| {
+            if b.outreach_status == OutreachStatus::Prospecting
+                || b.outreach_status == OutreachStatus::NoResponse
+            {
+                b.transition(OutreachStatus::OutreachSent, now)
+                    .map_err(|e| AppError::Conflict(e.to_string()))?;
+            }
+            Ok(())
+        })
+        .await
+        {
+            Ok(_) | Err(AppError::NotFound(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "backlink not moved to outreach_sent"),
+        }
+        if let Some(t) = &email.template_id {
+            templates::count(app, tenant, t, "sentCount").await?;
+        }
+        finish_review_if_done(app, tenant, &email.campaign_id).await?;
+    }
+    Ok(())
+}
+
+/// The campaign's review becomes `sent` when every email is sent or skipped.
+pub async fn finish_review_if_done(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &CampaignId,
+) -> Result<(), AppError> {
+    let stats = app
+        .table
+        .get(&keys::campaign_stats(tenant, campaign))
+        .await?
+        .unwrap_or_default();
+    let n = |k: &str| stats.get(k).and_then(Value::as_i64).unwrap_or(0);
+    // totalEmails already leaves skipped emails out (seed 000).
+    if n("totalEmails") > 0 && n("sent") >= n("totalEmails") {
+        match campaigns::set_review(
+            app,
+            tenant,
+            campaign,
+            &[ReviewStatus::DmApproved, ReviewStatus::DmReview],
+            ReviewStatus::Sent,
+        )
+        .await
+        {
+            Ok(_) | Err(AppError::Conflict(_)) | Err(AppError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// What a reply token points at, for reply matching and mailed unsubscribes.
+pub async fn reply_target(app: &App, token: &str) -> Result<Option<ReplyTarget>, AppError> {
+    app.table
+        .get(&reply_token_key(token))
+        .await?
+        .map(from_item)
+        .transpose()
+}
