@@ -36,6 +36,18 @@ for _ in $(seq 1 100); do
 done
 export MOTO_ENDPOINT="http://127.0.0.1:$port"
 
+echo "==> starting the SMTP sink"
+smtp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export SMTP_SINK_PORT="$smtp_port" SMTP_SINK_DIR="$PWD/target/smtp-sink"
+rm -rf "$SMTP_SINK_DIR"
+python infra/smtp_sink.py "$smtp_port" "$SMTP_SINK_DIR" > target/smtp-sink.log 2>&1 &
+smtp_pid=$!
+trap 'kill $moto_pid $smtp_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $smtp_port), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+
 echo "==> cargo fmt"
 cargo fmt --all -- --check
 echo "==> cargo clippy"

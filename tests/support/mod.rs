@@ -205,6 +205,24 @@ impl TestServer {
         }
     }
 
+    /// The `.eml` files the local transport wrote, oldest first.
+    pub fn outbox(&self) -> Vec<String> {
+        let dir = self.local.options.data_dir.join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
     /// Creates a campaign and returns it.
     pub async fn campaign(&self, token: &str, body: Value) -> Value {
         let a = self

@@ -37,6 +37,8 @@ pub struct LocalOptions {
     pub providers: ProviderSettings,
     /// Where the local server is reached, for unsubscribe links in outbox mail.
     pub public_base_url: String,
+    /// Emails per day to one recipient domain across every tenant.
+    pub platform_domain_daily_cap: u32,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -65,6 +67,7 @@ impl LocalOptions {
             politeness: Politeness::default(),
             public_base_url: std::env::var("PUBLIC_BASE_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:3000".into()),
+            platform_domain_daily_cap: 50,
             providers: ProviderSettings::from_env().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "provider settings ignored");
                 ProviderSettings::default()
@@ -137,7 +140,7 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         secrets: local_secret(dir)?,
         public_base_url: options.public_base_url.clone(),
         default_reply_domain: "replies.localhost.localdomain".into(),
-        platform_domain_daily_cap: 50,
+        platform_domain_daily_cap: options.platform_domain_daily_cap,
     };
     let mailer = MailRouter::new(Arc::new(Outbox::new(dir.join("outbox"))));
     let app = Arc::new(
