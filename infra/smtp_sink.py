@@ -1,5 +1,7 @@
-"""A real SMTP server for the tests: accepts every message (with or without AUTH) and
-stores each one as an .eml file in the folder given. Started by infra/test.sh.
+"""A real SMTP server for the tests: stores each message as an .eml file in the folder
+given. AUTH is accepted with any credentials; the recipient reject@... is refused for good
+(550) and later@... for now (451), so both kinds of refusal can be tested. Started by
+infra/test.sh.
 
     python infra/smtp_sink.py PORT DIR
 """
@@ -17,6 +19,15 @@ class Store:
     def __init__(self, folder: pathlib.Path):
         self.folder = folder
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0].lower()
+        if local == "reject":
+            return "550 5.1.1 mailbox unavailable"
+        if local == "later":
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         name = f"{uuid.uuid4().hex}.eml"
         header = f"X-Envelope-From: {envelope.mail_from}\r\nX-Envelope-To: {','.join(envelope.rcpt_tos)}\r\n"
@@ -25,8 +36,7 @@ class Store:
 
 
 def accept_any(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"sink-password"
-    return AuthResult(success=ok)
+    return AuthResult(success=isinstance(auth_data, LoginPassword))
 
 
 def main() -> None:

@@ -27,7 +27,9 @@ fi
 echo "==> starting moto"
 mkdir -p target
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+# One request at a time: moto's threaded server corrupts DynamoDB transactions that run
+# concurrently (see infra/moto_serial.py).
+python infra/moto_serial.py "$port" > target/moto.log 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

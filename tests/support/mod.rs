@@ -106,6 +106,15 @@ pub struct Store {
 }
 
 impl Store {
+    /// The same table and clock, for a second process over the same data.
+    pub fn share(&self) -> Store {
+        Store {
+            table: self.table.clone(),
+            clock: self.clock.clone(),
+            _dir: None,
+        }
+    }
+
     pub async fn sqlite() -> Store {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start_time()));

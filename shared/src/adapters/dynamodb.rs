@@ -126,7 +126,8 @@ where
                 .map(|(i, _)| i)
                 .collect();
             if failed.is_empty() {
-                TableError::Unavailable(format!("transaction cancelled: {err}"))
+                let codes: Vec<&str> = reasons.iter().filter_map(|r| r.code()).collect();
+                TableError::Unavailable(format!("transaction cancelled ({})", codes.join(", ")))
             } else {
                 TableError::TransactionCancelled { failed }
             }
@@ -134,7 +135,10 @@ where
         _ if err.code() == Some("ValidationException") => {
             TableError::Invalid(err.message().unwrap_or("validation failed").to_string())
         }
-        _ => TableError::Unavailable(format!("{err}: {}", err.message().unwrap_or_default())),
+        _ => TableError::Unavailable(format!(
+            "{}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(&err)
+        )),
     }
 }
 

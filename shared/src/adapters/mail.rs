@@ -35,8 +35,10 @@ fn lettre_envelope(envelope: &Envelope) -> Result<lettre::address::Envelope, Mai
         .map_err(|e| MailError::Permanent(e.to_string()))
 }
 
-/// Sends over SMTP. An explicit 4xx is retryable and a 5xx permanent; anything else (a
-/// dropped connection, a timeout) leaves the outcome unknown.
+/// Sends over SMTP. The connection (TLS, login) is tried first: failing there nothing was
+/// sent, so it is retryable (or permanent for a 5xx such as bad credentials). During the
+/// transfer an explicit 4xx is retryable and a 5xx permanent; anything else (a dropped
+/// connection, a timeout) leaves the outcome unknown.
 pub async fn send_smtp(
     account: &SmtpAccount,
     envelope: &Envelope,
@@ -59,6 +61,17 @@ pub async fn send_smtp(
         ));
     }
     let transport = builder.build();
+    match transport.test_connection().await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(MailError::Retryable(format!(
+                "{} did not answer",
+                account.host
+            )));
+        }
+        Err(e) if e.is_permanent() => return Err(MailError::Permanent(e.to_string())),
+        Err(e) => return Err(MailError::Retryable(e.to_string())),
+    }
     match transport.send_raw(&lettre_envelope(envelope)?, raw).await {
         Ok(response) => Ok(response.message().collect::<Vec<_>>().join(" ")),
         Err(e) if e.is_transient() => Err(MailError::Retryable(e.to_string())),

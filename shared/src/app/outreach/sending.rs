@@ -277,6 +277,33 @@ async fn follow_up_text(
     Ok(format!("{}\n\n{quoted}", render(&body, &values)))
 }
 
+/// Runs the claim transaction. Concurrent claims on the same cap counters make DynamoDB
+/// cancel some transactions outright (TransactionConflict); nothing was written then, so
+/// the claim is tried again after a short random wait.
+async fn claim(app: &App, ops: Vec<TransactOp>) -> Result<(), TableError> {
+    let mut attempt = 0u32;
+    loop {
+        match app.table.transact(ops.clone()).await {
+            Err(TableError::Unavailable(reason)) if attempt < 8 => {
+                let jitter = app.ids.next().as_u128() as u64 % 50;
+                tracing::debug!(%reason, attempt, "claim conflicted; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    20 * 2u64.pow(attempt.min(4)) + jitter,
+                ))
+                .await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether the claimed attempt under `key` is the one with our token.
+async fn own_claim(app: &App, key: &Key, token: &str) -> Result<bool, AppError> {
+    let attempt: Option<Attempt> = app.table.get(key).await?.map(from_item).transpose()?;
+    Ok(attempt.is_some_and(|a| a.status == AttemptStatus::Claimed && a.reply_token == token))
+}
+
 /// Marks the email blocked (first email) or stops its follow-ups, with the reasons.
 async fn block(
     app: &App,
@@ -443,8 +470,12 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         item: token_item,
         condition: Some(Condition::NotExists),
     });
-    match app.table.transact(ops).await {
+    match claim(app, ops).await {
         Ok(()) => {}
+        // A retried claim may find its own first try committed (an error that came after the
+        // commit): the attempt then carries our token, and the send goes on.
+        Err(TableError::TransactionCancelled { failed })
+            if failed == [0] && own_claim(app, &attempt_key, &token).await? => {}
         Err(TableError::TransactionCancelled { failed }) => {
             let reasons: Vec<String> = if failed.contains(&0) {
                 vec!["duplicate_attempt".into()]

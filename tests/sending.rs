@@ -1,0 +1,466 @@
+//! Sending at most once, under concurrency, redelivery and crashes, on both table adapters;
+//! the SES and SMTP transports against real servers; follow-ups over weeks of a moved clock.
+
+mod support;
+
+use async_trait::async_trait;
+use backlinks_core::adapters::mail::{MailRouter, Outbox};
+use backlinks_core::app::outreach::sending::{self, SendMessage};
+use backlinks_core::app::outreach::{OutreachEnv, emails, followups, sender};
+use backlinks_core::app::{App, backlinks, campaigns};
+use backlinks_core::domain::ids::TenantId;
+use backlinks_core::domain::outreach::EmailStatus;
+use backlinks_core::ports::mailer::{
+    Envelope, MailError, Mailer, SmtpAccount, SmtpSecurity, Transport,
+};
+use backlinks_core::ports::{Clock, ManualClock};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use support::Store;
+
+struct World {
+    app: Arc<App>,
+    clock: Arc<ManualClock>,
+    outbox: PathBuf,
+    tenant: TenantId,
+    _store: Store,
+    _dir: tempfile::TempDir,
+}
+
+fn sent_files(dir: &PathBuf) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p: &PathBuf| p.extension().is_some_and(|x| x == "eml"));
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .replace("\r\n\t", " ")
+                .replace("\r\n ", " ")
+        })
+        .collect()
+}
+
+async fn world(store: Store, mailer: Option<Arc<dyn Mailer>>) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let db =
+        backlinks_core::adapters::sqlite::LocalDb::open(&dir.path().join("q.sqlite3")).unwrap();
+    let names = backlinks_core::jobs::queue_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let queue = backlinks_core::adapters::local_queue::LocalQueue::open(
+        db,
+        store.clock.clone() as Arc<dyn Clock>,
+        names,
+        5,
+    )
+    .await
+    .unwrap();
+    let fetcher =
+        backlinks_core::adapters::web_fetcher::WebFetcher::new(Default::default()).unwrap();
+    let mailer =
+        mailer.unwrap_or_else(|| Arc::new(MailRouter::new(Arc::new(Outbox::new(outbox.clone())))));
+    let app = App::new(
+        store.table.clone(),
+        Arc::new(queue),
+        store.clock.clone(),
+        Arc::new(fetcher),
+    )
+    .with_mail(mailer, OutreachEnv::ephemeral());
+    World {
+        app: Arc::new(app),
+        clock: store.clock.clone(),
+        outbox,
+        tenant: TenantId::parse("acme").unwrap(),
+        _store: store,
+        _dir: dir,
+    }
+}
+
+/// Sender settings with a tenant cap, an active campaign, and `n` approved emails to
+/// distinct sites; returns the send messages.
+async fn seed(w: &World, n: usize, tenant_cap: u32) -> Vec<SendMessage> {
+    let app = &w.app;
+    let patch = serde_json::from_value(json!({
+        "fromName": "Alice", "fromEmail": "alice@agency.com", "organization": "Agency", "postalAddress": "1 Main St",
+        "caps": {"perTenantDaily": tenant_cap, "perRecipientDomainDaily": 20},
+        "sendWindow": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "startHour": 0, "endHour": 24, "timeZone": "UTC"}
+    }))
+    .unwrap();
+    sender::update(app, &w.tenant, patch).await.unwrap();
+    let campaign = campaigns::create(app, &w.tenant, serde_json::from_value(json!({
+        "name": "Bulk", "limits": {"maxEmailsPerDay": 1000, "maxFollowUps": 2}, "followUpDelayDays": [2, 3]
+    })).unwrap())
+    .await
+    .unwrap();
+    campaigns::act(
+        app,
+        &w.tenant,
+        &campaign.id,
+        backlinks_core::domain::campaign::CampaignAction::Activate,
+    )
+    .await
+    .unwrap();
+    let mut messages = Vec::new();
+    for i in 0..n {
+        let b = backlinks::create(app, &w.tenant, serde_json::from_value(json!({
+            "sourceDomain": format!("site{i}.org"), "campaignId": campaign.id, "recipientEmail": format!("ed@site{i}.org")
+        })).unwrap())
+        .await
+        .unwrap();
+        let e = emails::draft(app, &w.tenant, &b.id, Default::default())
+            .await
+            .unwrap();
+        let e = emails::approve(app, &w.tenant, &e.id).await.unwrap();
+        sending::release(app, &w.tenant, &e).await.unwrap();
+        messages.push(SendMessage {
+            tenant_id: w.tenant.clone(),
+            email_id: e.id,
+            sequence: 0,
+        });
+    }
+    messages
+}
+
+async fn statuses(w: &World, messages: &[SendMessage]) -> Vec<EmailStatus> {
+    let mut out = Vec::new();
+    for m in messages {
+        out.push(
+            emails::get(&w.app, &w.tenant, &m.email_id)
+                .await
+                .unwrap()
+                .status,
+        );
+    }
+    out
+}
+
+/// Handles every message concurrently, as 16 send workers would (Lambda concurrency);
+/// every message must be handled without error.
+async fn race(w: &World, messages: &[SendMessage]) {
+    let workers = Arc::new(tokio::sync::Semaphore::new(16));
+    let tasks: Vec<_> = messages
+        .iter()
+        .cloned()
+        .map(|m| {
+            let (app, workers) = (w.app.clone(), workers.clone());
+            tokio::spawn(async move {
+                let _slot = workers.acquire().await.unwrap();
+                sending::send_stage(&app, &m).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+}
+
+async fn two_hundred_against_a_cap_of_twenty(store: Store) {
+    let w = world(store, None).await;
+    let messages = seed(&w, 200, 20).await;
+    race(&w, &messages).await;
+    assert_eq!(sent_files(&w.outbox).len(), 20);
+    let s = statuses(&w, &messages).await;
+    assert_eq!(s.iter().filter(|x| **x == EmailStatus::Sent).count(), 20);
+    assert_eq!(
+        s.iter().filter(|x| **x == EmailStatus::Approved).count(),
+        180,
+        "the rest wait for tomorrow"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sends_respect_the_cap_on_the_embedded_store() {
+    two_hundred_against_a_cap_of_twenty(Store::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sends_respect_the_cap_on_dynamodb() {
+    two_hundred_against_a_cap_of_twenty(Store::dynamodb().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_message_delivered_twice_sends_each_email_once() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 6, 100).await;
+    let twice: Vec<SendMessage> = messages.iter().chain(messages.iter()).cloned().collect();
+    race(&w, &twice).await;
+    race(&w, &messages).await;
+    assert_eq!(sent_files(&w.outbox).len(), 6);
+    assert!(
+        statuses(&w, &messages)
+            .await
+            .iter()
+            .all(|s| *s == EmailStatus::Sent)
+    );
+}
+
+/// A transport that never answers: the process "crashes" while the message is leaving.
+struct Hangs;
+
+#[async_trait]
+impl Mailer for Hangs {
+    async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn a_crash_between_claim_and_send_needs_review_and_sends_nothing() {
+    let crashing = world(Store::sqlite().await, Some(Arc::new(Hangs))).await;
+    let messages = seed(&crashing, 1, 100).await;
+    let interrupted = tokio::time::timeout(
+        Duration::from_millis(300),
+        sending::send_stage(&crashing.app, &messages[0]),
+    )
+    .await;
+    assert!(interrupted.is_err(), "the send was cut off mid-flight");
+    // The message is delivered again, to a process with a working transport.
+    let restarted = world(crashing._store.share(), None).await;
+    sending::send_stage(&restarted.app, &messages[0])
+        .await
+        .unwrap();
+    let email = emails::get(&restarted.app, &restarted.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    assert_eq!(email.status, EmailStatus::NeedsReview);
+    assert!(email.last_error.unwrap().contains("never confirmed"));
+    assert!(sent_files(&restarted.outbox).is_empty());
+}
+
+/// A transport that answers but its outcome is unknown (a timeout mid-transfer).
+struct Unsure;
+
+#[async_trait]
+impl Mailer for Unsure {
+    async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
+        Err(MailError::Unknown("timed out after DATA".into()))
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_is_never_retried() {
+    let w = world(Store::sqlite().await, Some(Arc::new(Unsure))).await;
+    let messages = seed(&w, 1, 100).await;
+    sending::send_stage(&w.app, &messages[0]).await.unwrap();
+    sending::send_stage(&w.app, &messages[0]).await.unwrap();
+    assert_eq!(
+        statuses(&w, &messages).await,
+        vec![EmailStatus::NeedsReview]
+    );
+}
+
+#[tokio::test]
+async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 2, 100).await;
+    race(&w, &messages).await;
+    let first = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    // The second prospect replies: its backlink moves on, so its follow-ups must stop.
+    let second = emails::get(&w.app, &w.tenant, &messages[1].email_id)
+        .await
+        .unwrap();
+    backlinks::modify(&w.app, &w.tenant, &second.backlink_id, |b| {
+        b.transition(
+            backlinks_core::domain::backlink::OutreachStatus::Responded,
+            w.clock.now(),
+        )
+        .unwrap();
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0, "not due yet");
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 2);
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0, "queued once");
+    for m in &messages {
+        sending::send_stage(
+            &w.app,
+            &SendMessage {
+                sequence: 1,
+                ..m.clone()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let files = sent_files(&w.outbox);
+    assert_eq!(files.len(), 3, "two first emails and one follow-up");
+    let follow_up = files.iter().find(|f| f.contains("In-Reply-To:")).unwrap();
+    assert!(
+        follow_up.contains(&format!("In-Reply-To: <{}>", first.message_ids[0])),
+        "{follow_up}"
+    );
+    assert!(follow_up.contains(&format!("References: <{}>", first.message_ids[0])));
+    assert!(follow_up.contains("Subject: Re: "));
+    let stopped = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
+    assert_eq!(
+        (stopped.next_follow_up_at, stopped.block_reasons.clone()),
+        (None, vec!["not_awaiting_reply".to_string()])
+    );
+    // The second follow-up after three more days, then no more (two at most).
+    w.clock.advance_seconds(3 * 86_400 + 60);
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 1);
+    sending::send_stage(
+        &w.app,
+        &SendMessage {
+            sequence: 2,
+            ..messages[0].clone()
+        },
+    )
+    .await
+    .unwrap();
+    let done = emails::get(&w.app, &w.tenant, &first.id).await.unwrap();
+    assert_eq!(
+        (
+            done.follow_ups_sent,
+            done.next_follow_up_at,
+            done.message_ids.len()
+        ),
+        (2, None, 3)
+    );
+    w.clock.advance_seconds(30 * 86_400);
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn ses_sends_the_raw_message_as_built() {
+    let config = aws_sdk_ses::Config::builder()
+        .behavior_version(aws_sdk_ses::config::BehaviorVersion::latest())
+        .region(aws_sdk_ses::config::Region::new("us-east-1"))
+        .endpoint_url(support::moto_endpoint())
+        .credentials_provider(aws_sdk_ses::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .build();
+    let client = aws_sdk_ses::Client::from_conf(config);
+    client
+        .verify_email_identity()
+        .email_address("alice@agency.com")
+        .send()
+        .await
+        .unwrap();
+    let ses = backlinks_core::adapters::ses::Ses::new(client);
+    let router = MailRouter::new(Arc::new(ses));
+    let marker = uuid::Uuid::now_v7().simple().to_string();
+    let raw = format!(
+        "From: alice@agency.com\r\nTo: ed@blog.org\r\nMessage-ID: <{marker}@agency.com>\r\nSubject: hi\r\n\r\nbody\r\n"
+    );
+    let envelope = Envelope {
+        from: "alice@agency.com".into(),
+        to: "ed@blog.org".into(),
+    };
+    let id = router
+        .send(&Transport::Platform, &envelope, raw.as_bytes())
+        .await
+        .unwrap();
+    let data: serde_json::Value =
+        reqwest::get(format!("{}/moto-api/data.json", support::moto_endpoint()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let sent = data["ses"]["RawMessage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert!(sent["raw_data"].as_str().unwrap().contains(&marker));
+    let unverified = Envelope {
+        from: "mallory@nowhere.org".into(),
+        to: "ed@blog.org".into(),
+    };
+    assert!(matches!(
+        router
+            .send(&Transport::Platform, &unverified, raw.as_bytes())
+            .await,
+        Err(MailError::Permanent(_))
+    ));
+}
+
+#[tokio::test]
+async fn smtp_delivers_to_a_real_server_and_reports_refusals() {
+    let port: u16 = std::env::var("SMTP_SINK_PORT")
+        .expect("SMTP_SINK_PORT: run through infra/test.sh")
+        .parse()
+        .unwrap();
+    let dir = PathBuf::from(std::env::var("SMTP_SINK_DIR").unwrap());
+    let account = |password: &str| SmtpAccount {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::None,
+        username: "alice".into(),
+        password: password.into(),
+    };
+    let marker = uuid::Uuid::now_v7().simple().to_string();
+    let raw = format!(
+        "From: alice@agency.com\r\nTo: ed@blog.org\r\nMessage-ID: <{marker}@agency.com>\r\nSubject: hi\r\n\r\nbody\r\n"
+    );
+    let envelope = Envelope {
+        from: "alice@agency.com".into(),
+        to: "ed@blog.org".into(),
+    };
+    let router = MailRouter::new(Arc::new(Outbox::new(std::env::temp_dir())));
+    router
+        .send(
+            &Transport::Smtp(account("sink-password")),
+            &envelope,
+            raw.as_bytes(),
+        )
+        .await
+        .unwrap();
+    let stored = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .find(|t| t.contains(&marker));
+    let stored = stored.expect("the sink stored the message");
+    assert!(stored.contains("X-Envelope-To: ed@blog.org"));
+    let to = |addr: &str| Envelope {
+        from: "alice@agency.com".into(),
+        to: addr.into(),
+    };
+    let refused = router
+        .send(
+            &Transport::Smtp(account("sink-password")),
+            &to("reject@blog.org"),
+            raw.as_bytes(),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(MailError::Permanent(_))),
+        "{refused:?}"
+    );
+    let later = router
+        .send(
+            &Transport::Smtp(account("sink-password")),
+            &to("later@blog.org"),
+            raw.as_bytes(),
+        )
+        .await;
+    assert!(matches!(later, Err(MailError::Retryable(_))), "{later:?}");
+    let closed = SmtpAccount {
+        port: 1,
+        ..account("x")
+    };
+    let unreachable = router
+        .send(&Transport::Smtp(closed), &envelope, raw.as_bytes())
+        .await;
+    assert!(
+        matches!(unreachable, Err(MailError::Retryable(_))),
+        "nothing left, so retrying is safe: {unreachable:?}"
+    );
+}
