@@ -703,3 +703,68 @@ async fn exports_are_csv_with_formulas_made_inert() {
         400
     );
 }
+
+#[tokio::test]
+async fn the_llm_writes_drafts_when_configured_and_bad_answers_fall_back() {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let llm = MockServer::start().await;
+    let answer = |content: String| {
+        json!({"model": "writer-1", "choices": [{"message": {"role": "assistant", "content": content}}],
+               "usage": {"prompt_tokens": 400, "completion_tokens": 100}})
+    };
+    let good = json!({"subject": "Your piece on compost", "body": "Hi Maya,\n\nLoved it.\n\nAlice", "confidence": 0.7}).to_string();
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_string_contains("greenmag.org"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer(good)))
+        .mount(&llm)
+        .await;
+    let injected =
+        json!({"subject": "Hi\nBcc: everyone@x.org", "body": "b", "confidence": 0.9}).to_string();
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_string_contains("bluemag.org"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer(injected)))
+        .mount(&llm)
+        .await;
+    let openai = backlinks_core::adapters::openai::OpenAiConfig {
+        base_url: format!("{}/v1", llm.uri()),
+        api_key: "k".into(),
+        default_model: "writer-1".into(),
+        input_price_per_million: 1.0,
+        output_price_per_million: 4.0,
+    };
+    let s = TestServer::start_with(move |o| o.providers.openai = Some(openai)).await;
+    let (t, c) = ready(&s).await;
+    let written = draft(
+        &s,
+        &t,
+        &prospect(&s, &t, &c, "greenmag.org", "maya@greenmag.org", json!({})).await,
+        json!({"tone": "friendly"}),
+    )
+    .await;
+    assert_eq!(written["subject"], "Your piece on compost");
+    let g = &written["generation"];
+    assert_eq!(
+        (
+            g["generator"].clone(),
+            g["model"].clone(),
+            g["tokens"].clone(),
+            g["temperature"].clone()
+        ),
+        (json!("llm"), json!("writer-1"), json!(500), json!(0.7))
+    );
+    assert!((g["costUsd"].as_f64().unwrap() - 0.0008).abs() < 1e-9);
+    assert!(g["prompt"].as_str().unwrap().contains("friendly"));
+    // A subject with a line break is header injection: the built-in template is used instead.
+    let fallback = draft(
+        &s,
+        &t,
+        &prospect(&s, &t, &c, "bluemag.org", "ed@bluemag.org", json!({})).await,
+        json!({}),
+    )
+    .await;
+    assert_eq!(fallback["generation"]["generator"], "fallback");
+    assert!(!fallback["subject"].as_str().unwrap().contains('\n'));
+}
