@@ -717,12 +717,7 @@ pub async fn list(
     filter: &BacklinkFilter,
     page: PageRequest,
 ) -> Result<ListPage<Backlink>, AppError> {
-    let campaign = filter
-        .campaign_id
-        .as_deref()
-        .map(CampaignId::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))?;
+    let campaign = crate::app::campaigns::filter_id(filter.campaign_id.as_deref())?;
     // The most selective filter picks the index; the others filter what it returns.
     let query = if let Some(c) = &campaign {
         Query::new(Index::Gsi3, keys::by_campaign(tenant, c))

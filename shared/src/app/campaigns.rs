@@ -424,3 +424,10 @@ pub async fn set_review(
     })
     .await
 }
+
+/// A `campaignId` query parameter, parsed (naming the parameter when it is bad).
+pub fn filter_id(raw: Option<&str>) -> Result<Option<CampaignId>, AppError> {
+    raw.map(CampaignId::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))
+}

@@ -443,12 +443,7 @@ pub async fn list(
     filter: &EmailFilter,
     page: PageRequest,
 ) -> Result<ListPage<OutreachEmail>, AppError> {
-    let campaign = filter
-        .campaign_id
-        .as_deref()
-        .map(CampaignId::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))?;
+    let campaign = crate::app::campaigns::filter_id(filter.campaign_id.as_deref())?;
     let query = match (&campaign, filter.status) {
         (Some(c), _) => Query::new(Index::Gsi2, keys::email_by_campaign(tenant, c)),
         (None, Some(s)) => Query::new(Index::Gsi1, keys::email_by_status(tenant, s)),

@@ -7,7 +7,7 @@ use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::{from_item, tenant_partition, to_item};
 use crate::app::{App, AppError, suppression};
 use crate::domain::backlink::{Backlink, OutreachStatus};
-use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::ids::TenantId;
 use crate::domain::outreach::{
     AuditEntry, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict, legal_basis, region_of,
 };
@@ -138,12 +138,7 @@ pub async fn list(
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<ListPage<AuditEntry>, AppError> {
-    let campaign = filter
-        .campaign_id
-        .as_deref()
-        .map(CampaignId::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid(vec![e.within("campaignId")]))?;
+    let campaign = crate::app::campaigns::filter_id(filter.campaign_id.as_deref())?;
     let query = Query::new(Index::Table, tenant_partition(tenant))
         .sort(SortCondition::BeginsWith(keys::AUDIT_PREFIX.into()))
         .descending();
