@@ -1,0 +1,761 @@
+//! What a reply says and what to do about it. Machine mail (bounces, complaints,
+//! auto-replies) is recognised from its structure and headers first; a human reply is
+//! classified from its new text only, so the quote of our own pitch never decides.
+
+use super::email::registrable_domain;
+use super::inbound::{InboundMail, Report};
+use super::reply_text::{addresses, any_phrase, dates, strip_quoted, urls, words};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyClass {
+    Interested,
+    /// The link is placed or will be.
+    Agreed,
+    Question,
+    NotInterested,
+    UnsubscribeRequest,
+    OutOfOffice,
+    AutoReply,
+    BounceHard,
+    BounceSoft,
+    Complaint,
+    /// A person wrote, but not in a way the rules can place.
+    Other,
+}
+
+impl ReplyClass {
+    pub const ALL: [ReplyClass; 11] = [
+        Self::Interested,
+        Self::Agreed,
+        Self::Question,
+        Self::NotInterested,
+        Self::UnsubscribeRequest,
+        Self::OutOfOffice,
+        Self::AutoReply,
+        Self::BounceHard,
+        Self::BounceSoft,
+        Self::Complaint,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interested => "interested",
+            Self::Agreed => "agreed",
+            Self::Question => "question",
+            Self::NotInterested => "not_interested",
+            Self::UnsubscribeRequest => "unsubscribe_request",
+            Self::OutOfOffice => "out_of_office",
+            Self::AutoReply => "auto_reply",
+            Self::BounceHard => "bounce_hard",
+            Self::BounceSoft => "bounce_soft",
+            Self::Complaint => "complaint",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// Written by a person (not a machine): it stops follow-ups for good.
+    pub fn is_human(self) -> bool {
+        matches!(
+            self,
+            Self::Interested
+                | Self::Agreed
+                | Self::Question
+                | Self::NotInterested
+                | Self::UnsubscribeRequest
+                | Self::Other
+        )
+    }
+
+    /// The classes a language model may choose: machine mail is decided by structure.
+    pub fn is_conversational(self) -> bool {
+        self.is_human()
+    }
+
+    pub fn is_positive(self) -> bool {
+        matches!(self, Self::Interested | Self::Agreed)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sentiment {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Bounce {
+    /// Every address that failed.
+    pub recipients: Vec<String>,
+    /// Hard (permanent) or soft (transient).
+    pub permanent: bool,
+    /// The enhanced status code (`5.1.1`) when the bounce gives one.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Complaint {
+    /// The addresses the complaint (an ARF report) names.
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutOfOffice {
+    pub return_date: Option<NaiveDate>,
+}
+
+/// A class with seed 003's analysis: sentiment, intent, urgency, what to do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Classification {
+    pub classification: ReplyClass,
+    pub sentiment: Sentiment,
+    pub intent: String,
+    pub urgency: Urgency,
+    pub recommended_action: String,
+    pub suggested_reply: Option<String>,
+    /// 0 to 1.
+    pub confidence: f32,
+    /// What decided: `rules`, `llm`, `ses_feedback` or `user`.
+    pub classifier: String,
+    pub placement_url: Option<String>,
+    pub out_of_office: Option<OutOfOffice>,
+    pub bounce: Option<Bounce>,
+    pub complaint: Option<Complaint>,
+}
+
+const UNSUBSCRIBE: &[&str] = &[
+    "unsubscribe",
+    "remove me",
+    "remove us",
+    "take me off",
+    "take us off",
+    "stop emailing",
+    "stop sending",
+    "stop contacting",
+    "stop writing",
+    "do not contact",
+    "don't contact",
+    "do not email",
+    "don't email",
+    "opt out",
+    "opt-out",
+    "no more emails",
+    "abmelden",
+    "austragen",
+    "désabonner",
+    "désinscrire",
+    "dar de baja",
+    "darme de baja",
+    "cancellami",
+];
+const NOT_INTERESTED: &[&str] = &[
+    "not interested",
+    "no longer interested",
+    "no thanks",
+    "no thank you",
+    "not a fit",
+    "not a good fit",
+    "not the right fit",
+    "don't accept",
+    "do not accept",
+    "not accepting",
+    "don't do guest",
+    "do not do guest",
+    "don't publish",
+    "do not publish",
+    "we'll pass",
+    "i'll pass",
+    "we will pass",
+    "pass on this",
+    "have to decline",
+    "must decline",
+    "not for us",
+    "kein interesse",
+    "nicht interessiert",
+    "pas intéressé",
+    "pas intéressés",
+    "no estamos interesados",
+    "no me interesa",
+    "non interessato",
+    "niet geïnteresseerd",
+];
+const AGREED: &[&str] = &[
+    "published",
+    "is live",
+    "now live",
+    "went live",
+    "it's live",
+    "it is live",
+    "added the link",
+    "added your link",
+    "link has been added",
+    "link is added",
+    "link is up",
+    "have added",
+    "i've added",
+    "we've added",
+    "placed the link",
+    "here is the link",
+    "here's the link",
+    "happy to add",
+    "will add",
+    "we'll add",
+    "i'll add",
+    "will publish",
+    "we'll publish",
+    "can publish",
+    "agreed",
+    "deal",
+    "we accept",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "pubblicato",
+];
+const QUESTION: &[&str] = &[
+    "how much",
+    "what is your",
+    "what's your",
+    "what are your",
+    "could you tell",
+    "can you tell",
+    "do you have",
+    "would you",
+    "price",
+    "pricing",
+    "rate",
+    "rates",
+    "fee",
+    "cost",
+    "budget",
+    "which topic",
+    "what topic",
+    "wie viel",
+    "combien",
+    "cuánto",
+];
+const INTERESTED: &[&str] = &[
+    "interested",
+    "sounds good",
+    "sounds great",
+    "sounds interesting",
+    "sure",
+    "yes",
+    "happy to",
+    "glad to",
+    "would love",
+    "love to",
+    "let's do",
+    "go ahead",
+    "send it over",
+    "send over",
+    "send me",
+    "please send",
+    "looks good",
+    "great idea",
+    "open to",
+    "interessiert",
+    "gerne",
+    "intéressé",
+    "avec plaisir",
+    "interesado",
+    "interesada",
+    "me interesa",
+    "interessato",
+    "volentieri",
+];
+const OUT_OF_OFFICE: &[&str] = &[
+    "out of office",
+    "out of the office",
+    "ooo",
+    "away from",
+    "on vacation",
+    "on holiday",
+    "on leave",
+    "annual leave",
+    "parental leave",
+    "maternity leave",
+    "limited access",
+    "abwesend",
+    "abwesenheit",
+    "abwesenheitsnotiz",
+    "nicht im büro",
+    "außer haus",
+    "urlaub",
+    "absent",
+    "absente",
+    "en congé",
+    "en vacances",
+    "absence",
+    "fuera de la oficina",
+    "de vacaciones",
+    "ausente",
+    "fuori ufficio",
+    "in ferie",
+    "assente",
+    "afwezig",
+    "met vakantie",
+    "niet op kantoor",
+    "fora do escritório",
+    "de férias",
+];
+const AUTO_SUBJECT: &[&str] = &[
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "auto response",
+    "automatische antwort",
+    "réponse automatique",
+    "respuesta automática",
+    "risposta automatica",
+    "automatisch antwoord",
+    "resposta automática",
+    "thank you for your email",
+    "thanks for contacting",
+    "we received your",
+    "ticket",
+    "request received",
+];
+const BOUNCE_SUBJECT: &[&str] = &[
+    "undeliverable",
+    "undelivered",
+    "delivery status notification",
+    "mail delivery failed",
+    "delivery failure",
+    "failure notice",
+    "returned mail",
+    "message not delivered",
+    "delivery has failed",
+    "could not be delivered",
+    "unzustellbar",
+    "non remis",
+    "non distribuable",
+    "no se puede entregar",
+    "non recapitabile",
+];
+const HARD_WORDS: &[&str] = &[
+    "does not exist",
+    "doesn't exist",
+    "user unknown",
+    "unknown user",
+    "no such user",
+    "no mailbox",
+    "mailbox unavailable",
+    "address rejected",
+    "recipient rejected",
+    "account disabled",
+    "account has been disabled",
+    "invalid recipient",
+    "recipient address rejected",
+    "not found",
+    "doesn't have a",
+];
+const SOFT_WORDS: &[&str] = &[
+    "mailbox full",
+    "mailbox is full",
+    "over quota",
+    "quota exceeded",
+    "temporarily",
+    "try again later",
+    "delayed",
+    "will retry",
+    "greylisted",
+];
+
+fn machine_sender(mail: &InboundMail) -> bool {
+    mail.from.as_deref().is_some_and(|f| {
+        let local = f.split('@').next().unwrap_or_default();
+        matches!(
+            local,
+            "mailer-daemon" | "postmaster" | "mail-delivery-subsystem" | "mailer_daemon"
+        ) || local.starts_with("mailer-daemon")
+    })
+}
+
+static STATUS_CODE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b([245]\.\d{1,3}\.\d{1,3})\b").expect("status code pattern")
+});
+static SMTP_CODE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b([45][0-5]\d)[\s-]").expect("smtp code pattern")
+});
+
+/// A bounce from a DSN, or from the plain-text formats of MTAs that send none.
+fn bounce(mail: &InboundMail, ours: &[String]) -> Option<Bounce> {
+    if let Some(Report::Delivery(statuses)) = &mail.report {
+        let failing: Vec<_> = statuses
+            .iter()
+            .filter(|s| s.action == "failed" || s.action == "delayed")
+            .collect();
+        if failing.is_empty() {
+            return None;
+        }
+        let permanent = failing.iter().any(|s| {
+            s.action == "failed" && s.status.as_deref().is_none_or(|code| code.starts_with('5'))
+        });
+        return Some(Bounce {
+            recipients: failing.iter().map(|s| s.recipient.clone()).collect(),
+            permanent,
+            status: failing
+                .iter()
+                .find(|s| (s.action == "failed") == permanent)
+                .and_then(|s| s.status.clone()),
+        });
+    }
+    let subject = words(&mail.subject);
+    if !(machine_sender(mail) || any_phrase(&subject, BOUNCE_SUBJECT, false)) {
+        return None;
+    }
+    let from = mail.from.clone().unwrap_or_default();
+    let mut recipients: Vec<String> = addresses(&mail.text)
+        .into_iter()
+        .filter(|a| *a != from && !ours.iter().any(|o| a.ends_with(&format!("@{o}"))))
+        .collect();
+    if recipients.is_empty() {
+        recipients = mail.original_recipients.clone();
+    }
+    if recipients.is_empty() {
+        return None;
+    }
+    let body = words(&mail.text);
+    let status = STATUS_CODE.captures(&mail.text).map(|c| c[1].to_string());
+    let smtp = SMTP_CODE.captures(&mail.text).map(|c| c[1].to_string());
+    let permanent = match (&status, &smtp) {
+        (Some(s), _) => s.starts_with('5'),
+        (None, Some(code)) => code.starts_with('5'),
+        (None, None) => {
+            !any_phrase(&body, SOFT_WORDS, false) || any_phrase(&body, HARD_WORDS, false)
+        }
+    };
+    Some(Bounce {
+        recipients,
+        permanent,
+        status,
+    })
+}
+
+fn complaint(mail: &InboundMail) -> Option<Vec<String>> {
+    match &mail.report {
+        Some(Report::Feedback {
+            feedback_type,
+            recipients,
+        }) if feedback_type != "not-spam" => Some(if recipients.is_empty() {
+            mail.original_recipients.clone()
+        } else {
+            recipients.clone()
+        }),
+        _ => None,
+    }
+}
+
+fn auto_submitted(mail: &InboundMail) -> bool {
+    mail.auto_header("auto-submitted")
+        .is_some_and(|v| !v.starts_with("no"))
+        || mail.auto_header("x-autoreply").is_some()
+        || mail.auto_header("x-autorespond").is_some()
+        || mail
+            .auto_header("precedence")
+            .is_some_and(|v| matches!(v, "auto_reply" | "bulk" | "junk"))
+}
+
+/// The return date of an out-of-office message: the latest date it names that is not
+/// before the message itself.
+pub fn return_date(text: &str, sent: NaiveDate) -> Option<NaiveDate> {
+    dates(text, sent).into_iter().filter(|d| *d >= sent).max()
+}
+
+/// URLs on the prospect's site: the likely placement of an agreed link.
+fn placement(text: &str, prospect_domains: &[String]) -> Option<String> {
+    urls(text).into_iter().find(|u| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .and_then(|h| registrable_domain(&h))
+            .is_some_and(|d| {
+                prospect_domains
+                    .iter()
+                    .any(|p| registrable_domain(p).as_deref() == Some(&d))
+            })
+    })
+}
+
+fn analysis(class: ReplyClass, confidence: f32) -> Classification {
+    let (sentiment, intent, urgency, action, reply) = match class {
+        ReplyClass::Interested => (
+            Sentiment::Positive,
+            "interested",
+            Urgency::High,
+            "send_pitch_details",
+            Some("Thanks for getting back to me! Here are the details of what I had in mind."),
+        ),
+        ReplyClass::Agreed => (
+            Sentiment::Positive,
+            "agreed",
+            Urgency::High,
+            "verify_placement",
+            Some("Thank you so much! I will check the link and confirm."),
+        ),
+        ReplyClass::Question => (
+            Sentiment::Neutral,
+            "question",
+            Urgency::High,
+            "answer_question",
+            Some("Thanks for the question. Here is what you need to know."),
+        ),
+        ReplyClass::NotInterested => (
+            Sentiment::Negative,
+            "decline",
+            Urgency::Low,
+            "close_prospect",
+            None,
+        ),
+        ReplyClass::UnsubscribeRequest => (
+            Sentiment::Negative,
+            "unsubscribe",
+            Urgency::High,
+            "suppress",
+            None,
+        ),
+        ReplyClass::OutOfOffice => (
+            Sentiment::Neutral,
+            "out_of_office",
+            Urgency::Low,
+            "wait_for_return",
+            None,
+        ),
+        ReplyClass::AutoReply => (Sentiment::Neutral, "auto_reply", Urgency::Low, "none", None),
+        ReplyClass::BounceHard => (
+            Sentiment::Neutral,
+            "bounce",
+            Urgency::Medium,
+            "find_new_contact",
+            None,
+        ),
+        ReplyClass::BounceSoft => (
+            Sentiment::Neutral,
+            "bounce",
+            Urgency::Low,
+            "retry_later",
+            None,
+        ),
+        ReplyClass::Complaint => (
+            Sentiment::Negative,
+            "complaint",
+            Urgency::High,
+            "suppress",
+            None,
+        ),
+        ReplyClass::Other => (
+            Sentiment::Neutral,
+            "unclear",
+            Urgency::Medium,
+            "read_and_respond",
+            None,
+        ),
+    };
+    Classification {
+        classification: class,
+        sentiment,
+        intent: intent.into(),
+        urgency,
+        recommended_action: action.into(),
+        suggested_reply: reply.map(str::to_string),
+        confidence,
+        classifier: "rules".into(),
+        placement_url: None,
+        out_of_office: None,
+        bounce: None,
+        complaint: None,
+    }
+}
+
+/// Machine mail decided from structure: bounces, complaints, out-of-office and other
+/// automatic replies. `ours` are our own mail domains (never a failed recipient).
+pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classification> {
+    if let Some(recipients) = complaint(mail) {
+        return Some(Classification {
+            complaint: Some(Complaint { recipients }),
+            ..analysis(ReplyClass::Complaint, 0.99)
+        });
+    }
+    if let Some(b) = bounce(mail, ours) {
+        let class = if b.permanent {
+            ReplyClass::BounceHard
+        } else {
+            ReplyClass::BounceSoft
+        };
+        let confidence = if mail.report.is_some() { 0.99 } else { 0.85 };
+        return Some(Classification {
+            bounce: Some(b),
+            ..analysis(class, confidence)
+        });
+    }
+    let subject = words(&mail.subject);
+    let text = strip_quoted(&mail.text);
+    let body = words(&text);
+    let automatic = auto_submitted(mail) || any_phrase(&subject, AUTO_SUBJECT, false);
+    let away =
+        any_phrase(&subject, OUT_OF_OFFICE, false) || any_phrase(&body, OUT_OF_OFFICE, false);
+    if away && (automatic || any_phrase(&subject, OUT_OF_OFFICE, false)) || automatic && away {
+        let sent = mail
+            .date
+            .map(|d| d.date_naive())
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        return Some(Classification {
+            out_of_office: Some(OutOfOffice {
+                return_date: return_date(&format!("{}\n{text}", mail.subject), sent),
+            }),
+            ..analysis(ReplyClass::OutOfOffice, 0.9)
+        });
+    }
+    automatic.then(|| analysis(ReplyClass::AutoReply, 0.8))
+}
+
+/// A person's reply, from its new text. `prospect_domains` locate a placement URL.
+pub fn classify_human(text: &str, prospect_domains: &[String]) -> Classification {
+    let new_text = strip_quoted(text);
+    let w = words(&new_text);
+    let (class, confidence) = if any_phrase(&w, UNSUBSCRIBE, false) || w == ["stop"] {
+        (ReplyClass::UnsubscribeRequest, 0.9)
+    } else if any_phrase(&w, NOT_INTERESTED, false) {
+        (ReplyClass::NotInterested, 0.85)
+    } else if any_phrase(&w, AGREED, true) {
+        (ReplyClass::Agreed, 0.8)
+    } else if new_text.contains('?') || any_phrase(&w, QUESTION, true) {
+        (ReplyClass::Question, 0.7)
+    } else if any_phrase(&w, INTERESTED, true) {
+        (ReplyClass::Interested, 0.75)
+    } else {
+        (ReplyClass::Other, 0.4)
+    };
+    let mut c = analysis(class, confidence);
+    if class == ReplyClass::Agreed {
+        c.placement_url = placement(&new_text, prospect_domains);
+    }
+    c
+}
+
+/// The whole deterministic classifier.
+pub fn classify(
+    mail: &InboundMail,
+    ours: &[String],
+    prospect_domains: &[String],
+) -> Classification {
+    classify_machine(mail, ours).unwrap_or_else(|| classify_human(&mail.text, prospect_domains))
+}
+
+/// The fields of a language model's verdict, checked: the class must be conversational.
+pub fn from_llm(
+    answer: &serde_json::Value,
+    text: &str,
+    prospect_domains: &[String],
+) -> Option<Classification> {
+    let class = ReplyClass::parse(answer.get("classification")?.as_str()?)
+        .filter(|c| c.is_conversational())?;
+    let pick = |name: &str| {
+        answer
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let mut c = analysis(class, 0.0);
+    c.classifier = "llm".into();
+    c.confidence = answer
+        .get("confidence")
+        .and_then(|v| v.as_f64())
+        .map_or(0.7, |v| v.clamp(0.0, 1.0) as f32);
+    if let Some(s) = pick("sentiment").and_then(|s| serde_json::from_value(s.into()).ok()) {
+        c.sentiment = s;
+    }
+    if let Some(u) = pick("urgency").and_then(|s| serde_json::from_value(s.into()).ok()) {
+        c.urgency = u;
+    }
+    if let Some(i) = pick("intent") {
+        c.intent = i.chars().take(100).collect();
+    }
+    if let Some(a) = pick("recommendedAction") {
+        c.recommended_action = a.chars().take(100).collect();
+    }
+    c.suggested_reply = pick("suggestedReply").map(|r| r.chars().take(4000).collect());
+    if class == ReplyClass::Agreed {
+        c.placement_url = placement(&strip_quoted(text), prospect_domains);
+    }
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn human(text: &str) -> ReplyClass {
+        classify_human(text, &["greenmag.org".into()]).classification
+    }
+
+    #[test]
+    fn human_replies_by_their_new_text() {
+        assert_eq!(human("Sounds good, send it over!"), ReplyClass::Interested);
+        assert_eq!(human("Not interested, sorry."), ReplyClass::NotInterested);
+        assert_eq!(human("How much do you charge?"), ReplyClass::Question);
+        assert_eq!(
+            human("Please unsubscribe me."),
+            ReplyClass::UnsubscribeRequest
+        );
+        assert_eq!(human("STOP"), ReplyClass::UnsubscribeRequest);
+        assert_eq!(
+            human("We publish non-stop, all good here."),
+            ReplyClass::Other
+        );
+        assert_eq!(human("Yesterday was busy."), ReplyClass::Other);
+        assert_eq!(human("I'm not sure."), ReplyClass::Other);
+        // The quoted pitch says "interested" and "unsubscribe"; only the new text counts.
+        assert_eq!(
+            human("No thanks.\n\nOn Mon, Jun 1, 2026, Sam wrote:\n> Interested? Unsubscribe here"),
+            ReplyClass::NotInterested
+        );
+    }
+
+    #[test]
+    fn an_agreement_finds_the_placement_on_the_prospects_site() {
+        let c = classify_human(
+            "It's live: https://www.greenmag.org/blog/compost-guide. Also see https://other.com/x",
+            &["greenmag.org".into()],
+        );
+        assert_eq!(c.classification, ReplyClass::Agreed);
+        assert_eq!(
+            c.placement_url.as_deref(),
+            Some("https://www.greenmag.org/blog/compost-guide")
+        );
+    }
+
+    #[test]
+    fn an_llm_answer_cannot_pick_a_machine_class() {
+        let ok = serde_json::json!({"classification": "interested", "sentiment": "positive", "urgency": "high", "confidence": 0.9, "suggestedReply": "Great"});
+        let c = from_llm(&ok, "", &[]).unwrap();
+        assert_eq!(c.classification, ReplyClass::Interested);
+        assert_eq!(c.classifier, "llm");
+        let bad = serde_json::json!({"classification": "bounce_hard"});
+        assert!(from_llm(&bad, "", &[]).is_none());
+    }
+}
