@@ -117,9 +117,35 @@ fn template_declares_one_function_per_route_and_job() {
         let timeout = f.props["Timeout"].as_u64().unwrap_or(15);
         assert_eq!(timeout, job.timeout_secs as u64, "{} timeout", f.id);
         let evs = events(f);
+        if job.trigger == Trigger::InboundMail {
+            // Invoked by the SES receipt rule, right after its S3 action stored the message.
+            assert!(evs.is_empty(), "{} has no event source of its own", f.id);
+            let rule = t["Resources"]
+                .as_mapping()
+                .unwrap()
+                .values()
+                .find(|r| r["Type"].as_str() == Some("AWS::SES::ReceiptRule"))
+                .expect("a receipt rule");
+            let actions = rule["Properties"]["Rule"]["Actions"].as_sequence().unwrap();
+            assert!(plain(&actions[0]["S3Action"]["BucketName"]).is_string());
+            assert_eq!(
+                plain(&actions[1]["LambdaAction"]["FunctionArn"]).as_str(),
+                Some(format!("{}.Arn", f.id).as_str())
+            );
+            continue;
+        }
         assert_eq!(evs.len(), 1);
         let e = evs[0];
         match job.trigger {
+            Trigger::InboundMail => unreachable!("handled above"),
+            Trigger::Topic(_) => {
+                assert_eq!(e["Type"].as_str(), Some("SNS"));
+                let topic = plain(&e["Properties"]["Topic"]).as_str().unwrap();
+                assert_eq!(
+                    t["Resources"][topic]["Type"].as_str(),
+                    Some("AWS::SNS::Topic")
+                );
+            }
             Trigger::Schedule(expr) => {
                 assert_eq!(e["Type"].as_str(), Some("Schedule"));
                 assert_eq!(e["Properties"]["Schedule"].as_str(), Some(expr));

@@ -350,7 +350,7 @@ async fn ses_sends_the_raw_message_as_built() {
         .send()
         .await
         .unwrap();
-    let ses = backlinks_core::adapters::ses::Ses::new(client);
+    let ses = backlinks_core::adapters::ses::Ses::new(client, None);
     let router = MailRouter::new(Arc::new(ses));
     let marker = uuid::Uuid::now_v7().simple().to_string();
     let raw = format!(

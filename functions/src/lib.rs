@@ -1,10 +1,13 @@
 //! The glue every Lambda binary shares: build the adapters once, then serve one route or
 //! one job from the core crate's route table and job registry.
 
+use aws_lambda_events::event::ses::SimpleEmailEvent;
+use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use backlinks_core::app::App;
 use backlinks_core::http::Api;
 use backlinks_core::http::routes::by_operation;
-use backlinks_core::jobs::{self, Run};
+use backlinks_core::jobs::{self, Job, Run, Trigger};
 use lambda_http::{Body, Request, service_fn};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
@@ -59,19 +62,83 @@ async fn serve_route(operation_id: &str) -> Result<(), Error> {
     .await
 }
 
+/// Where the receipt rule's S3 action stores messages: this prefix, then SES's message id.
+pub const INBOUND_PREFIX_VAR: &str = "INBOUND_PREFIX";
+
+/// The reply-ingest job's messages for an SES receipt event: each stored object's key and
+/// the envelope recipients SES saw.
+pub fn inbound_messages(event: SimpleEmailEvent, prefix: &str) -> Vec<(String, String)> {
+    event
+        .records
+        .into_iter()
+        .filter_map(|r| {
+            let id = r.ses.mail.message_id?;
+            let object = serde_json::json!({
+                "key": format!("{prefix}{id}"),
+                "recipients": r.ses.receipt.recipients,
+            });
+            Some((id, object.to_string()))
+        })
+        .collect()
+}
+
+/// The messages of an SNS event: each notification's body.
+pub fn topic_messages(event: SnsEvent) -> Vec<(String, String)> {
+    event
+        .records
+        .into_iter()
+        .map(|r| (r.sns.message_id, r.sns.message))
+        .collect()
+}
+
+/// Runs a batch for an event source that retries the whole invocation (SES, SNS): any
+/// failure fails the invocation, and the handlers are idempotent, so a retry is safe.
+pub async fn run_all(
+    app: Arc<App>,
+    job: &Job,
+    messages: Vec<(String, String)>,
+) -> Result<(), Error> {
+    let failed = jobs::run_batch(app, job, messages).await;
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of the messages failed: {}",
+            failed.len(),
+            failed.join(", ")
+        )
+        .into())
+    }
+}
+
 async fn run_job(name: &str) -> Result<(), Error> {
     backlinks_core::telemetry::init(true);
     let job = jobs::by_name(name).ok_or_else(|| format!("no job {name}"))?;
     let app = backlinks_core::cloud::build().await?.app;
-    match job.run {
-        Run::Scheduled(_) => {
+    match (job.run, job.trigger) {
+        (Run::Scheduled(_), _) => {
             lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
                 let (app, job) = (app.clone(), job.clone());
                 async move { Ok::<_, Error>(jobs::run_scheduled(app, &job).await?) }
             }))
             .await
         }
-        Run::Message(_) => {
+        (Run::Message(_), Trigger::InboundMail) => {
+            let prefix = std::env::var(INBOUND_PREFIX_VAR).unwrap_or_default();
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<SimpleEmailEvent>| {
+                let (app, job, prefix) = (app.clone(), job.clone(), prefix.clone());
+                async move { run_all(app, &job, inbound_messages(event.payload, &prefix)).await }
+            }))
+            .await
+        }
+        (Run::Message(_), Trigger::Topic(_)) => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<SnsEvent>| {
+                let (app, job) = (app.clone(), job.clone());
+                async move { run_all(app, &job, topic_messages(event.payload)).await }
+            }))
+            .await
+        }
+        (Run::Message(_), _) => {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
                 let (app, job) = (app.clone(), job.clone());
                 async move {

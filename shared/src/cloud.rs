@@ -5,6 +5,7 @@ use crate::adapters::dynamodb::DynamoTable;
 use crate::adapters::jwks::HttpJwks;
 use crate::adapters::mail::MailRouter;
 use crate::adapters::polite::{PoliteFetcher, Politeness};
+use crate::adapters::s3::S3Blobs;
 use crate::adapters::ses::Ses;
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
@@ -16,6 +17,9 @@ use crate::jobs::queue_names;
 use crate::ports::SystemClock;
 use crate::secrets::Secrets;
 use std::sync::Arc;
+
+/// The bucket the SES receipt rule stores inbound mail in.
+pub const INBOUND_BUCKET_VAR: &str = "INBOUND_BUCKET";
 
 pub struct Cloud {
     pub app: Arc<App>,
@@ -59,13 +63,26 @@ pub async fn build() -> Result<Cloud, StartupError> {
         default_reply_domain: outreach.reply_domain,
         platform_domain_daily_cap: outreach.platform_domain_daily_cap,
     };
-    let mailer = MailRouter::new(Arc::new(Ses::new(aws_sdk_ses::Client::new(&sdk))));
+    let mailer = MailRouter::new(Arc::new(Ses::new(
+        aws_sdk_ses::Client::new(&sdk),
+        std::env::var("SES_CONFIGURATION_SET")
+            .ok()
+            .filter(|s| !s.is_empty()),
+    )));
+    // Only the reply-ingest function reads stored mail; the others have no bucket.
+    let blobs: Arc<dyn crate::ports::BlobStore> = match std::env::var(INBOUND_BUCKET_VAR) {
+        Ok(bucket) if !bucket.is_empty() => {
+            Arc::new(S3Blobs::new(aws_sdk_s3::Client::new(&sdk), bucket))
+        }
+        _ => Arc::new(crate::ports::blobs::NoBlobs),
+    };
     Ok(Cloud {
         app: Arc::new(
             App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
                 .with_search(search)
                 .with_llm(llm)
-                .with_mail(Arc::new(mailer), env),
+                .with_mail(Arc::new(mailer), env)
+                .with_blobs(blobs),
         ),
         verifier: Arc::new(verifier),
     })

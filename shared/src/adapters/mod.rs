@@ -1,5 +1,6 @@
 //! One module per outside system.
 
+pub mod blob_dir;
 pub mod duckduckgo;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
@@ -10,6 +11,8 @@ pub mod local_queue;
 pub mod mail;
 pub mod openai;
 pub mod polite;
+#[cfg(feature = "aws")]
+pub mod s3;
 #[cfg(feature = "aws")]
 pub mod ses;
 #[cfg(feature = "local")]

@@ -11,11 +11,16 @@ use aws_sdk_ses::types::RawMessage;
 
 pub struct Ses {
     client: Client,
+    /// The configuration set whose event destination reports bounces and complaints.
+    configuration_set: Option<String>,
 }
 
 impl Ses {
-    pub fn new(client: Client) -> Self {
-        Self { client }
+    pub fn new(client: Client, configuration_set: Option<String>) -> Self {
+        Self {
+            client,
+            configuration_set,
+        }
     }
 }
 
@@ -32,6 +37,7 @@ impl PlatformSender for Ses {
             .source(&envelope.from)
             .destinations(&envelope.to)
             .raw_message(message)
+            .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await;
         match sent {

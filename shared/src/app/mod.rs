@@ -12,13 +12,15 @@ pub mod link_health;
 pub mod outreach;
 pub mod paging;
 pub mod pipeline;
+pub mod replies;
 pub mod settings;
 pub mod store;
 pub mod suppression;
 
 pub use error::AppError;
 
-use crate::ports::{Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
+use crate::ports::blobs::NoBlobs;
+use crate::ports::{BlobStore, Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
 use std::sync::Arc;
 
 /// The ports a use case may reach, built once per process.
@@ -37,6 +39,8 @@ pub struct App {
     pub settings: Arc<settings::SettingsCache>,
     pub mailer: Arc<dyn Mailer>,
     pub outreach: Arc<outreach::OutreachEnv>,
+    /// Where inbound mail waits to be read.
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 impl App {
@@ -57,12 +61,18 @@ impl App {
             settings: Arc::new(settings::SettingsCache::default()),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
+            blobs: Arc::new(NoBlobs),
         }
     }
 
     pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, env: outreach::OutreachEnv) -> Self {
         self.mailer = mailer;
         self.outreach = Arc::new(env);
+        self
+    }
+
+    pub fn with_blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = blobs;
         self
     }
 

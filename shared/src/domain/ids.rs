@@ -151,6 +151,11 @@ entity_id!(
     EmailId,
     "em"
 );
+entity_id!(
+    /// One inbound message: a reply, an automatic answer, a bounce or a complaint.
+    ReplyId,
+    "rp"
+);
 
 #[cfg(test)]
 mod tests {

@@ -121,7 +121,7 @@ pub fn delivery_status(body: &str) -> Vec<RecipientStatus> {
                 status: field(&f, "status")
                     .and_then(|s| s.split_whitespace().next())
                     .map(str::to_string),
-                diagnostic: field(&f, "diagnostic-code").map(|d| after_type(d)),
+                diagnostic: field(&f, "diagnostic-code").map(after_type),
             })
         })
         .collect()

@@ -433,6 +433,9 @@ pub struct OutreachEmail {
     pub not_before: Option<Timestamp>,
     /// Set when the prospect replied (any human reply): follow-ups stop for good.
     pub replied_at: Option<Timestamp>,
+    /// Set when the recipient's server refused it for good, or the recipient complained.
+    #[serde(default)]
+    pub bounced_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub approved_at: Option<Timestamp>,

@@ -501,7 +501,8 @@ fn placement(text: &str, prospect_domains: &[String]) -> Option<String> {
     })
 }
 
-fn analysis(class: ReplyClass, confidence: f32) -> Classification {
+/// A class with the analysis the rules give it.
+pub fn verdict(class: ReplyClass, confidence: f32) -> Classification {
     let (sentiment, intent, urgency, action, reply) = match class {
         ReplyClass::Interested => (
             Sentiment::Positive,
@@ -597,7 +598,7 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
     if let Some(recipients) = complaint(mail) {
         return Some(Classification {
             complaint: Some(Complaint { recipients }),
-            ..analysis(ReplyClass::Complaint, 0.99)
+            ..verdict(ReplyClass::Complaint, 0.99)
         });
     }
     if let Some(b) = bounce(mail, ours) {
@@ -609,7 +610,7 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
         let confidence = if mail.report.is_some() { 0.99 } else { 0.85 };
         return Some(Classification {
             bounce: Some(b),
-            ..analysis(class, confidence)
+            ..verdict(class, confidence)
         });
     }
     let subject = words(&mail.subject);
@@ -618,7 +619,7 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
     let automatic = auto_submitted(mail) || any_phrase(&subject, AUTO_SUBJECT, false);
     let away =
         any_phrase(&subject, OUT_OF_OFFICE, false) || any_phrase(&body, OUT_OF_OFFICE, false);
-    if away && (automatic || any_phrase(&subject, OUT_OF_OFFICE, false)) || automatic && away {
+    if away && (automatic || any_phrase(&subject, OUT_OF_OFFICE, false)) {
         let sent = mail
             .date
             .map(|d| d.date_naive())
@@ -627,10 +628,10 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
             out_of_office: Some(OutOfOffice {
                 return_date: return_date(&format!("{}\n{text}", mail.subject), sent),
             }),
-            ..analysis(ReplyClass::OutOfOffice, 0.9)
+            ..verdict(ReplyClass::OutOfOffice, 0.9)
         });
     }
-    automatic.then(|| analysis(ReplyClass::AutoReply, 0.8))
+    automatic.then(|| verdict(ReplyClass::AutoReply, 0.8))
 }
 
 /// A person's reply, from its new text. `prospect_domains` locate a placement URL.
@@ -650,7 +651,7 @@ pub fn classify_human(text: &str, prospect_domains: &[String]) -> Classification
     } else {
         (ReplyClass::Other, 0.4)
     };
-    let mut c = analysis(class, confidence);
+    let mut c = verdict(class, confidence);
     if class == ReplyClass::Agreed {
         c.placement_url = placement(&new_text, prospect_domains);
     }
@@ -680,7 +681,7 @@ pub fn from_llm(
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let mut c = analysis(class, 0.0);
+    let mut c = verdict(class, 0.0);
     c.classifier = "llm".into();
     c.confidence = answer
         .get("confidence")

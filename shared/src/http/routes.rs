@@ -1,11 +1,12 @@
 //! The route table of the product API. Local-only routes are added by the local server and
 //! never exist in the Lambda build.
 
-use super::handlers::{backlinks, campaigns, jobs, outreach, suppression, system};
+use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use crate::app::outreach::{
     analytics as an, emails as em, export as ex, policy as po, sender as se, templates as tp,
 };
+use crate::app::replies as rp;
 use crate::app::{
     activity as act, backlinks as bl, campaigns as cmp, jobs as jb, suppression as sup,
 };
@@ -420,6 +421,25 @@ pub fn routes() -> Vec<Route> {
         )
         .access(Access::Public)
         .returns(ResponseDoc::Media("text/html")),
+        // Replies
+        Route::get("/v1/replies", "listReplies", handler!(replies::list))
+            .doc("replies", "Inbound replies, newest first (filter by class, campaign, unmatched, reviewed)")
+            .query(query_params::<rp::ReplyFilter>)
+            .returns(ResponseDoc::List(schema_of::<rp::Reply>)),
+        Route::get("/v1/replies/{id}", "getReply", handler!(replies::get))
+            .doc("replies", "Get a reply with its classification and effects")
+            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+        Route::patch("/v1/replies/{id}", "updateReply", handler!(replies::update))
+            .doc(
+                "replies",
+                "Mark a reply reviewed, keep notes, or override its class (the new class's effects apply)",
+            )
+            .body(schema_of::<rp::ReplyPatch>)
+            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+        Route::post("/v1/replies/{id}/assign", "assignReply", handler!(replies::assign))
+            .doc("replies", "Attach an unmatched reply to the email it answers")
+            .body(schema_of::<rp::Assignment>)
+            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
     ]
 }
 

@@ -7,7 +7,7 @@ pub mod schedule;
 use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
-use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline};
+use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::sync::Arc;
@@ -52,7 +52,15 @@ pub enum Trigger {
     Schedule(&'static str),
     /// Messages of this queue, in batches.
     Queue(&'static str),
+    /// Inbound mail: the SES receipt rule stores each message in S3 and invokes the job
+    /// with its key (local mode: `.eml` files in the inbox folder).
+    InboundMail,
+    /// Notifications published to this SNS topic.
+    Topic(&'static str),
 }
+
+/// The SNS topic of SES bounce and complaint notifications.
+pub const FEEDBACK_TOPIC: &str = "ses-feedback";
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -135,8 +143,36 @@ async fn follow_up_sweep(app: Arc<App>) -> Result<String, AppError> {
     Ok(format!("queued {queued} follow-ups"))
 }
 
+async fn reply_ingest(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let object: replies::ingest::InboundObject = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("message", format!("not an inbound object: {e}")))?;
+    let outcome = replies::ingest::ingest_object(&app, &object).await?;
+    tracing::info!(key = %object.key, ?outcome, "inbound mail ingested");
+    Ok(())
+}
+
+async fn ses_feedback(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let outcome = replies::feedback::handle(&app, &body).await?;
+    tracing::info!(?outcome, "SES notification handled");
+    Ok(())
+}
+
 pub fn registry() -> Vec<Job> {
     vec![
+        Job {
+            name: "reply-ingest",
+            description: "Reads an inbound message, threads it to its attempt, classifies it and applies its effects",
+            trigger: Trigger::InboundMail,
+            timeout_secs: 60,
+            run: Run::Message(|app, body| Box::pin(reply_ingest(app, body))),
+        },
+        Job {
+            name: "ses-feedback",
+            description: "Applies SES bounce and complaint notifications (suppression, attempt marked)",
+            trigger: Trigger::Topic(FEEDBACK_TOPIC),
+            timeout_secs: 30,
+            run: Run::Message(|app, body| Box::pin(ses_feedback(app, body))),
+        },
         Job {
             name: "send-scheduler",
             description: "Releases approved emails inside each tenant's send window (every 5 minutes)",

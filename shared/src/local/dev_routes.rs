@@ -57,5 +57,16 @@ pub fn routes() -> Vec<Route> {
             "dev",
             "Local only: run a job now (a queue job handles what is waiting)",
         ),
+        Route::post(
+            "/v1/dev/inbound",
+            "ingestInbound",
+            handler!(crate::http::handlers::replies::ingest_inbound),
+        )
+        .doc(
+            "dev",
+            "Local only: ingest a raw message (message/rfc822) for the caller's tenant",
+        )
+        .body_limit(10 * 1024 * 1024)
+        .status(http::StatusCode::CREATED),
     ]
 }

@@ -2,6 +2,7 @@
 
 use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
 use super::dev_routes;
+use crate::adapters::blob_dir::DirBlobs;
 use crate::adapters::jwks::StaticJwks;
 use crate::adapters::local_queue::LocalQueue;
 use crate::adapters::mail::{MailRouter, Outbox};
@@ -147,8 +148,11 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
             .with_search(search)
             .with_llm(llm)
-            .with_mail(Arc::new(mailer), env),
+            .with_mail(Arc::new(mailer), env)
+            .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox")))),
     );
+    std::fs::create_dir_all(dir.join("inbox"))
+        .map_err(|e| LocalError::DataDir(dir.join("inbox"), e))?;
     let keys = DevKeys::load_or_create(dir)?;
     let verifier = Verifier::new(
         Arc::new(StaticJwks::new(&keys.jwks())),

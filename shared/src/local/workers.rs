@@ -13,8 +13,10 @@ use tokio::sync::watch;
 /// stays in the queue, reappears after its visibility timeout, and is dead-lettered after
 /// too many receives. Returns how many were handled successfully.
 pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
-    let Trigger::Queue(queue) = job.trigger else {
-        return Ok(0);
+    let queue = match job.trigger {
+        Trigger::Queue(queue) => queue,
+        Trigger::InboundMail => return drain_inbox(app, job).await,
+        _ => return Ok(0),
     };
     let visibility = Duration::from_secs(job.timeout_secs as u64 * 6);
     let messages = app.queue.receive(queue, 10, visibility).await?;
@@ -26,6 +28,35 @@ pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
         {
             app.queue.delete(queue, &message.receipt).await?;
             handled += 1;
+        }
+    }
+    Ok(handled)
+}
+
+/// Ingests the `.eml` files waiting in the inbox folder. A file that cannot be read as
+/// mail is set aside in `failed/`; one that failed for a passing reason stays to be tried
+/// again.
+async fn drain_inbox(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
+    let keys = app
+        .blobs
+        .waiting()
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let mut handled = 0;
+    for key in keys {
+        let body = serde_json::json!({ "key": key }).to_string();
+        let outcome = jobs::run_message(app.clone(), job, &key, body).await;
+        let settled = match &outcome {
+            Ok(()) => Some(true),
+            Err(AppError::Invalid(_)) => Some(false),
+            Err(_) => None,
+        };
+        if let Some(ok) = settled {
+            app.blobs
+                .settle(&key, ok)
+                .await
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            handled += usize::from(ok);
         }
     }
     Ok(handled)
@@ -76,7 +107,11 @@ pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Vec<tokio::task::Joi
     jobs::registry()
         .into_iter()
         .filter_map(|job| match job.trigger {
-            Trigger::Queue(_) => Some(tokio::spawn(worker(app.clone(), job, stop.clone()))),
+            Trigger::Queue(_) | Trigger::InboundMail => {
+                Some(tokio::spawn(worker(app.clone(), job, stop.clone())))
+            }
+            // SES notifications exist only in the cloud.
+            Trigger::Topic(_) => None,
             Trigger::Schedule(expr) => match Schedule::parse(expr) {
                 Ok(schedule) => Some(tokio::spawn(scheduler(
                     app.clone(),

@@ -1,5 +1,6 @@
 //! Traits the application needs from the outside world. Adapters implement them.
 
+pub mod blobs;
 pub mod clock;
 pub mod fetcher;
 pub mod ids;
@@ -10,6 +11,7 @@ pub mod queue;
 pub mod search;
 pub mod table;
 
+pub use blobs::{BlobError, BlobStore};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fetcher::{FetchError, Fetched, Fetcher};
 pub use ids::{Ids, V7Ids};

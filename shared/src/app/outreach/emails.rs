@@ -386,6 +386,7 @@ pub async fn draft(
         follow_up_pending: None,
         not_before: None,
         replied_at: None,
+        bounced_at: None,
         created_at: now,
         updated_at: now,
         approved_at: None,

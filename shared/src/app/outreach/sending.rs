@@ -45,6 +45,8 @@ pub enum AttemptStatus {
     Released,
     Failed,
     NeedsReview,
+    /// Sent, then bounced for good.
+    Bounced,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -364,7 +366,12 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
             )
             .await;
         }
-        Some(AttemptStatus::Sent | AttemptStatus::Failed | AttemptStatus::NeedsReview) => {
+        Some(
+            AttemptStatus::Sent
+            | AttemptStatus::Failed
+            | AttemptStatus::NeedsReview
+            | AttemptStatus::Bounced,
+        ) => {
             return Ok(());
         }
         Some(AttemptStatus::Released) | None => {}
@@ -469,6 +476,16 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
     ops.push(TransactOp::Put {
         item: token_item,
         condition: Some(Condition::NotExists),
+    });
+    // Replies and bounces that quote our Message-ID find the attempt through this.
+    ops.push(TransactOp::Put {
+        item: to_item(
+            "outbound_message",
+            &crate::app::replies::keys::outbound(&attempt.message_id),
+            &target,
+            [],
+        )?,
+        condition: None,
     });
     match claim(app, ops).await {
         Ok(()) => {}
@@ -697,6 +714,9 @@ async fn sent(
         Ok(())
     })
     .await?;
+    if sequence == 0 {
+        index_recipient(app, tenant, email, now).await?;
+    }
     let day = keys::campaign_day(tenant, &email.campaign_id, now.datetime().date_naive());
     let counter = if sequence == 0 {
         "sent"
@@ -734,6 +754,62 @@ async fn sent(
         finish_review_if_done(app, tenant, &email.campaign_id).await?;
     }
     Ok(())
+}
+
+/// How long a sent email can be matched by its recipient's address or domain.
+const RECIPIENT_MATCH_SECS: i64 = 180 * 86_400;
+
+/// Indexes a sent email by its recipient's address and domain, newest first, for replies
+/// that carry neither our token nor our Message-ID.
+async fn index_recipient(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    use crate::app::replies::keys as reply_keys;
+    let target = ReplyTarget {
+        tenant_id: tenant.clone(),
+        email_id: email.id.clone(),
+        sequence: 0,
+    };
+    let sort = format!("{}#{tenant}#{}", now.to_key(), email.id);
+    let address = email.recipient_email.as_str();
+    let domain = registrable_domain(email.recipient_email.domain())
+        .unwrap_or_else(|| email.recipient_email.domain().to_string());
+    for pk in [
+        reply_keys::by_recipient(address),
+        reply_keys::by_recipient_domain(&domain),
+    ] {
+        let mut item = to_item("recipient_index", &Key::new(pk, sort.clone()), &target, [])?;
+        item.insert(
+            TTL.into(),
+            Value::from(now.epoch_seconds() + RECIPIENT_MATCH_SECS),
+        );
+        app.table.put(item, None).await?;
+    }
+    Ok(())
+}
+
+/// Marks one attempt (a bounce, say); an attempt never claimed is left alone.
+pub async fn mark_attempt(
+    app: &App,
+    tenant: &TenantId,
+    email: &EmailId,
+    sequence: u32,
+    status: AttemptStatus,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    let key = keys::attempt(tenant, email, sequence);
+    let Some(item) = app.table.get(&key).await? else {
+        return Ok(());
+    };
+    let mut attempt: Attempt = from_item(item)?;
+    attempt.status = status;
+    if note.is_some() {
+        attempt.error = note;
+    }
+    set_attempt(app, tenant, &attempt).await
 }
 
 /// The campaign's review becomes `sent` when every email is sent or skipped.

@@ -4,5 +4,6 @@ pub mod backlinks;
 pub mod campaigns;
 pub mod jobs;
 pub mod outreach;
+pub mod replies;
 pub mod suppression;
 pub mod system;

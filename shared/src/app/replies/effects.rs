@@ -1,0 +1,407 @@
+//! What a reply changes. Any human reply stops follow-ups for good; the class moves the
+//! backlink (responded, agreed, published, rejected); unsubscribe requests suppress at
+//! once; hard bounces and complaints go on the platform list; soft bounces count until
+//! they too suppress; an out-of-office moves the next follow-up after the return date.
+
+use super::{Reply, keys, modify};
+use crate::app::outreach::sending::{self, AttemptStatus};
+use crate::app::outreach::{emails, keys as outreach_keys, templates};
+use crate::app::suppression::{self, Scope, SuppressionReason, Target};
+use crate::app::{App, AppError, backlinks};
+use crate::domain::backlink::{Backlink, OutreachStatus};
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::TenantId;
+use crate::domain::link_presence::find_link;
+use crate::domain::outreach::OutreachEmail;
+use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, ReplyClass, verdict};
+use crate::domain::web::WebUrl;
+use crate::ports::table::{TTL, Update};
+use serde_json::Value;
+
+/// Soft bounces of one address (within 30 days) before it is suppressed.
+pub const SOFT_BOUNCE_LIMIT: i64 = 3;
+const SOFT_BOUNCE_WINDOW_SECS: i64 = 30 * 86_400;
+
+/// The analysis after a person overrides the class: the rules' reading of the new class,
+/// keeping the facts the message gave (bounce recipients, return date, placement).
+pub(crate) fn overridden(
+    previous: &Classification,
+    class: ReplyClass,
+    from: &str,
+) -> Classification {
+    let mut c = verdict(class, 1.0);
+    c.classifier = "user".into();
+    c.placement_url = previous.placement_url.clone();
+    c.out_of_office = (class == ReplyClass::OutOfOffice).then(|| {
+        previous
+            .out_of_office
+            .clone()
+            .unwrap_or(OutOfOffice { return_date: None })
+    });
+    let named = || {
+        previous
+            .bounce
+            .as_ref()
+            .map(|b| b.recipients.clone())
+            .or(previous.complaint.as_ref().map(|c| c.recipients.clone()))
+            .unwrap_or_else(|| vec![from.to_string()])
+    };
+    if matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft) {
+        c.bounce = Some(Bounce {
+            recipients: named(),
+            permanent: class == ReplyClass::BounceHard,
+            status: previous.bounce.as_ref().and_then(|b| b.status.clone()),
+        });
+    }
+    if class == ReplyClass::Complaint {
+        c.complaint = Some(Complaint {
+            recipients: named(),
+        });
+    }
+    c
+}
+
+fn addresses(list: &[String]) -> Vec<EmailAddress> {
+    list.iter()
+        .filter_map(|a| EmailAddress::parse(a).ok())
+        .collect()
+}
+
+async fn suppress(
+    app: &App,
+    scope: Scope<'_>,
+    list: Vec<EmailAddress>,
+    reason: SuppressionReason,
+    note: String,
+    done: &mut Vec<String>,
+) -> Result<(), AppError> {
+    for address in list {
+        suppression::add(
+            app,
+            scope,
+            &Target::Email(address.clone()),
+            reason,
+            "system",
+            Some(note.clone()),
+        )
+        .await?;
+        done.push(format!("suppressed {address}"));
+    }
+    Ok(())
+}
+
+/// Counts a soft bounce; returns whether the address reached the limit.
+async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError> {
+    let expires = app.clock.now().epoch_seconds() + SOFT_BOUNCE_WINDOW_SECS;
+    let after = app
+        .table
+        .update(
+            &keys::soft_bounces(address.as_str()),
+            Update::new().add("count", 1).set(TTL, expires),
+            None,
+        )
+        .await?;
+    Ok(after.get("count").and_then(Value::as_i64).unwrap_or(1) >= SOFT_BOUNCE_LIMIT)
+}
+
+/// Address-level effects: they apply whether or not the reply matched an attempt.
+async fn suppressions(
+    app: &App,
+    tenant: &TenantId,
+    reply: &Reply,
+    email: Option<&OutreachEmail>,
+    done: &mut Vec<String>,
+) -> Result<(), AppError> {
+    let note = format!("reply {}", reply.id);
+    let named = |list: Option<&Vec<String>>| {
+        let mut found = addresses(list.map(Vec::as_slice).unwrap_or_default());
+        if found.is_empty() {
+            found.extend(email.map(|e| e.recipient_email.clone()));
+        }
+        found
+    };
+    match reply.analysis.classification {
+        ReplyClass::UnsubscribeRequest => {
+            let mut list = addresses(std::slice::from_ref(&reply.from_email));
+            list.extend(email.map(|e| e.recipient_email.clone()));
+            list.dedup();
+            suppress(
+                app,
+                Scope::Tenant(tenant),
+                list,
+                SuppressionReason::Unsubscribe,
+                note,
+                done,
+            )
+            .await
+        }
+        ReplyClass::BounceHard => {
+            let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));
+            suppress(
+                app,
+                Scope::Platform,
+                list,
+                SuppressionReason::BounceHard,
+                note,
+                done,
+            )
+            .await
+        }
+        ReplyClass::Complaint => {
+            let list = named(reply.analysis.complaint.as_ref().map(|c| &c.recipients));
+            suppress(
+                app,
+                Scope::Platform,
+                list,
+                SuppressionReason::Complaint,
+                note,
+                done,
+            )
+            .await
+        }
+        ReplyClass::BounceSoft => {
+            for address in named(reply.analysis.bounce.as_ref().map(|b| &b.recipients)) {
+                done.push(format!("soft bounce counted for {address}"));
+                if soft_bounce(app, &address).await? {
+                    suppress(
+                        app,
+                        Scope::Platform,
+                        vec![address],
+                        SuppressionReason::BounceSoft,
+                        note.clone(),
+                        done,
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the placement URL shows a link to the target right now.
+async fn placed(app: &App, backlink: &Backlink, url: &WebUrl) -> bool {
+    let Some(target) = &backlink.target_url else {
+        return false;
+    };
+    match app.fetcher.get(url.as_url()).await {
+        Ok(page) if (200..300).contains(&page.status) => {
+            find_link(&page.text(), &page.final_url, target.as_url()).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// Moves the backlink as the class says; returns what it did.
+async fn move_backlink(
+    app: &App,
+    tenant: &TenantId,
+    reply: &Reply,
+    email: &OutreachEmail,
+) -> Result<Option<String>, AppError> {
+    let now = app.clock.now();
+    let placement = reply
+        .analysis
+        .placement_url
+        .as_deref()
+        .and_then(|u| WebUrl::parse(u).ok());
+    let backlink = match backlinks::get(app, tenant, &email.backlink_id).await {
+        Ok(b) => b,
+        Err(AppError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let live = match (&placement, reply.analysis.classification) {
+        (Some(url), ReplyClass::Agreed) => placed(app, &backlink, url).await,
+        _ => false,
+    };
+    let to = match reply.analysis.classification {
+        ReplyClass::Interested | ReplyClass::Question => OutreachStatus::Responded,
+        ReplyClass::Agreed if live => OutreachStatus::Published,
+        ReplyClass::Agreed => OutreachStatus::Agreed,
+        ReplyClass::NotInterested => OutreachStatus::Rejected,
+        _ => return Ok(None),
+    };
+    let moved = backlinks::modify(app, tenant, &backlink.id, |b| {
+        if to == OutreachStatus::Published && b.outreach_status != OutreachStatus::Agreed {
+            // Published is reached through agreed, so both stamps are set.
+            b.transition(OutreachStatus::Agreed, now).ok();
+        }
+        b.transition(to, now)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        if let Some(url) = &placement {
+            b.source_url = Some(url.clone());
+        }
+        if live {
+            b.is_live = Some(true);
+            b.last_checked_at = Some(now);
+        }
+        Ok(())
+    })
+    .await;
+    match moved {
+        Ok(b) => Ok(Some(format!("backlink {}", b.outreach_status.as_str()))),
+        // A later status (already published, say) is not moved back.
+        Err(AppError::Conflict(why)) => {
+            tracing::info!(backlink = %backlink.id, %why, "backlink left where it is");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Follow-ups, attempt and counters of the matched email.
+async fn on_email(
+    app: &App,
+    tenant: &TenantId,
+    reply: &Reply,
+    email: &OutreachEmail,
+    previous: Option<ReplyClass>,
+    done: &mut Vec<String>,
+) -> Result<(), AppError> {
+    let class = reply.analysis.classification;
+    let now = app.clock.now();
+    let stops = class.is_human() || matches!(class, ReplyClass::BounceHard | ReplyClass::Complaint);
+    if stops {
+        emails::modify(app, tenant, &email.id, |e| {
+            if class.is_human() && e.replied_at.is_none() {
+                e.replied_at = Some(now);
+            }
+            if matches!(class, ReplyClass::BounceHard | ReplyClass::Complaint)
+                && e.bounced_at.is_none()
+            {
+                e.bounced_at = Some(now);
+            }
+            e.next_follow_up_at = None;
+            Ok(())
+        })
+        .await?;
+        done.push("follow-ups stopped".into());
+    }
+    if class == ReplyClass::OutOfOffice
+        && let Some(back) = reply
+            .analysis
+            .out_of_office
+            .as_ref()
+            .and_then(|o| o.return_date)
+    {
+        let after = crate::domain::time::Timestamp::from_datetime(
+            (back + chrono::Duration::days(1))
+                .and_hms_opt(9, 0, 0)
+                .unwrap_or_default()
+                .and_utc(),
+        );
+        let moved = emails::modify(app, tenant, &email.id, |e| {
+            if let Some(next) = e.next_follow_up_at
+                && next < after
+            {
+                e.next_follow_up_at = Some(after);
+            }
+            Ok(())
+        })
+        .await?;
+        if moved.next_follow_up_at == Some(after) {
+            done.push(format!(
+                "next follow-up moved to {}",
+                after.datetime().date_naive()
+            ));
+        }
+    }
+    if class == ReplyClass::BounceHard {
+        sending::mark_attempt(
+            app,
+            tenant,
+            &email.id,
+            reply.matched.as_ref().map_or(0, |m| m.sequence),
+            AttemptStatus::Bounced,
+            reply
+                .analysis
+                .bounce
+                .as_ref()
+                .and_then(|b| b.status.clone()),
+        )
+        .await?;
+    }
+    if let Some(moved) = move_backlink(app, tenant, reply, email).await? {
+        done.push(moved);
+    }
+    count(app, tenant, email, class, 1).await?;
+    if let Some(p) = previous {
+        count(app, tenant, email, p, -1).await?;
+    }
+    Ok(())
+}
+
+/// The campaign, daily and template counters a reply of this class adds to.
+async fn count(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    class: ReplyClass,
+    delta: i64,
+) -> Result<(), AppError> {
+    let mut update = Update::new().add(&format!("reply_{}", class.as_str()), delta);
+    if class.is_human() {
+        update = update.add("replies", delta);
+    }
+    if matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft) {
+        update = update.add("bounced", delta);
+    }
+    if class.is_positive() {
+        update = update.add("positiveReplies", delta);
+    }
+    app.table
+        .update(
+            &outreach_keys::campaign_stats(tenant, &email.campaign_id),
+            update.clone(),
+            None,
+        )
+        .await?;
+    let day = outreach_keys::campaign_day(
+        tenant,
+        &email.campaign_id,
+        app.clock.now().datetime().date_naive(),
+    );
+    app.table.update(&day, update, None).await?;
+    if class.is_positive()
+        && delta > 0
+        && let Some(t) = &email.template_id
+    {
+        templates::count(app, tenant, t, "positiveReplyCount").await?;
+    }
+    Ok(())
+}
+
+/// Applies a stored reply's effects once and records what they were. `previous` is the
+/// class a person overrode, whose counts are taken back.
+pub async fn apply_after(
+    app: &App,
+    tenant: &TenantId,
+    reply: Reply,
+    previous: Option<ReplyClass>,
+) -> Result<Reply, AppError> {
+    let email = match &reply.matched {
+        Some(m) => match emails::get(app, tenant, &m.email_id).await {
+            Ok(e) => Some(e),
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let mut done = Vec::new();
+    suppressions(app, tenant, &reply, email.as_ref(), &mut done).await?;
+    if let Some(email) = &email {
+        on_email(app, tenant, &reply, email, previous, &mut done).await?;
+    }
+    tracing::info!(reply = %reply.id, class = reply.analysis.classification.as_str(), effects = ?done, "reply handled");
+    modify(app, tenant, &reply.id, |r| {
+        r.effects.extend(done.iter().cloned());
+        r.effects_applied = true;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn apply(app: &App, tenant: &TenantId, reply: Reply) -> Result<Reply, AppError> {
+    apply_after(app, tenant, reply, None).await
+}

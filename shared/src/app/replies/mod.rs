@@ -1,0 +1,269 @@
+//! Replies: every inbound message, threaded to the attempt it answers, classified, and
+//! acted on (follow-ups stopped, backlink moved, address suppressed). Unmatched messages
+//! wait in a list a person can assign; nothing is dropped.
+
+pub mod effects;
+pub mod feedback;
+pub mod ingest;
+pub mod keys;
+
+use super::outreach::emails;
+use super::paging::{self, ListPage, PageRequest};
+use super::store::{from_item, tenant_partition, to_item};
+use super::{App, AppError};
+use crate::domain::ids::{BacklinkId, CampaignId, EmailId, ReplyId, TenantId};
+use crate::domain::reply::{Classification, ReplyClass};
+use crate::domain::time::Timestamp;
+use crate::ports::table::{Condition, Index, Item, Query, SortCondition};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    /// The per-attempt token in the Reply-To address it was sent to.
+    ReplyToken,
+    /// In-Reply-To or References (or a bounce's copy) naming one of our Message-IDs.
+    Thread,
+    SenderAddress,
+    SenderDomain,
+    /// Assigned by a person.
+    Manual,
+}
+
+/// The outreach attempt a reply answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyMatch {
+    pub email_id: EmailId,
+    pub campaign_id: CampaignId,
+    pub backlink_id: BacklinkId,
+    /// 0 for the first email, n for the n-th follow-up.
+    pub sequence: u32,
+    pub matched_by: MatchedBy,
+}
+
+/// What the language model cost, when it classified (seed 003 AI metadata).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AiUsage {
+    pub model: String,
+    pub tokens: u64,
+    pub cost_usd: f64,
+    pub time_ms: u64,
+}
+
+/// One inbound message (seed 003 backlinking_responses, seed 001 OutreachReply).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Reply {
+    pub id: ReplyId,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub from_email: String,
+    pub from_name: Option<String>,
+    pub subject: String,
+    /// The decoded text of the message (HTML turned into text), up to 50,000 characters.
+    pub body_text: String,
+    /// The new text only: quoted history and signature removed. This is what was read.
+    pub reply_text: String,
+    pub received_at: Timestamp,
+    #[serde(flatten)]
+    pub analysis: Classification,
+    pub ai: Option<AiUsage>,
+    /// The attempt it answers; none while unmatched.
+    pub matched: Option<ReplyMatch>,
+    pub campaign_id: Option<CampaignId>,
+    pub reviewed: bool,
+    pub notes: Option<String>,
+    /// What the reply changed: follow-ups stopped, backlink moved, address suppressed.
+    pub effects: Vec<String>,
+    /// The effects have run (a redelivered message finishes them if a crash interrupted).
+    pub effects_applied: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReplyFilter {
+    pub class: Option<ReplyClass>,
+    pub campaign_id: Option<String>,
+    /// Only replies matched to nothing (true) or only matched ones (false).
+    pub unmatched: Option<bool>,
+    pub reviewed: Option<bool>,
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyPatch {
+    pub reviewed: Option<bool>,
+    /// Overrides the class; the new class's effects are applied.
+    pub classification: Option<ReplyClass>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Assignment {
+    /// The outreach email the reply answers.
+    pub email_id: String,
+}
+
+pub(crate) fn reply_item(tenant: &TenantId, r: &Reply) -> Result<Item, AppError> {
+    let mut extra = vec![
+        ("GSI1PK", keys::by_class(tenant, r.analysis.classification)),
+        ("GSI1SK", r.id.to_string()),
+    ];
+    if let Some(c) = &r.campaign_id {
+        extra.push(("GSI2PK", keys::by_campaign(tenant, c)));
+        extra.push(("GSI2SK", r.id.to_string()));
+    }
+    if r.matched.is_none() {
+        extra.push(("GSI3PK", keys::unmatched(tenant)));
+        extra.push(("GSI3SK", r.id.to_string()));
+    }
+    to_item("reply", &keys::reply(tenant, &r.id), r, extra)
+}
+
+pub async fn get(app: &App, tenant: &TenantId, id: &ReplyId) -> Result<Reply, AppError> {
+    match app.table.get(&keys::reply(tenant, id)).await? {
+        Some(item) => from_item(item),
+        None => Err(AppError::NotFound("reply")),
+    }
+}
+
+/// Reads, changes and writes a reply under its version, retrying a lost race.
+pub(crate) async fn modify(
+    app: &App,
+    tenant: &TenantId,
+    id: &ReplyId,
+    change: impl Fn(&mut Reply) -> Result<(), AppError>,
+) -> Result<Reply, AppError> {
+    for _ in 0..5 {
+        let before = get(app, tenant, id).await?;
+        let mut reply = before.clone();
+        change(&mut reply)?;
+        reply.version = before.version + 1;
+        reply.updated_at = app.clock.now();
+        match app
+            .table
+            .put(
+                reply_item(tenant, &reply)?,
+                Some(Condition::eq("version", before.version)),
+            )
+            .await
+        {
+            Ok(()) => return Ok(reply),
+            Err(crate::ports::table::TableError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict(
+        "the reply is being changed by someone else; try again".into(),
+    ))
+}
+
+/// `listReplies`, newest first.
+pub async fn list(
+    app: &App,
+    tenant: &TenantId,
+    filter: &ReplyFilter,
+    page: PageRequest,
+) -> Result<ListPage<Reply>, AppError> {
+    let campaign = super::campaigns::filter_id(filter.campaign_id.as_deref())?;
+    let query = match (&campaign, filter.class, filter.unmatched) {
+        (Some(c), _, _) => Query::new(Index::Gsi2, keys::by_campaign(tenant, c)),
+        (None, Some(class), _) => Query::new(Index::Gsi1, keys::by_class(tenant, class)),
+        (None, None, Some(true)) => Query::new(Index::Gsi3, keys::unmatched(tenant)),
+        _ => Query::new(Index::Table, tenant_partition(tenant))
+            .sort(SortCondition::BeginsWith(keys::REPLY_PREFIX.into())),
+    };
+    paging::list(app.table.as_ref(), query.descending(), page, |item| {
+        let r: Reply = from_item(item)?;
+        let keep = filter.class.is_none_or(|c| r.analysis.classification == c)
+            && filter.unmatched.is_none_or(|u| r.matched.is_none() == u)
+            && filter.reviewed.is_none_or(|v| r.reviewed == v);
+        Ok(keep.then_some(r))
+    })
+    .await
+}
+
+/// `updateReply`: mark reviewed, keep notes, or override the class (which applies the
+/// new class's effects; what the old class did stays done).
+pub async fn update(
+    app: &App,
+    tenant: &TenantId,
+    id: &ReplyId,
+    patch: ReplyPatch,
+) -> Result<Reply, AppError> {
+    let notes = patch
+        .notes
+        .as_deref()
+        .map(|n| crate::domain::text::multi_line(n, 5_000))
+        .transpose()
+        .map_err(|e| AppError::Invalid(vec![e.within("notes")]))?;
+    let before = get(app, tenant, id).await?;
+    let overridden = patch
+        .classification
+        .filter(|c| *c != before.analysis.classification);
+    let reply = modify(app, tenant, id, |r| {
+        if let Some(v) = patch.reviewed {
+            r.reviewed = v;
+        }
+        if let Some(n) = &notes {
+            r.notes = Some(n.clone());
+        }
+        if let Some(class) = overridden {
+            r.analysis = effects::overridden(&r.analysis, class, &r.from_email);
+            r.effects_applied = false;
+        }
+        Ok(())
+    })
+    .await?;
+    if overridden.is_some() {
+        // Counts of the old class are taken back only where they were added.
+        let counted = (before.matched.is_some() && before.effects_applied)
+            .then_some(before.analysis.classification);
+        return effects::apply_after(app, tenant, reply, counted).await;
+    }
+    Ok(reply)
+}
+
+/// `assignReply`: a person attaches an unmatched reply to the email it answers; the
+/// effects that need an attempt then run.
+pub async fn assign(
+    app: &App,
+    tenant: &TenantId,
+    id: &ReplyId,
+    assignment: Assignment,
+) -> Result<Reply, AppError> {
+    let email_id = EmailId::parse(&assignment.email_id)
+        .map_err(|e| AppError::Invalid(vec![e.within("emailId")]))?;
+    let email = emails::get(app, tenant, &email_id).await?;
+    let reply = modify(app, tenant, id, |r| {
+        if r.matched.is_some() {
+            return Err(AppError::Conflict(
+                "the reply is already matched to an email".into(),
+            ));
+        }
+        r.matched = Some(ReplyMatch {
+            email_id: email.id.clone(),
+            campaign_id: email.campaign_id.clone(),
+            backlink_id: email.backlink_id.clone(),
+            sequence: email.follow_ups_sent,
+            matched_by: MatchedBy::Manual,
+        });
+        r.campaign_id = Some(email.campaign_id.clone());
+        r.effects_applied = false;
+        Ok(())
+    })
+    .await?;
+    effects::apply(app, tenant, reply).await
+}

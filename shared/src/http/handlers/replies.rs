@@ -1,0 +1,50 @@
+use crate::app::paging::PageRequest;
+use crate::app::replies::{self, ingest};
+use crate::app::{App, AppError};
+use crate::domain::ids::ReplyId;
+use crate::http::call::Call;
+use crate::http::problem::Problem;
+use crate::http::route::Reply;
+use std::sync::Arc;
+
+fn reply_id(call: &Call) -> Result<ReplyId, Problem> {
+    call.id("id", "reply", ReplyId::parse)
+}
+
+pub async fn list(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let filter: replies::ReplyFilter = call.query()?;
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    Reply::ok(&replies::list(&app, call.tenant()?, &filter, page).await?)
+}
+
+pub async fn get(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    Reply::ok(&replies::get(&app, call.tenant()?, &reply_id(&call)?).await?)
+}
+
+pub async fn update(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let id = reply_id(&call)?;
+    Reply::ok(&replies::update(&app, call.tenant()?, &id, call.json()?).await?)
+}
+
+pub async fn assign(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let id = reply_id(&call)?;
+    Reply::ok(&replies::assign(&app, call.tenant()?, &id, call.json()?).await?)
+}
+
+/// Local only: a raw message for the caller's tenant, through the same ingest as SES.
+pub async fn ingest_inbound(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    if call.body.is_empty() {
+        return Err(AppError::invalid("body", "send the raw message (message/rfc822)").into());
+    }
+    match ingest::ingest(&app, &call.body, &[], Some(call.tenant()?)).await? {
+        ingest::Outcome::Stored(_, reply) => Reply::created(&reply),
+        ingest::Outcome::Duplicate(_, reply) => Reply::ok(&reply),
+        ingest::Outcome::OwnMessage => Err(AppError::Conflict(
+            "this is a copy of a message we sent, not a reply".into(),
+        )
+        .into()),
+        ingest::Outcome::Unrouted(_) => {
+            Err(AppError::Unavailable("the message found no tenant".into()).into())
+        }
+    }
+}
