@@ -67,6 +67,16 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         )
         .await
         .body;
+    let reply = s
+        .raw(
+            "POST",
+            "/v1/dev/inbound",
+            &a,
+            "message/rfc822",
+            b"From: ed@a-site.org\r\nTo: a@agency.com\r\nSubject: Re: hi\r\nMessage-ID: <t1@a-site.org>\r\n\r\nSounds good.\r\n".to_vec(),
+        )
+        .await
+        .body;
     let ids = [
         (
             "/v1/campaigns/",
@@ -86,6 +96,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             template["id"].as_str().unwrap().to_string(),
         ),
         ("/v1/emails/", email["id"].as_str().unwrap().to_string()),
+        ("/v1/replies/", reply["id"].as_str().unwrap().to_string()),
     ];
     let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
 

@@ -2,6 +2,8 @@
 //! started in-process on a loopback port.
 #![allow(dead_code)]
 
+pub mod outreach;
+
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use backlinks_core::adapters::dynamodb::DynamoTable;
 use backlinks_core::adapters::polite::Politeness;

@@ -227,10 +227,14 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
         date: message
             .date()
             .and_then(|d| chrono::DateTime::from_timestamp(d.to_timestamp(), 0)),
-        text: message
-            .body_text(0)
-            .map(|t| t.replace("\r\n", "\n"))
-            .unwrap_or_default(),
+        // An HTML-only message is read with its blocks and quotes kept apart.
+        text: match message.text_part(0).map(|p| &p.body) {
+            Some(PartType::Html(html)) => super::html_text::html_to_text(html),
+            _ => message
+                .body_text(0)
+                .map(|t| t.replace("\r\n", "\n"))
+                .unwrap_or_default(),
+        },
         html: message.body_html(0).map(|h| h.into_owned()),
         auto_headers,
         ..Default::default()

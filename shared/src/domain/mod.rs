@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod crawl;
 pub mod email;
 pub mod error;
+pub mod html_text;
 pub mod identity;
 pub mod ids;
 pub mod inbound;

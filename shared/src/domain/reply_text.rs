@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 /// Lines that open the quoted history in the common clients and languages.
 static QUOTE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(on\b.{0,200}\bwrote:?|le\b.{0,200}\ba écrit\s*:?|am\b.{0,200}\bschrieb.{0,80}:?|el\b.{0,200}\bescribió:?|il\b.{0,200}\bha scritto:?|op\b.{0,200}\bschreef.{0,80}:?|em\b.{0,200}\bescreveu:?|-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{3,}\s*forwarded message\s*-{3,}|_{20,}|(from|von|de|da|van):\s.+)\s*$",
+        r"(?i)^\s*(on\b.{0,200}\bwrote:?|le\b.{0,200}\ba écrit\s*:?|am\b.{0,200}\bschrieb.{0,80}:?|el\b.{0,200}\bescribió:?|il\b.{0,200}\bha scritto:?|op\b.{0,200}\bschreef.{0,80}:?|em\b.{0,200}\bescreveu:?|-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{3,}\s*forwarded message\s*-{3,}|_{20,}|(from|von|de|da|van):\s*\S.*)\s*$",
     )
     .expect("quote header pattern")
 });
@@ -207,9 +207,16 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("numeric date pattern")
 });
 
-static NAMED_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:of\s+|de\s+)?([a-zà-ü]{3,10}\.?)|([a-zà-ü]{3,10}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(?:de\s+)?(\d{4}))?")
-        .expect("named date pattern")
+/// `1 December`, `1st of December`, `1. Dezember`, `1er décembre`, `1 de diciembre`.
+static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:of\s+|de\s+)?([a-zà-ü]{3,10})\.?(?:,?\s+(?:de\s+)?(\d{4}))?")
+        .expect("day-month pattern")
+});
+
+/// `December 1`, `Dec 1st, 2026`.
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-zà-ü]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
+        .expect("month-day pattern")
 });
 
 /// A year for a date written without one: the first that puts it on or after `after`.
@@ -242,17 +249,18 @@ pub fn dates(text: &str, after: NaiveDate) -> Vec<NaiveDate> {
             out.extend(with_year(year, m, d, after));
         }
     }
-    for c in NAMED_DATE.captures_iter(text) {
-        let year = c.get(5).and_then(|y| y.as_str().parse().ok());
-        let (day, name) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-            (Some(d), Some(n), _, _) => (d, n),
-            (_, _, Some(n), Some(d)) => (d, n),
-            _ => continue,
-        };
-        if let (Ok(d), Some(m)) = (day.as_str().parse(), month(name.as_str())) {
-            out.extend(with_year(year, m, d, after));
+    // Each form is read on its own, so a word before a date ("until 1 December") cannot
+    // hide it from the other.
+    for (pattern, day_at, month_at) in [(&*DAY_MONTH, 1, 2), (&*MONTH_DAY, 2, 1)] {
+        for c in pattern.captures_iter(text) {
+            let year = c.get(3).and_then(|y| y.as_str().parse().ok());
+            if let (Ok(d), Some(m)) = (c[day_at].parse(), month(&c[month_at])) {
+                out.extend(with_year(year, m, d, after));
+            }
         }
     }
+    out.sort();
+    out.dedup();
     out
 }
 

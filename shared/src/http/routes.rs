@@ -396,7 +396,7 @@ pub fn routes() -> Vec<Route> {
         .doc("outreach", "Outreach figures across every campaign")
         .returns(ResponseDoc::Json(schema_of::<an::CampaignAnalytics>)),
         Route::get("/v1/exports", "exportCsv", handler!(outreach::export_csv))
-            .doc("outreach", "CSV export of leads or attempts (formula-safe)")
+            .doc("outreach", "CSV export of leads, attempts or replies (formula-safe)")
             .query(query_params::<ex::ExportQuery>)
             .returns(ResponseDoc::Media("text/csv")),
         Route::get(

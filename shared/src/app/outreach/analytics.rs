@@ -79,6 +79,12 @@ fn add_counters(a: &mut CampaignAnalytics, stats: &Item) {
 }
 
 fn finish(a: &mut CampaignAnalytics) {
+    // Every class is shown, the ones with no replies at 0.
+    for class in crate::domain::reply::ReplyClass::ALL {
+        a.replies_by_class
+            .entry(class.as_str().to_string())
+            .or_default();
+    }
     let positive = a.replies_by_class.get("interested").copied().unwrap_or(0)
         + a.replies_by_class.get("agreed").copied().unwrap_or(0);
     a.positive_rate = if a.sent == 0 {

@@ -4,6 +4,7 @@
 use super::emails::{self, EmailFilter};
 use crate::app::backlinks::{self, BacklinkFilter};
 use crate::app::paging::{ListPage, PageRequest};
+use crate::app::replies::{self, ReplyFilter};
 use crate::app::{App, AppError};
 use crate::domain::ids::TenantId;
 use serde::Deserialize;
@@ -16,6 +17,8 @@ pub enum ExportKind {
     Leads,
     /// Every outreach email and its state.
     Attempts,
+    /// Every inbound reply with its classification.
+    Replies,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -143,6 +146,55 @@ pub async fn export(
                     "followUpsSent",
                     "blockReasons",
                     "lastError",
+                ],
+                rows,
+            )
+        }
+        ExportKind::Replies => {
+            let filter = ReplyFilter {
+                campaign_id: query.campaign_id.clone(),
+                ..Default::default()
+            };
+            let rows = all(|page| replies::list(app, tenant, &filter, page)).await?;
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let a = r.analysis;
+                    vec![
+                        r.received_at.to_string(),
+                        opt(r.campaign_id.map(|c| c.to_string())),
+                        opt(r.matched.as_ref().map(|m| m.email_id.to_string())),
+                        r.from_email,
+                        r.subject,
+                        a.classification.as_str().to_string(),
+                        a.classifier,
+                        a.recommended_action,
+                        opt(a.placement_url),
+                        opt(a
+                            .out_of_office
+                            .and_then(|o| o.return_date)
+                            .map(|d| d.to_string())),
+                        opt(a.bounce.map(|b| b.recipients.join(" "))),
+                        r.reviewed.to_string(),
+                        r.reply_text,
+                    ]
+                })
+                .collect();
+            write(
+                &[
+                    "receivedAt",
+                    "campaignId",
+                    "emailId",
+                    "from",
+                    "subject",
+                    "classification",
+                    "classifier",
+                    "recommendedAction",
+                    "placementUrl",
+                    "returnDate",
+                    "bounceRecipients",
+                    "reviewed",
+                    "replyText",
                 ],
                 rows,
             )

@@ -7,8 +7,8 @@ use super::{Reply, keys, modify};
 use crate::app::outreach::sending::{self, AttemptStatus};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
-use crate::app::{App, AppError, backlinks};
-use crate::domain::backlink::{Backlink, OutreachStatus};
+use crate::app::{App, AppError, backlinks, campaigns};
+use crate::domain::backlink::OutreachStatus;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
 use crate::domain::link_presence::find_link;
@@ -181,10 +181,7 @@ async fn suppressions(
 }
 
 /// Whether the placement URL shows a link to the target right now.
-async fn placed(app: &App, backlink: &Backlink, url: &WebUrl) -> bool {
-    let Some(target) = &backlink.target_url else {
-        return false;
-    };
+async fn placed(app: &App, target: &WebUrl, url: &WebUrl) -> bool {
     match app.fetcher.get(url.as_url()).await {
         Ok(page) if (200..300).contains(&page.status) => {
             find_link(&page.text(), &page.final_url, target.as_url()).is_some()
@@ -211,8 +208,16 @@ async fn move_backlink(
         Err(AppError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let live = match (&placement, reply.analysis.classification) {
-        (Some(url), ReplyClass::Agreed) => placed(app, &backlink, url).await,
+    // The page linked to: the backlink's own target, else its campaign's.
+    let target = match &backlink.target_url {
+        Some(t) => Some(t.clone()),
+        None => campaigns::get(app, tenant, &email.campaign_id)
+            .await
+            .ok()
+            .and_then(|c| c.target_url),
+    };
+    let live = match (&placement, &target, reply.analysis.classification) {
+        (Some(url), Some(target), ReplyClass::Agreed) => placed(app, target, url).await,
         _ => false,
     };
     let to = match reply.analysis.classification {
@@ -231,6 +236,9 @@ async fn move_backlink(
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         if let Some(url) = &placement {
             b.source_url = Some(url.clone());
+        }
+        if b.target_url.is_none() {
+            b.target_url = target.clone();
         }
         if live {
             b.is_live = Some(true);

@@ -89,7 +89,13 @@ pub async fn ingest(
     tenant: Option<&TenantId>,
 ) -> Result<Outcome, AppError> {
     let mail = inbound::parse(raw)
-        .ok_or_else(|| AppError::invalid("message", "is not an email message (no headers)"))?;
+        .filter(|m| m.from.is_some())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "message",
+                "is not an email message (no headers, or no From)",
+            )
+        })?;
     let fallback_id = {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, raw);
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
