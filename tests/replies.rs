@@ -728,3 +728,94 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
         "responded"
     );
 }
+
+#[tokio::test]
+async fn the_llm_reads_human_replies_when_configured_and_machine_mail_stays_with_the_rules() {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let llm = MockServer::start().await;
+    let answer = |content: Value| {
+        json!({"model": "reader-1", "choices": [{"message": {"role": "assistant", "content": content.to_string()}}],
+               "usage": {"prompt_tokens": 300, "completion_tokens": 200}})
+    };
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_string_contains("editor decides"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer(json!({
+            "classification": "interested", "sentiment": "positive", "intent": "wants to pitch it to the editor",
+            "urgency": "medium", "recommendedAction": "send_pitch_details", "suggestedReply": "Happy to send a summary for your editor.",
+            "confidence": 0.83
+        }))))
+        .mount(&llm)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_string_contains("weird one"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(answer(json!({"classification": "bounce_hard"}))),
+        )
+        .mount(&llm)
+        .await;
+    let openai = backlinks_core::adapters::openai::OpenAiConfig {
+        base_url: format!("{}/v1", llm.uri()),
+        api_key: "k".into(),
+        default_model: "reader-1".into(),
+        input_price_per_million: 1.0,
+        output_price_per_million: 4.0,
+    };
+    let s = TestServer::start_with(move |o| o.providers.openai = Some(openai)).await;
+    let (t, c) = ready(&s).await;
+    let template = s
+        .call("POST", "/v1/templates", Some(&t), Some(json!({"name": "Pitch", "subject": "For {{site_name}}", "body": "Hi {{recipient_first_name}}, a guide on {{topic}}: {{target_url}}"})))
+        .await
+        .body;
+    let backlink = prospect(
+        &s,
+        &t,
+        &c,
+        "editors-mag.com",
+        "ann@editors-mag.com",
+        json!({}),
+    )
+    .await;
+    let email = draft(&s, &t, &backlink, json!({"templateId": template["id"]})).await;
+    approve_and_send(&s, &t, &email).await;
+    let (_, reply_to, _) = sent_to(&s, "ann@editors-mag.com");
+
+    let raw = format!(
+        "From: ann@editors-mag.com\nTo: {reply_to}\nSubject: Re: For editors-mag.com\nMessage-ID: <llm-1@editors-mag.com>\n\nPossibly. My editor decides on these matters.\n"
+    );
+    let (_, r) = inbound(&s, &t, &raw).await;
+    assert_eq!(r["classification"], "interested");
+    assert_eq!(r["classifier"], "llm");
+    assert_eq!(
+        r["suggestedReply"],
+        "Happy to send a summary for your editor."
+    );
+    assert_eq!(r["ai"]["model"], "reader-1");
+    assert_eq!(r["ai"]["tokens"], 500);
+    assert!((r["confidence"].as_f64().unwrap() - 0.83).abs() < 1e-6);
+    let template = get(
+        &s,
+        &t,
+        &format!("/v1/templates/{}", template["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(template["successRate"], 1.0, "{template:?}");
+
+    // An answer that names a machine class is not taken; the rules decide.
+    let raw = "From: ann@editors-mag.com\nTo: alice@agency.com\nSubject: hm\nMessage-ID: <llm-2@editors-mag.com>\n\nA weird one.\n";
+    let (_, r) = inbound(&s, &t, raw).await;
+    assert_eq!(
+        (r["classification"].clone(), r["classifier"].clone()),
+        (json!("other"), json!("rules"))
+    );
+    // Machine mail never reaches the LLM.
+    let raw = "From: ann@editors-mag.com\nTo: alice@agency.com\nSubject: Out of office\nAuto-Submitted: auto-replied\nMessage-ID: <llm-3@editors-mag.com>\n\nI am on holiday, editor decides.\n";
+    let (_, r) = inbound(&s, &t, raw).await;
+    assert_eq!(
+        (r["classification"].clone(), r["classifier"].clone()),
+        (json!("out_of_office"), json!("rules"))
+    );
+}
