@@ -1,4 +1,4 @@
-//! The `backlinks` command: serve, dev-token, run-job.
+//! The `backlinks` command: demo, serve, dev-token, run-job.
 
 use super::runtime::{self, LocalOptions};
 use super::{server, workers};
@@ -28,6 +28,13 @@ enum RoleArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the whole outreach loop on this machine against fixture sites, and print a
+    /// summary.
+    Demo {
+        /// An empty or new folder (default: a new folder under the system's temp folder).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Serve every route, the scheduler and the queue workers on this machine.
     Serve {
         #[arg(long, default_value = "127.0.0.1:3000")]
@@ -71,6 +78,26 @@ pub async fn main() -> i32 {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Demo { data_dir } => {
+            let dir = data_dir.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!(
+                    "backlinks-demo-{}",
+                    chrono::Utc::now().format("%Y%m%d-%H%M%S")
+                ))
+            });
+            let mut step = 0;
+            let summary = super::demo::run(&dir, &mut |line| {
+                if line.starts_with(' ') {
+                    println!("{line}");
+                } else {
+                    step += 1;
+                    println!("[{step}] {line}");
+                }
+            })
+            .await?;
+            print!("{}", super::demo::report(&summary));
+            Ok(())
+        }
         Command::Serve { addr, data_dir } => serve(addr, data_dir).await,
         Command::DevToken {
             tenant,

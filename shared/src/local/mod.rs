@@ -3,6 +3,7 @@
 //! same code as production.
 
 pub mod cli;
+pub mod demo;
 pub mod dev_keys;
 pub mod dev_routes;
 pub mod runtime;
