@@ -28,7 +28,10 @@ pub async fn update(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
 
 pub async fn assign(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
     let id = reply_id(&call)?;
-    Reply::ok(&replies::assign(&app, call.tenant()?, &id, call.json()?).await?)
+    let tenant = call.tenant()?;
+    // Another tenant's reply is absent whatever the body says.
+    replies::get(&app, tenant, &id).await?;
+    Reply::ok(&replies::assign(&app, tenant, &id, call.json()?).await?)
 }
 
 /// Local only: a raw message for the caller's tenant, through the same ingest as SES.
