@@ -6,15 +6,13 @@ mod support;
 
 use aws_lambda_events::event::ses::SimpleEmailEvent;
 use aws_lambda_events::event::sns::SnsEvent;
-use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::adapters::s3::S3Blobs;
 use backlinks_core::app::outreach::sending::{self, SendMessage};
-use backlinks_core::app::outreach::{OutreachEnv, emails, sender};
+use backlinks_core::app::outreach::{emails, sender};
 use backlinks_core::app::paging::PageRequest;
-use backlinks_core::app::{App, backlinks, campaigns, replies};
+use backlinks_core::app::{backlinks, campaigns, replies};
 use backlinks_core::domain::ids::TenantId;
 use backlinks_core::jobs;
-use backlinks_core::ports::Clock;
 use serde_json::json;
 use std::sync::Arc;
 use support::{Store, moto_endpoint, unique};
@@ -60,32 +58,11 @@ async fn a_reply_stored_in_s3_is_ingested_by_the_function_into_dynamodb() {
     let s3 = s3_client();
     let bucket = unique("inbound");
     s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let db =
-        backlinks_core::adapters::sqlite::LocalDb::open(&dir.path().join("q.sqlite3")).unwrap();
-    let names = jobs::queue_names().into_iter().map(String::from).collect();
-    let queue = backlinks_core::adapters::local_queue::LocalQueue::open(
-        db,
-        store.clock.clone() as Arc<dyn Clock>,
-        names,
-        5,
-    )
-    .await
-    .unwrap();
-    let fetcher =
-        backlinks_core::adapters::web_fetcher::WebFetcher::new(Default::default()).unwrap();
     let outbox = dir.path().join("outbox");
     let app = Arc::new(
-        App::new(
-            store.table.clone(),
-            Arc::new(queue),
-            store.clock.clone(),
-            Arc::new(fetcher),
-        )
-        .with_mail(
-            Arc::new(MailRouter::new(Arc::new(Outbox::new(outbox.clone())))),
-            OutreachEnv::ephemeral(),
-        )
-        .with_blobs(Arc::new(S3Blobs::new(s3.clone(), bucket.clone()))),
+        support::app_over(&store, dir.path(), None)
+            .await
+            .with_blobs(Arc::new(S3Blobs::new(s3.clone(), bucket.clone()))),
     );
 
     // One email sent, on DynamoDB.

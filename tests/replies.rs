@@ -313,26 +313,20 @@ Hi, is the offer still open?\n",
     assert_eq!(r["classification"], "question");
     let unmatched = get(&s, &t, "/v1/replies?unmatched=true").await;
     assert_eq!(unmatched["items"].as_array().unwrap().len(), 1);
-    let assigned = s
-        .call(
+    let assign_path = format!("/v1/replies/{}/assign", r["id"].as_str().unwrap());
+    let assign = || {
+        s.call(
             "POST",
-            &format!("/v1/replies/{}/assign", r["id"].as_str().unwrap()),
+            &assign_path,
             Some(&t),
             Some(json!({"emailId": tom["id"]})),
         )
-        .await;
+    };
+    let assigned = assign().await;
     assert_eq!(assigned.status, 200, "{:?}", assigned.body);
     assert_eq!(assigned.body["matched"]["matchedBy"], "manual");
     assert_eq!(assigned.body["campaignId"], c["id"]);
-    let twice = s
-        .call(
-            "POST",
-            &format!("/v1/replies/{}/assign", r["id"].as_str().unwrap()),
-            Some(&t),
-            Some(json!({"emailId": tom["id"]})),
-        )
-        .await;
-    assert_eq!(twice.status, 409);
+    assert_eq!(assign().await.status, 409, "assigned once only");
     assert!(
         get(&s, &t, "/v1/replies?unmatched=true").await["items"]
             .as_array()
@@ -359,6 +353,17 @@ Hi, is the offer still open?\n",
     assert_eq!(by_class["not_interested"], 2);
     assert_eq!(by_class["auto_reply"], 0, "overridden away");
     assert_eq!(analytics["linksWon"], 1);
+    let today = &analytics["perDay"][0];
+    assert_eq!(
+        (
+            today["replies"].clone(),
+            today["positiveReplies"].clone(),
+            today["negativeReplies"].clone(),
+            today["autoReplies"].clone()
+        ),
+        (json!(7), json!(2), json!(3), json!(1)),
+        "{today:?}"
+    );
     let csv = s
         .call("GET", "/v1/exports?kind=replies", Some(&t), None)
         .await;
@@ -723,6 +728,50 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
     assert!(inbox.join("failed/0002.eml").exists());
     let got = get(&s, &t, "/v1/replies?class=interested").await;
     assert_eq!(got["items"][0]["matched"]["emailId"], replied["id"]);
+
+    // Mail that matches nothing, sent to a reply domain a tenant owns, waits in that
+    // tenant's unmatched list. A domain belongs to one tenant; the shared one to nobody.
+    let admin = s.token("acme", "boss", Role::Admin);
+    let own = s
+        .call(
+            "PATCH",
+            "/v1/settings/sender",
+            Some(&admin),
+            Some(json!({"replyDomain": "replies.agency.com"})),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{:?}", own.body);
+    let rival = s.token("globex", "boss", Role::Admin);
+    let taken = s
+        .call(
+            "PATCH",
+            "/v1/settings/sender",
+            Some(&rival),
+            Some(json!({"replyDomain": "replies.agency.com"})),
+        )
+        .await;
+    assert_eq!(taken.status, 409, "{:?}", taken.body);
+    let shared = s
+        .call(
+            "PATCH",
+            "/v1/settings/sender",
+            Some(&rival),
+            Some(json!({"replyDomain": "replies.localhost.localdomain"})),
+        )
+        .await;
+    assert_eq!(shared.status, 400);
+    std::fs::write(
+        inbox.join("0003.eml"),
+        crlf("From: stranger@new-blog.org\nTo: hello@replies.agency.com\nSubject: collab?\nMessage-ID: <nb-1@new-blog.org>\n\nDo you do link exchanges?\n"),
+    )
+    .unwrap();
+    s.call("POST", "/v1/dev/jobs/reply-ingest/run", Some(&t), None)
+        .await;
+    let waiting = get(&s, &t, "/v1/replies?unmatched=true").await;
+    assert_eq!(
+        waiting["items"][0]["fromEmail"], "stranger@new-blog.org",
+        "{waiting:?}"
+    );
     assert_eq!(
         get(&s, &t, &format!("/v1/backlinks/{link}")).await["outreachStatus"],
         "responded"

@@ -6,7 +6,7 @@ mod support;
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::app::outreach::sending::{self, SendMessage};
-use backlinks_core::app::outreach::{OutreachEnv, emails, followups, sender};
+use backlinks_core::app::outreach::{emails, followups, sender};
 use backlinks_core::app::{App, backlinks, campaigns};
 use backlinks_core::domain::ids::TenantId;
 use backlinks_core::domain::outreach::EmailStatus;
@@ -48,36 +48,11 @@ fn sent_files(dir: &PathBuf) -> Vec<String> {
 
 async fn world(store: Store, mailer: Option<Arc<dyn Mailer>>) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = dir.path().join("outbox");
-    let db =
-        backlinks_core::adapters::sqlite::LocalDb::open(&dir.path().join("q.sqlite3")).unwrap();
-    let names = backlinks_core::jobs::queue_names()
-        .into_iter()
-        .map(String::from)
-        .collect();
-    let queue = backlinks_core::adapters::local_queue::LocalQueue::open(
-        db,
-        store.clock.clone() as Arc<dyn Clock>,
-        names,
-        5,
-    )
-    .await
-    .unwrap();
-    let fetcher =
-        backlinks_core::adapters::web_fetcher::WebFetcher::new(Default::default()).unwrap();
-    let mailer =
-        mailer.unwrap_or_else(|| Arc::new(MailRouter::new(Arc::new(Outbox::new(outbox.clone())))));
-    let app = App::new(
-        store.table.clone(),
-        Arc::new(queue),
-        store.clock.clone(),
-        Arc::new(fetcher),
-    )
-    .with_mail(mailer, OutreachEnv::ephemeral());
+    let app = support::app_over(&store, dir.path(), mailer).await;
     World {
         app: Arc::new(app),
         clock: store.clock.clone(),
-        outbox,
+        outbox: dir.path().join("outbox"),
         tenant: TenantId::parse("acme").unwrap(),
         _store: store,
         _dir: dir,

@@ -148,6 +148,43 @@ impl Store {
     }
 }
 
+/// An application over a store under test: queues in `dir`, mail to `dir/outbox` unless a
+/// mailer is given, public fetching only.
+pub async fn app_over(
+    store: &Store,
+    dir: &std::path::Path,
+    mailer: Option<Arc<dyn backlinks_core::ports::Mailer>>,
+) -> backlinks_core::app::App {
+    use backlinks_core::adapters::mail::{MailRouter, Outbox};
+    let db = LocalDb::open(&dir.join("q.sqlite3")).unwrap();
+    let names = backlinks_core::jobs::queue_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let queue = backlinks_core::adapters::local_queue::LocalQueue::open(
+        db,
+        store.clock.clone() as Arc<dyn Clock>,
+        names,
+        5,
+    )
+    .await
+    .unwrap();
+    let fetcher =
+        backlinks_core::adapters::web_fetcher::WebFetcher::new(Default::default()).unwrap();
+    let mailer = mailer
+        .unwrap_or_else(|| Arc::new(MailRouter::new(Arc::new(Outbox::new(dir.join("outbox"))))));
+    backlinks_core::app::App::new(
+        store.table.clone(),
+        Arc::new(queue),
+        store.clock.clone(),
+        Arc::new(fetcher),
+    )
+    .with_mail(
+        mailer,
+        backlinks_core::app::outreach::OutreachEnv::ephemeral(),
+    )
+}
+
 /// The whole local product on a loopback port, with its own data folder.
 pub struct TestServer {
     pub base: String,

@@ -50,3 +50,47 @@ pub fn from_item<T: DeserializeOwned>(mut item: Item) -> Result<T, AppError> {
 pub fn tenant_partition(tenant: &crate::domain::ids::TenantId) -> String {
     format!("T#{tenant}")
 }
+
+/// An entity written under a `version` attribute: edits are read-modify-write, and the
+/// write holds only if nobody wrote in between.
+pub trait Versioned: Clone + DeserializeOwned {
+    fn version(&self) -> u64;
+    /// Sets the next version and the time of the change.
+    fn stamp(&mut self, version: u64, now: crate::domain::time::Timestamp);
+}
+
+/// Reads the item at `key`, changes it and writes it back under its version, retrying a
+/// lost race on fresh data; `item` maps the entity to its item (with its index keys).
+pub async fn modify_versioned<T: Versioned>(
+    app: &super::App,
+    key: &Key,
+    what: &'static str,
+    item: impl Fn(&T) -> Result<Item, AppError>,
+    change: impl Fn(&mut T) -> Result<(), AppError>,
+) -> Result<T, AppError> {
+    use crate::ports::table::{Condition, TableError};
+    for _ in 0..5 {
+        let before: T = match app.table.get(key).await? {
+            Some(stored) => from_item(stored)?,
+            None => return Err(AppError::NotFound(what)),
+        };
+        let mut entity = before.clone();
+        change(&mut entity)?;
+        entity.stamp(before.version() + 1, app.clock.now());
+        match app
+            .table
+            .put(
+                item(&entity)?,
+                Some(Condition::eq("version", before.version())),
+            )
+            .await
+        {
+            Ok(()) => return Ok(entity),
+            Err(TableError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict(format!(
+        "the {what} is being changed by someone else; try again"
+    )))
+}

@@ -180,6 +180,11 @@ impl Client {
         }
     }
 
+    async fn backlinks(&self, campaign: &str) -> Result<Value, String> {
+        let path = format!("/v1/backlinks?campaignId={campaign}&limit=200");
+        self.call("GET", &path, None).await
+    }
+
     /// Runs every queue job (and the inbox) until nothing is left to do.
     async fn drain(&self) -> Result<(), String> {
         loop {
@@ -319,13 +324,7 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
         job["processedUrls"], job["passedUrls"], job["rejectedUrls"]
     ));
 
-    let backlinks = c
-        .call(
-            "GET",
-            &format!("/v1/backlinks?campaignId={cid}&limit=200"),
-            None,
-        )
-        .await?;
+    let backlinks = c.backlinks(&cid).await?;
     let prospects = backlinks["items"].as_array().cloned().unwrap_or_default();
     progress(&format!("Drafting {} personal emails", prospects.len()));
     for b in &prospects {
@@ -399,13 +398,7 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
             .filter_map(|(k, v)| v.as_i64().filter(|n| *n > 0).map(|n| (k.clone(), n)))
             .collect();
     }
-    let backlinks = c
-        .call(
-            "GET",
-            &format!("/v1/backlinks?campaignId={cid}&limit=200"),
-            None,
-        )
-        .await?;
+    let backlinks = c.backlinks(&cid).await?;
     for b in backlinks["items"].as_array().into_iter().flatten() {
         *summary
             .backlinks_by_status

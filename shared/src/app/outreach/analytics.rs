@@ -18,7 +18,14 @@ pub struct DayFigures {
     pub date: String,
     pub sent: i64,
     pub follow_ups_sent: i64,
+    /// Replies written by people.
     pub replies: i64,
+    pub positive_replies: i64,
+    /// Not interested, unsubscribe requests and complaints.
+    pub negative_replies: i64,
+    /// Out-of-office and other automatic answers.
+    pub auto_replies: i64,
+    pub bounced: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
@@ -154,6 +161,10 @@ pub async fn campaign(
             sent: n(d, "sent"),
             follow_ups_sent: n(d, "followUpsSent"),
             replies: n(d, "replies"),
+            positive_replies: n(d, "positiveReplies"),
+            negative_replies: n(d, "negativeReplies"),
+            auto_replies: n(d, "autoReplies"),
+            bounced: n(d, "bounced"),
         })
         .collect();
     finish(&mut a);

@@ -3,7 +3,7 @@
 
 use super::{keys, sender, sending, templates};
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::{from_item, to_item};
+use crate::app::store::{Versioned, from_item, modify_versioned, to_item};
 use crate::app::{App, AppError, backlinks, campaigns, crawl};
 use crate::domain::FieldErrors;
 use crate::domain::backlink::{Backlink, SourceType};
@@ -93,21 +93,13 @@ pub async fn get(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachE
     }
 }
 
-/// Writes an email under its version (create: `version` 1 and the item absent).
-pub(crate) async fn save(
-    app: &App,
-    tenant: &TenantId,
-    e: &OutreachEmail,
-    previous_version: Option<u64>,
-) -> Result<bool, AppError> {
-    let condition = match previous_version {
-        None => Condition::NotExists,
-        Some(v) => Condition::eq("version", v),
-    };
-    match app.table.put(email_item(tenant, e)?, Some(condition)).await {
-        Ok(()) => Ok(true),
-        Err(crate::ports::table::TableError::ConditionFailed) => Ok(false),
-        Err(e) => Err(e.into()),
+impl Versioned for OutreachEmail {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn stamp(&mut self, version: u64, now: crate::domain::time::Timestamp) {
+        self.version = version;
+        self.updated_at = now;
     }
 }
 
@@ -118,19 +110,8 @@ pub(crate) async fn modify(
     id: &EmailId,
     change: impl Fn(&mut OutreachEmail) -> Result<(), AppError>,
 ) -> Result<OutreachEmail, AppError> {
-    for _ in 0..5 {
-        let before = get(app, tenant, id).await?;
-        let mut email = before.clone();
-        change(&mut email)?;
-        email.version = before.version + 1;
-        email.updated_at = app.clock.now();
-        if save(app, tenant, &email, Some(before.version)).await? {
-            return Ok(email);
-        }
-    }
-    Err(AppError::Conflict(
-        "the email is being changed by someone else; try again".into(),
-    ))
+    let key = keys::email(tenant, id);
+    modify_versioned(app, &key, "email", |e| email_item(tenant, e), change).await
 }
 
 fn values(

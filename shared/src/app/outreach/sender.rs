@@ -83,6 +83,7 @@ pub async fn update(
     patch: SenderPatch,
 ) -> Result<SenderSettings, AppError> {
     let mut stored = load_stored(app, tenant).await?;
+    let previous_domain = stored.settings.reply_domain.clone();
     let s = &mut stored.settings;
     let mut errors = FieldErrors::default();
     if let Some(v) = &patch.from_name
@@ -179,6 +180,17 @@ pub async fn update(
         errors.push("smtp", "the smtp transport needs an SMTP account");
     }
     errors.into_result().map_err(AppError::Invalid)?;
+    if let Some(Some(_)) = &patch.reply_domain {
+        claim_reply_domain(
+            app,
+            tenant,
+            previous_domain.as_ref(),
+            s.reply_domain.as_ref(),
+        )
+        .await?;
+    } else if let (Some(None), Some(old)) = (&patch.reply_domain, &previous_domain) {
+        release_reply_domain(app, tenant, old).await?;
+    }
     s.updated_at = Some(app.clock.now());
     app.table
         .put(
@@ -187,6 +199,86 @@ pub async fn update(
         )
         .await?;
     Ok(stored.settings)
+}
+
+/// A reply domain belongs to one tenant: mail to it that matches nothing lands in that
+/// tenant's unmatched list. The platform's shared reply domain belongs to nobody.
+async fn claim_reply_domain(
+    app: &App,
+    tenant: &TenantId,
+    previous: Option<&DomainName>,
+    next: Option<&DomainName>,
+) -> Result<(), AppError> {
+    use crate::app::replies::keys::reply_domain;
+    use crate::ports::table::{Condition, TableError};
+    let Some(next) = next.filter(|n| Some(*n) != previous) else {
+        return Ok(());
+    };
+    if next
+        .as_str()
+        .eq_ignore_ascii_case(&app.outreach.default_reply_domain)
+    {
+        return Err(AppError::invalid(
+            "replyDomain",
+            "is the platform's shared reply domain; leave it unset to use it",
+        ));
+    }
+    let mut owner = to_item(
+        "reply_domain",
+        &reply_domain(next.as_str()),
+        &serde_json::json!({}),
+        [],
+    )?;
+    owner.insert("tenantId".into(), tenant.as_str().into());
+    let mine = Condition::Or(vec![
+        Condition::NotExists,
+        Condition::eq("tenantId", tenant.as_str()),
+    ]);
+    match app.table.put(owner, Some(mine)).await {
+        Ok(()) => {}
+        Err(TableError::ConditionFailed) => {
+            return Err(AppError::Conflict(format!(
+                "the reply domain {next} belongs to another account"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(old) = previous {
+        release_reply_domain(app, tenant, old).await?;
+    }
+    Ok(())
+}
+
+async fn release_reply_domain(
+    app: &App,
+    tenant: &TenantId,
+    domain: &DomainName,
+) -> Result<(), AppError> {
+    use crate::ports::table::{Condition, TableError};
+    let key = crate::app::replies::keys::reply_domain(domain.as_str());
+    match app
+        .table
+        .delete(&key, Some(Condition::eq("tenantId", tenant.as_str())))
+        .await
+    {
+        Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The tenant that owns a reply domain, if one does.
+pub async fn reply_domain_owner(app: &App, domain: &str) -> Result<Option<TenantId>, AppError> {
+    let item = app
+        .table
+        .get(&crate::app::replies::keys::reply_domain(domain))
+        .await?;
+    Ok(item
+        .and_then(|i| {
+            i.get("tenantId")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .and_then(|t| TenantId::parse(&t).ok()))
 }
 
 /// The settings and the transport to send with (the password unsealed).

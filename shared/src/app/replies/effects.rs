@@ -358,6 +358,15 @@ async fn count(
     if class.is_positive() {
         update = update.add("positiveReplies", delta);
     }
+    if matches!(
+        class,
+        ReplyClass::NotInterested | ReplyClass::UnsubscribeRequest | ReplyClass::Complaint
+    ) {
+        update = update.add("negativeReplies", delta);
+    }
+    if matches!(class, ReplyClass::OutOfOffice | ReplyClass::AutoReply) {
+        update = update.add("autoReplies", delta);
+    }
     app.table
         .update(
             &outreach_keys::campaign_stats(tenant, &email.campaign_id),

@@ -4,8 +4,8 @@
 
 use super::keys;
 use super::{AiUsage, MatchedBy, Reply, ReplyMatch, effects, reply_item};
-use crate::app::outreach::emails;
 use crate::app::outreach::sending::{self, ReplyTarget};
+use crate::app::outreach::{emails, sender};
 use crate::app::store::{from_item, to_item};
 use crate::app::{App, AppError, backlinks};
 use crate::domain::email::registrable_domain;
@@ -215,6 +215,22 @@ async fn find_target(
     Ok(None)
 }
 
+/// The tenant whose own reply domain the message was sent to, if any.
+async fn domain_owner(
+    app: &App,
+    envelope: &[String],
+    mail: &InboundMail,
+) -> Result<Option<TenantId>, AppError> {
+    for address in envelope.iter().chain(&mail.recipients) {
+        if let Some(domain) = address.rsplit_once('@').map(|(_, d)| d)
+            && let Some(owner) = sender::reply_domain_owner(app, domain).await?
+        {
+            return Ok(Some(owner));
+        }
+    }
+    Ok(None)
+}
+
 /// The LLM's reading of a person's reply, when an LLM is configured and answers sensibly.
 async fn llm_classify(
     app: &App,
@@ -348,10 +364,15 @@ pub(crate) async fn receive(
         updated_at: now,
         version: 1,
     };
-    let tenant = match (&found, tenant) {
-        (Some(f), _) => f.target.tenant_id.clone(),
-        (None, Some(t)) => t.clone(),
-        (None, None) => {
+    let owner = match (&found, tenant) {
+        (None, None) => domain_owner(app, envelope, &mail).await?,
+        _ => None,
+    };
+    let tenant = match (&found, tenant, owner) {
+        (Some(f), _, _) => f.target.tenant_id.clone(),
+        (None, Some(t), _) => t.clone(),
+        (None, None, Some(t)) => t,
+        (None, None, None) => {
             tracing::warn!(reply = %id, from = %reply.from_email, "inbound mail matched no tenant; kept as unrouted");
             app.table
                 .put(

@@ -62,6 +62,15 @@ pub fn unrouted(id: &ReplyId) -> Key {
     Key::new("PLATFORM#UNROUTED", format!("{REPLY_PREFIX}{id}"))
 }
 
+/// The tenant that receives mail at a reply domain of its own (routes mail that matched
+/// nothing into that tenant's unmatched list).
+pub fn reply_domain(domain: &str) -> Key {
+    Key::new(
+        format!("REPLYDOMAIN#{}", domain.to_ascii_lowercase()),
+        "OWNER",
+    )
+}
+
 /// What one of our Message-IDs belongs to (written when a send is claimed).
 pub fn outbound(message_id: &str) -> Key {
     Key::new(format!("OUTMSG#{}", message_key(message_id)), "TARGET")

@@ -9,12 +9,12 @@ pub mod keys;
 
 use super::outreach::emails;
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::{Versioned, from_item, modify_versioned, tenant_partition, to_item};
 use super::{App, AppError};
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, ReplyId, TenantId};
 use crate::domain::reply::{Classification, ReplyClass};
 use crate::domain::time::Timestamp;
-use crate::ports::table::{Condition, Index, Item, Query, SortCondition};
+use crate::ports::table::{Index, Item, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -139,6 +139,16 @@ pub async fn get(app: &App, tenant: &TenantId, id: &ReplyId) -> Result<Reply, Ap
     }
 }
 
+impl Versioned for Reply {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn stamp(&mut self, version: u64, now: Timestamp) {
+        self.version = version;
+        self.updated_at = now;
+    }
+}
+
 /// Reads, changes and writes a reply under its version, retrying a lost race.
 pub(crate) async fn modify(
     app: &App,
@@ -146,28 +156,8 @@ pub(crate) async fn modify(
     id: &ReplyId,
     change: impl Fn(&mut Reply) -> Result<(), AppError>,
 ) -> Result<Reply, AppError> {
-    for _ in 0..5 {
-        let before = get(app, tenant, id).await?;
-        let mut reply = before.clone();
-        change(&mut reply)?;
-        reply.version = before.version + 1;
-        reply.updated_at = app.clock.now();
-        match app
-            .table
-            .put(
-                reply_item(tenant, &reply)?,
-                Some(Condition::eq("version", before.version)),
-            )
-            .await
-        {
-            Ok(()) => return Ok(reply),
-            Err(crate::ports::table::TableError::ConditionFailed) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Conflict(
-        "the reply is being changed by someone else; try again".into(),
-    ))
+    let key = keys::reply(tenant, id);
+    modify_versioned(app, &key, "reply", |r| reply_item(tenant, r), change).await
 }
 
 /// `listReplies`, newest first.
