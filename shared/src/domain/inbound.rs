@@ -44,7 +44,8 @@ pub struct InboundMail {
     /// The text body, or the HTML body turned into text.
     pub text: String,
     pub html: Option<String>,
-    /// `Auto-Submitted`, `Precedence`, `X-Autoreply`, `X-Autorespond`, lower-cased.
+    /// `Auto-Submitted`, `Precedence`, `X-Autoreply`, `X-Autorespond` and
+    /// `X-Failed-Recipients` (Exim's and Gmail's bounces), lower-cased.
     pub auto_headers: Vec<(String, String)>,
     pub report: Option<Report>,
     /// Message-IDs of a message returned inside this one (a bounce's or complaint's copy
@@ -206,6 +207,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
         "Precedence",
         "X-Autoreply",
         "X-Autorespond",
+        "X-Failed-Recipients",
     ]
     .iter()
     .filter_map(|name| {

@@ -143,6 +143,12 @@ pub struct Classification {
     pub out_of_office: Option<OutOfOffice>,
     pub bounce: Option<Bounce>,
     pub complaint: Option<Complaint>,
+    /// A person should answer or check something (seed 003 requires_action).
+    #[serde(default)]
+    pub requires_action: bool,
+    /// Could win a link (seed 003 is_opportunity).
+    #[serde(default)]
+    pub is_opportunity: bool,
 }
 
 const UNSUBSCRIBE: &[&str] = &[
@@ -339,6 +345,24 @@ const AUTO_SUBJECT: &[&str] = &[
     "ticket",
     "request received",
 ];
+/// Sentences automatic answers open with, when their headers do not say so.
+const AUTO_BODY: &[&str] = &[
+    "this is an automatic reply",
+    "this is an automated reply",
+    "this is an automated message",
+    "this is an automatic message",
+    "this is an auto-reply",
+    "do not reply to this email",
+    "dies ist eine automatische antwort",
+    "dies ist eine automatisch generierte",
+    "ceci est une réponse automatique",
+    "ceci est un message automatique",
+    "esta es una respuesta automática",
+    "este es un mensaje automático",
+    "questa è una risposta automatica",
+    "dit is een automatisch antwoord",
+    "esta é uma resposta automática",
+];
 const BOUNCE_SUBJECT: &[&str] = &[
     "undeliverable",
     "undelivered",
@@ -425,11 +449,15 @@ fn bounce(mail: &InboundMail, ours: &[String]) -> Option<Bounce> {
         });
     }
     let subject = words(&mail.subject);
-    if !(machine_sender(mail) || any_phrase(&subject, BOUNCE_SUBJECT, false)) {
+    let failed_header = mail.auto_header("x-failed-recipients");
+    if !(machine_sender(mail) || any_phrase(&subject, BOUNCE_SUBJECT, false))
+        && failed_header.is_none()
+    {
         return None;
     }
     let from = mail.from.clone().unwrap_or_default();
-    let mut recipients: Vec<String> = addresses(&mail.text)
+    // Exim and Gmail name the failed addresses in a header; others only in the text.
+    let mut recipients: Vec<String> = addresses(failed_header.unwrap_or(&mail.text))
         .into_iter()
         .filter(|a| *a != from && !ours.iter().any(|o| a.ends_with(&format!("@{o}"))))
         .collect();
@@ -589,6 +617,11 @@ pub fn verdict(class: ReplyClass, confidence: f32) -> Classification {
         out_of_office: None,
         bounce: None,
         complaint: None,
+        requires_action: matches!(
+            class,
+            ReplyClass::Interested | ReplyClass::Question | ReplyClass::Agreed | ReplyClass::Other
+        ),
+        is_opportunity: class.is_positive() || class == ReplyClass::Question,
     }
 }
 
@@ -616,7 +649,9 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
     let subject = words(&mail.subject);
     let text = strip_quoted(&mail.text);
     let body = words(&text);
-    let automatic = auto_submitted(mail) || any_phrase(&subject, AUTO_SUBJECT, false);
+    let automatic = auto_submitted(mail)
+        || any_phrase(&subject, AUTO_SUBJECT, false)
+        || any_phrase(&body, AUTO_BODY, false);
     let away =
         any_phrase(&subject, OUT_OF_OFFICE, false) || any_phrase(&body, OUT_OF_OFFICE, false);
     if away && (automatic || any_phrase(&subject, OUT_OF_OFFICE, false)) {
@@ -747,6 +782,55 @@ mod tests {
         assert_eq!(
             c.placement_url.as_deref(),
             Some("https://www.greenmag.org/blog/compost-guide")
+        );
+    }
+
+    fn mail(raw: &str) -> InboundMail {
+        crate::domain::inbound::parse(raw.replace('\n', "\r\n").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn exim_bounces_name_their_failures_in_a_header() {
+        let m = mail(
+            "From: Mail Delivery System <Mailer-Daemon@mx.host.org>\nTo: a@agency.com\n\
+Subject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: gone@host.org\n\n\
+This message was created automatically by mail delivery software.\n\n\
+A message that you sent could not be delivered to one or more of its recipients. This is a permanent error.\n\n\
+  gone@host.org\n    SMTP error from remote mail server after RCPT TO:<gone@host.org>:\n    550 5.1.1 <gone@host.org>: Recipient address rejected\n\n\
+------ This is a copy of the message, including all the headers. ------\nFrom: a@agency.com\nTo: gone@host.org\n",
+        );
+        let c = classify(&m, &[], &[]);
+        assert_eq!(c.classification, ReplyClass::BounceHard);
+        let b = c.bounce.unwrap();
+        assert_eq!(
+            (b.recipients, b.status),
+            (vec!["gone@host.org".to_string()], Some("5.1.1".to_string()))
+        );
+    }
+
+    #[test]
+    fn automatic_answers_are_known_by_their_body_too() {
+        let m = mail(
+            "From: info@shop.org\nTo: a@agency.com\nSubject: Re: hello\n\n\
+Dies ist eine automatische Antwort. Wir melden uns innerhalb von 48 Stunden.\n",
+        );
+        assert_eq!(classify(&m, &[], &[]).classification, ReplyClass::AutoReply);
+    }
+
+    #[test]
+    fn any_charset_and_nested_multiparts() {
+        let m = mail(
+            "From: ivan@site.ru\nTo: a@agency.com\nSubject: Re\nMIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\nContent-Type: multipart/related; boundary=\"rel\"\n\n\
+--rel\nContent-Type: multipart/alternative; boundary=\"alt\"\n\n--alt\n\
+Content-Type: text/plain; charset=windows-1251\nContent-Transfer-Encoding: base64\n\nzvfl7fwg6O3y5fDl8e3uLCBzb3VuZHMgZ29vZCE=\n\
+--alt\nContent-Type: text/html; charset=utf-8\n\n<p>x</p>\n--alt--\n--rel--\n\
+--outer\nContent-Type: application/pdf; name=a.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--outer--\n",
+        );
+        assert_eq!(m.text.trim(), "Очень интересно, sounds good!");
+        assert_eq!(
+            classify(&m, &[], &[]).classification,
+            ReplyClass::Interested
         );
     }
 
