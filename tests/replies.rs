@@ -772,6 +772,64 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
         waiting["items"][0]["fromEmail"], "stranger@new-blog.org",
         "{waiting:?}"
     );
+
+    // Mail to the shared reply domain that matches nothing is kept for the platform's
+    // operators, who hand it to its tenant.
+    std::fs::write(
+        inbox.join("0004.eml"),
+        crlf("From: lost@far-away.org\nTo: reply+nosuchtoken@replies.localhost.localdomain\nSubject: hi\nMessage-ID: <lost-1@far-away.org>\n\nAre you still looking for partners?\n"),
+    )
+    .unwrap();
+    s.call("POST", "/v1/dev/jobs/reply-ingest/run", Some(&t), None)
+        .await;
+    assert!(inbox.join("processed/0004.eml").exists());
+    let operator = s.token("platform", "ops", Role::Superadmin);
+    let unrouted = get(&s, &operator, "/v1/admin/unrouted-replies").await;
+    assert_eq!(
+        unrouted["items"].as_array().unwrap().len(),
+        1,
+        "{unrouted:?}"
+    );
+    let id = unrouted["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        s.call("GET", "/v1/admin/unrouted-replies", Some(&t), None)
+            .await
+            .status,
+        403
+    );
+    let route = format!("/v1/admin/unrouted-replies/{id}/route");
+    let routed = s
+        .call(
+            "POST",
+            &route,
+            Some(&operator),
+            Some(json!({"tenantId": "acme"})),
+        )
+        .await;
+    assert_eq!(routed.status, 200, "{:?}", routed.body);
+    let again = s
+        .call(
+            "POST",
+            &route,
+            Some(&operator),
+            Some(json!({"tenantId": "acme"})),
+        )
+        .await;
+    assert_eq!(again.status, 404);
+    let waiting = get(&s, &t, "/v1/replies?unmatched=true").await;
+    assert!(
+        waiting["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str())
+    );
+    assert!(
+        get(&s, &operator, "/v1/admin/unrouted-replies").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         get(&s, &t, &format!("/v1/backlinks/{link}")).await["outreachStatus"],
         "responded"

@@ -440,6 +440,30 @@ pub fn routes() -> Vec<Route> {
             .doc("replies", "Attach an unmatched reply to the email it answers")
             .body(schema_of::<rp::Assignment>)
             .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+        Route::get(
+            "/v1/admin/unrouted-replies",
+            "listUnroutedReplies",
+            handler!(replies::list_unrouted),
+        )
+        .doc(
+            "platform",
+            "Inbound mail that reached no tenant, newest first (platform operators)",
+        )
+        .access(Access::Role(Role::Superadmin))
+        .query(query_params::<rp::unrouted::UnroutedFilter>)
+        .returns(ResponseDoc::List(schema_of::<rp::Reply>)),
+        Route::post(
+            "/v1/admin/unrouted-replies/{id}/route",
+            "routeUnroutedReply",
+            handler!(replies::route_unrouted),
+        )
+        .doc(
+            "platform",
+            "Hand an unrouted message to its tenant, where it waits as an unmatched reply",
+        )
+        .access(Access::Role(Role::Superadmin))
+        .body(schema_of::<rp::unrouted::Routing>)
+        .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
     ]
 }
 

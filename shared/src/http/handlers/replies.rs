@@ -1,5 +1,5 @@
 use crate::app::paging::PageRequest;
-use crate::app::replies::{self, ingest};
+use crate::app::replies::{self, ingest, unrouted};
 use crate::app::{App, AppError};
 use crate::domain::ids::ReplyId;
 use crate::http::call::Call;
@@ -50,4 +50,15 @@ pub async fn ingest_inbound(app: Arc<App>, call: Call) -> Result<Reply, Problem>
             Err(AppError::Unavailable("the message found no tenant".into()).into())
         }
     }
+}
+
+pub async fn list_unrouted(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let filter: unrouted::UnroutedFilter = call.query()?;
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    Reply::ok(&unrouted::list(&app, page).await?)
+}
+
+pub async fn route_unrouted(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let id = call.id("id", "unrouted reply", ReplyId::parse)?;
+    Reply::ok(&unrouted::route(&app, &id, call.json()?).await?)
 }
