@@ -731,42 +731,41 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
 
     // Mail that matches nothing, sent to a reply domain a tenant owns, waits in that
     // tenant's unmatched list. A domain belongs to one tenant; the shared one to nobody.
-    let admin = s.token("acme", "boss", Role::Admin);
-    let own = s
-        .call(
-            "PATCH",
-            "/v1/settings/sender",
-            Some(&admin),
-            Some(json!({"replyDomain": "replies.agency.com"})),
-        )
-        .await;
-    assert_eq!(own.status, 200, "{:?}", own.body);
-    let rival = s.token("globex", "boss", Role::Admin);
-    let taken = s
-        .call(
-            "PATCH",
-            "/v1/settings/sender",
-            Some(&rival),
-            Some(json!({"replyDomain": "replies.agency.com"})),
-        )
-        .await;
-    assert_eq!(taken.status, 409, "{:?}", taken.body);
-    let shared = s
-        .call(
-            "PATCH",
-            "/v1/settings/sender",
-            Some(&rival),
-            Some(json!({"replyDomain": "replies.localhost.localdomain"})),
-        )
-        .await;
-    assert_eq!(shared.status, 400);
-    std::fs::write(
-        inbox.join("0003.eml"),
-        crlf("From: stranger@new-blog.org\nTo: hello@replies.agency.com\nSubject: collab?\nMessage-ID: <nb-1@new-blog.org>\n\nDo you do link exchanges?\n"),
+    let reply_domain = |token: String, domain: &'static str| {
+        let s = &s;
+        async move {
+            s.call(
+                "PATCH",
+                "/v1/settings/sender",
+                Some(&token),
+                Some(json!({"replyDomain": domain})),
+            )
+            .await
+            .status
+        }
+    };
+    let (acme, globex) = (
+        s.token("acme", "boss", Role::Admin),
+        s.token("globex", "boss", Role::Admin),
+    );
+    assert_eq!(reply_domain(acme, "replies.agency.com").await, 200);
+    assert_eq!(
+        reply_domain(globex.clone(), "replies.agency.com").await,
+        409
+    );
+    assert_eq!(
+        reply_domain(globex, "replies.localhost.localdomain").await,
+        400
+    );
+    let deliver = |name: &str, raw: &str| {
+        std::fs::write(inbox.join(name), crlf(raw)).unwrap();
+        s.call("POST", "/v1/dev/jobs/reply-ingest/run", Some(&t), None)
+    };
+    deliver(
+        "0003.eml",
+        "From: stranger@new-blog.org\nTo: hello@replies.agency.com\nSubject: collab?\nMessage-ID: <nb-1@new-blog.org>\n\nDo you do link exchanges?\n",
     )
-    .unwrap();
-    s.call("POST", "/v1/dev/jobs/reply-ingest/run", Some(&t), None)
-        .await;
+    .await;
     let waiting = get(&s, &t, "/v1/replies?unmatched=true").await;
     assert_eq!(
         waiting["items"][0]["fromEmail"], "stranger@new-blog.org",
@@ -775,13 +774,11 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
 
     // Mail to the shared reply domain that matches nothing is kept for the platform's
     // operators, who hand it to its tenant.
-    std::fs::write(
-        inbox.join("0004.eml"),
-        crlf("From: lost@far-away.org\nTo: reply+nosuchtoken@replies.localhost.localdomain\nSubject: hi\nMessage-ID: <lost-1@far-away.org>\n\nAre you still looking for partners?\n"),
+    deliver(
+        "0004.eml",
+        "From: lost@far-away.org\nTo: reply+nosuchtoken@replies.localhost.localdomain\nSubject: hi\nMessage-ID: <lost-1@far-away.org>\n\nAre you still looking for partners?\n",
     )
-    .unwrap();
-    s.call("POST", "/v1/dev/jobs/reply-ingest/run", Some(&t), None)
-        .await;
+    .await;
     assert!(inbox.join("processed/0004.eml").exists());
     let operator = s.token("platform", "ops", Role::Superadmin);
     let unrouted = get(&s, &operator, "/v1/admin/unrouted-replies").await;

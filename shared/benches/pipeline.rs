@@ -4,6 +4,10 @@
 //! memory; figures go to docs/benchmarks.md by hand.
 //! Run: cargo bench -p backlinks-core --features local --bench pipeline [-- DOMAINS WORKERS]
 
+mod support;
+
+use support::peak_rss_mib;
+
 use axum::extract::Request;
 use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
@@ -56,23 +60,6 @@ async fn site(req: Request) -> axum::response::Response<String> {
     let mut response = axum::response::Response::new(body);
     *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap();
     response
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 #[tokio::main]

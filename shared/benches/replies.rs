@@ -4,6 +4,10 @@
 //! figures go to docs/benchmarks.md by hand.
 //! Run: cargo bench -p backlinks-core --features local --bench replies [-- EMAILS (at most 1,000, a campaign's daily cap)]
 
+mod support;
+
+use support::peak_rss_mib;
+
 use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
@@ -20,23 +24,6 @@ use backlinks_core::ports::{Clock, SystemClock};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
 
 fn crlf(text: &str) -> Vec<u8> {
     text.replace('\n', "\r\n").into_bytes()
