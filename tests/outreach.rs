@@ -194,13 +194,7 @@ async fn every_policy_rule_blocks_with_its_reason_and_allows_otherwise() {
     let admin = s.token("acme", "boss", Role::Admin);
     let t = s.member("acme");
     let c = s.campaign(&t, json!({"name": "Rules"})).await;
-    s.call(
-        "POST",
-        &format!("/v1/campaigns/{}/activate", c["id"].as_str().unwrap()),
-        Some(&t),
-        None,
-    )
-    .await;
+    s.activate(&t, &c).await;
     s.call(
         "PATCH",
         "/v1/settings/sender",
@@ -362,13 +356,7 @@ async fn daily_caps_defer_sends_to_another_day() {
         .enumerate()
     {
         let c2 = s.campaign(&t, json!({"name": format!("c{i}")})).await;
-        s.call(
-            "POST",
-            &format!("/v1/campaigns/{}/activate", c2["id"].as_str().unwrap()),
-            Some(&t),
-            None,
-        )
-        .await;
+        s.activate(&t, &c2).await;
         let e = draft(
             &s,
             &t,
@@ -427,13 +415,7 @@ async fn daily_caps_defer_sends_to_another_day() {
     let mut last = Value::Null;
     for domain in ["d.shared.org", "e.shared.org"] {
         let oc = s.campaign(&other, json!({"name": domain})).await;
-        s.call(
-            "POST",
-            &format!("/v1/campaigns/{}/activate", oc["id"].as_str().unwrap()),
-            Some(&other),
-            None,
-        )
-        .await;
+        s.activate(&other, &oc).await;
         let e = draft(
             &s,
             &other,

@@ -615,13 +615,7 @@ Original-Rcpt-To: <angry@angry-site.org>\nArrival-Date: {}\n\n\
             json!({"name": "G", "targetUrl": "https://globex.com/"}),
         )
         .await;
-    s.call(
-        "POST",
-        &format!("/v1/campaigns/{}/activate", c2["id"].as_str().unwrap()),
-        Some(&other),
-        None,
-    )
-    .await;
+    s.activate(&other, &c2).await;
     for address in [
         "gone@bounce-site.org",
         "angry@angry-site.org",
@@ -795,24 +789,17 @@ async fn ses_notifications_and_the_inbox_folder_use_the_same_path() {
         403
     );
     let route = format!("/v1/admin/unrouted-replies/{id}/route");
-    let routed = s
-        .call(
+    let hand_over = || {
+        s.call(
             "POST",
             &route,
             Some(&operator),
             Some(json!({"tenantId": "acme"})),
         )
-        .await;
+    };
+    let routed = hand_over().await;
     assert_eq!(routed.status, 200, "{:?}", routed.body);
-    let again = s
-        .call(
-            "POST",
-            &route,
-            Some(&operator),
-            Some(json!({"tenantId": "acme"})),
-        )
-        .await;
-    assert_eq!(again.status, 404);
+    assert_eq!(hand_over().await.status, 404, "handed over once only");
     let waiting = get(&s, &t, "/v1/replies?unmatched=true").await;
     assert!(
         waiting["items"]

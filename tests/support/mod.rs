@@ -280,6 +280,16 @@ impl TestServer {
         a.body
     }
 
+    /// Activates a campaign.
+    pub async fn activate(&self, token: &str, campaign: &Value) {
+        let path = format!(
+            "/v1/campaigns/{}/activate",
+            campaign["id"].as_str().unwrap()
+        );
+        let a = self.call("POST", &path, Some(token), None).await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+    }
+
     /// Starts discovery for a campaign.
     pub async fn discover(&self, token: &str, campaign: &Value, body: Value) -> Answer {
         let path = format!(

@@ -20,13 +20,7 @@ pub async fn ready(s: &TestServer) -> (String, Value) {
     assert_eq!(settings.status, 200, "{:?}", settings.body);
     let t = s.member("acme");
     let c = s.campaign(&t, json!({"name": "Spring", "keywords": ["green living"], "targetUrl": "https://client-shop.com/guide"})).await;
-    s.call(
-        "POST",
-        &format!("/v1/campaigns/{}/activate", c["id"].as_str().unwrap()),
-        Some(&t),
-        None,
-    )
-    .await;
+    s.activate(&t, &c).await;
     (t, c)
 }
 
