@@ -174,19 +174,13 @@ async fn find_target(
         }
     }
     // A bounce or complaint speaks for the addresses it names, not for its sender.
-    let counterparts: Vec<String> = match machine {
-        Some(c) if c.bounce.is_some() => c
-            .bounce
+    let named = machine.and_then(|c| {
+        c.bounce
             .as_ref()
             .map(|b| b.recipients.clone())
-            .unwrap_or_default(),
-        Some(c) if c.complaint.is_some() => c
-            .complaint
-            .as_ref()
-            .map(|b| b.recipients.clone())
-            .unwrap_or_default(),
-        _ => mail.from.iter().cloned().collect(),
-    };
+            .or_else(|| c.complaint.as_ref().map(|k| k.recipients.clone()))
+    });
+    let counterparts = named.unwrap_or_else(|| mail.from.iter().cloned().collect());
     for address in &counterparts {
         if let Some(target) = newest(app, keys::by_recipient(address), tenant).await? {
             return Ok(Some(Found {
