@@ -835,6 +835,31 @@ Content-Type: text/plain; charset=windows-1251\nContent-Transfer-Encoding: base6
     }
 
     #[test]
+    fn truncated_and_corrupted_mail_never_panics() {
+        let samples = [
+            "From: a@b.org\r\nSubject: Re: x\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"q\"\r\n\r\n--q\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; g@b.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--q\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: <m@x>\r\n\r\nhi\r\n--q--\r\n",
+            "From: =?utf-8?b?w6k=?= <a@b.org>\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<div>Yes =E2=80=99 until 12/13/2026<blockquote>On x wrote: <b>hi</b></blockquote></div>\r\n",
+        ];
+        for sample in samples {
+            let bytes = sample.as_bytes();
+            for cut in 0..bytes.len() {
+                let mut raw = bytes[..cut].to_vec();
+                if let Some(m) = crate::domain::inbound::parse(&raw) {
+                    classify(&m, &[], &["b.org".into()]);
+                }
+                // A flipped byte in the middle of what is there.
+                if !raw.is_empty() {
+                    let at = raw.len() / 2;
+                    raw[at] ^= 0xA5;
+                    if let Some(m) = crate::domain::inbound::parse(&raw) {
+                        classify(&m, &[], &[]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn an_llm_answer_cannot_pick_a_machine_class() {
         let ok = serde_json::json!({"classification": "interested", "sentiment": "positive", "urgency": "high", "confidence": 0.9, "suggestedReply": "Great"});
         let c = from_llm(&ok, "", &[]).unwrap();
