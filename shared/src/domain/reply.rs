@@ -509,9 +509,13 @@ fn auto_submitted(mail: &InboundMail) -> bool {
 }
 
 /// The return date of an out-of-office message: the latest date it names that is not
-/// before the message itself.
+/// before the message itself, nor more than a year after it.
 pub fn return_date(text: &str, sent: NaiveDate) -> Option<NaiveDate> {
-    dates(text, sent).into_iter().filter(|d| *d >= sent).max()
+    let limit = sent.checked_add_signed(chrono::Duration::days(366))?;
+    dates(text, sent)
+        .into_iter()
+        .filter(|d| *d >= sent && *d <= limit)
+        .max()
 }
 
 /// URLs on the prospect's site: the likely placement of an agreed link.
@@ -815,6 +819,14 @@ A message that you sent could not be delivered to one or more of its recipients.
 Dies ist eine automatische Antwort. Wir melden uns innerhalb von 48 Stunden.\n",
         );
         assert_eq!(classify(&m, &[], &[]).classification, ReplyClass::AutoReply);
+    }
+
+    #[test]
+    fn return_dates_far_away_or_at_the_end_of_time_are_ignored() {
+        let sent = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(return_date("back 2030-01-01", sent), None);
+        let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        assert_eq!(return_date("back on 31 December", end), Some(end));
     }
 
     #[test]

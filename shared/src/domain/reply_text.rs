@@ -225,7 +225,7 @@ fn with_year(year: Option<i32>, m: u32, d: u32, after: NaiveDate) -> Option<Naiv
         Some(y) => NaiveDate::from_ymd_opt(if y < 100 { 2000 + y } else { y }, m, d),
         None => {
             let this = NaiveDate::from_ymd_opt(after.year(), m, d)?;
-            if this + chrono::Duration::days(1) < after {
+            if this.succ_opt().is_some_and(|next| next < after) {
                 NaiveDate::from_ymd_opt(after.year() + 1, m, d)
             } else {
                 Some(this)

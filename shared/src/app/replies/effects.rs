@@ -294,7 +294,8 @@ async fn on_email(
             .and_then(|o| o.return_date)
     {
         let after = crate::domain::time::Timestamp::from_datetime(
-            (back + chrono::Duration::days(1))
+            back.succ_opt()
+                .unwrap_or(back)
                 .and_hms_opt(9, 0, 0)
                 .unwrap_or_default()
                 .and_utc(),
