@@ -207,8 +207,22 @@ Sounds good, send it over.\r\n--m\r\nContent-Type: application/octet-stream\r\nC
     .unwrap();
     let bounced = emails::get(&app, &tenant, &e.id).await.unwrap();
     assert!(bounced.bounced_at.is_some());
+    // DynamoDB limits key sizes: hostile, very long ids and addresses must still store.
+    let long = "x".repeat(3_000);
+    let hostile = format!(
+        "From: someone@{long}.com\r\nTo: reply+{long}@r.example.com\r\nSubject: {long}\r\n\
+Message-ID: <{long}@{long}.com>\r\nReferences: <{long}>\r\n\r\nHello?\r\n"
+    );
+    let stored =
+        backlinks_core::app::replies::ingest::ingest(&app, hostile.as_bytes(), &[], Some(&tenant))
+            .await
+            .unwrap();
+    assert!(matches!(
+        stored,
+        backlinks_core::app::replies::ingest::Outcome::Stored(..)
+    ));
     let all = replies::list(&app, &tenant, &Default::default(), PageRequest::first(10))
         .await
         .unwrap();
-    assert_eq!(all.items.len(), 2);
+    assert_eq!(all.items.len(), 3);
 }

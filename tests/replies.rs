@@ -910,3 +910,19 @@ async fn the_llm_reads_human_replies_when_configured_and_machine_mail_stays_with
         (json!("out_of_office"), json!("rules"))
     );
 }
+
+#[tokio::test]
+async fn hostile_addresses_and_ids_are_stored_not_failed() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let long = "x".repeat(3_000);
+    let raw = format!(
+        "From: someone@{long}.com\nTo: reply+{long}@replies.localhost.localdomain, unsubscribe+../../etc@{long}.org\n\
+Subject: {long}\nMessage-ID: <{long}@{long}.com>\nIn-Reply-To: <{long}>\nReferences: <{long}> <{long}2>\n\nHello?\n"
+    );
+    let (status, r) = inbound(&s, &t, &raw).await;
+    assert_eq!(status, 201, "{r:?}");
+    assert!(r["matched"].is_null());
+    let (status, again) = inbound(&s, &t, &raw).await;
+    assert_eq!((status, again["id"].clone()), (200, r["id"].clone()));
+}

@@ -152,6 +152,10 @@ async fn find_target(
             (_, Some(t)) => (t.to_string(), true),
             _ => continue,
         };
+        // Our tokens are 32 hex digits; anything else is no token of ours.
+        if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
         if let Some(target) = sending::reply_target(app, &token).await?
             && allowed(&target, tenant)
         {
@@ -181,7 +185,7 @@ async fn find_target(
             .or_else(|| c.complaint.as_ref().map(|k| k.recipients.clone()))
     });
     let counterparts = named.unwrap_or_else(|| mail.from.iter().cloned().collect());
-    for address in &counterparts {
+    for address in counterparts.iter().filter(|a| a.len() <= 254) {
         if let Some(target) = newest(app, keys::by_recipient(address), tenant).await? {
             return Ok(Some(Found {
                 target,
@@ -197,6 +201,7 @@ async fn find_target(
             .as_deref()
             .and_then(|f| f.split('@').nth(1))
             .and_then(registrable_domain)
+            .filter(|d| d.len() <= 253)
         && !FREEMAIL.contains(&domain.as_str())
         && let Some(target) = newest(app, keys::by_recipient_domain(&domain), tenant).await?
     {
@@ -217,6 +222,7 @@ async fn domain_owner(
 ) -> Result<Option<TenantId>, AppError> {
     for address in envelope.iter().chain(&mail.recipients) {
         if let Some(domain) = address.rsplit_once('@').map(|(_, d)| d)
+            && domain.len() <= 253
             && let Some(owner) = sender::reply_domain_owner(app, domain).await?
         {
             return Ok(Some(owner));
