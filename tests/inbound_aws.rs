@@ -119,16 +119,9 @@ async fn a_reply_stored_in_s3_is_ingested_by_the_function_into_dynamodb() {
         .unwrap()
         .unwrap()
         .path();
-    let sent = std::fs::read_to_string(sent).unwrap();
-    let reply_to = sent
-        .lines()
-        .find_map(|l| l.strip_prefix("Reply-To: "))
-        .map(|v| {
-            v.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string()
-        })
+    let sent = std::fs::read(sent).unwrap();
+    let reply_to = backlinks_core::domain::inbound::parse(&sent)
+        .and_then(|m| m.reply_to)
         .unwrap();
 
     // SES stored the reply whole under the rule's prefix; a large attachment rides along.

@@ -68,6 +68,13 @@ async fn server(sites: &[&Site], providers: ProviderSettings) -> TestServer {
     .await
 }
 
+/// Creates a job (201) and returns it.
+async fn create_job(s: &TestServer, t: &str, body: Value) -> Value {
+    let a = s.call("POST", "/v1/jobs", Some(t), Some(body)).await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    a.body
+}
+
 async fn results(s: &TestServer, token: &str, job: &str, query: &str) -> Vec<Value> {
     let a = s
         .call(
@@ -240,15 +247,7 @@ async fn redelivered_messages_change_nothing_twice() {
     let good = good_site("twicemag.org", "ana").await;
     let s = server(&[&good], ProviderSettings::default()).await;
     let t = s.member("acme");
-    let job = s
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&t),
-            Some(json!({"urls": ["https://twicemag.org/"]})),
-        )
-        .await
-        .body;
+    let job = create_job(&s, &t, json!({"urls": ["https://twicemag.org/"]})).await;
     let id = job["id"].as_str().unwrap();
     let result = results(&s, &t, id, "").await[0].clone();
     let message = json!({"tenantId": "acme", "jobId": id, "resultId": result["id"]}).to_string();
@@ -275,15 +274,7 @@ async fn jobs_pause_resume_and_cancel() {
     let other = good_site("othermag.org", "lee").await;
     let s = server(&[&good, &other], ProviderSettings::default()).await;
     let t = s.member("acme");
-    let job = s
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&t),
-            Some(json!({"urls": ["pausemag.org", "othermag.org"]})),
-        )
-        .await
-        .body;
+    let job = create_job(&s, &t, json!({"urls": ["pausemag.org", "othermag.org"]})).await;
     let path = format!("/v1/jobs/{}", job["id"].as_str().unwrap());
     assert_eq!(
         s.call("POST", &format!("{path}/pause"), Some(&t), None)
@@ -321,15 +312,7 @@ async fn jobs_pause_resume_and_cancel() {
         409
     );
 
-    let second = s
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&t),
-            Some(json!({"urls": ["othermag.org"]})),
-        )
-        .await
-        .body;
+    let second = create_job(&s, &t, json!({"urls": ["othermag.org"]})).await;
     let path = format!("/v1/jobs/{}", second["id"].as_str().unwrap());
     assert_eq!(
         s.call("POST", &format!("{path}/cancel"), Some(&t), None)
@@ -559,15 +542,7 @@ async fn an_llm_classifies_when_configured_and_bad_answers_are_retried() {
     )
     .await;
     let t = s.member("acme");
-    let job = s
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&t),
-            Some(json!({"urls": ["llmmag.org", "chatty.org"]})),
-        )
-        .await
-        .body;
+    let job = create_job(&s, &t, json!({"urls": ["llmmag.org", "chatty.org"]})).await;
     let id = job["id"].as_str().unwrap().to_string();
     s.drain().await;
     let all = results(&s, &t, &id, "").await;

@@ -17,20 +17,8 @@ fn sent_to(s: &TestServer, to: &str) -> (String, String, String) {
         .into_iter()
         .find(|m| m.contains(&format!("<{to}>")))
         .unwrap_or_else(|| panic!("nothing sent to {to}"));
-    let unfolded = eml.replace("\r\n ", " ").replace("\r\n\t", " ");
-    let header = |name: &str| {
-        unfolded
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-            .unwrap()
-            .to_string()
-    };
-    let message_id = header("Message-ID").trim_matches(['<', '>']).to_string();
-    let reply_to = header("Reply-To");
-    let reply_to = reply_to
-        .rsplit_once('<')
-        .map_or(reply_to.as_str(), |(_, a)| a.trim_end_matches('>'))
-        .to_string();
+    let sent = backlinks_core::domain::inbound::parse(eml.as_bytes()).unwrap();
+    let (message_id, reply_to) = (sent.message_id.unwrap(), sent.reply_to.unwrap());
     (message_id, reply_to, eml)
 }
 

@@ -308,6 +308,19 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
     assert_eq!(followups::sweep(&w.app).await.unwrap(), 0);
 }
 
+/// A small message with a unique marker, and its envelope, for the transport tests.
+fn probe() -> (String, String, Envelope) {
+    let marker = uuid::Uuid::now_v7().simple().to_string();
+    let raw = format!(
+        "From: alice@agency.com\r\nTo: ed@blog.org\r\nMessage-ID: <{marker}@agency.com>\r\nSubject: hi\r\n\r\nbody\r\n"
+    );
+    let envelope = Envelope {
+        from: "alice@agency.com".into(),
+        to: "ed@blog.org".into(),
+    };
+    (marker, raw, envelope)
+}
+
 #[tokio::test]
 async fn ses_sends_the_raw_message_as_built() {
     let config = aws_sdk_ses::Config::builder()
@@ -327,14 +340,7 @@ async fn ses_sends_the_raw_message_as_built() {
         .unwrap();
     let ses = backlinks_core::adapters::ses::Ses::new(client, None);
     let router = MailRouter::new(Arc::new(ses));
-    let marker = uuid::Uuid::now_v7().simple().to_string();
-    let raw = format!(
-        "From: alice@agency.com\r\nTo: ed@blog.org\r\nMessage-ID: <{marker}@agency.com>\r\nSubject: hi\r\n\r\nbody\r\n"
-    );
-    let envelope = Envelope {
-        from: "alice@agency.com".into(),
-        to: "ed@blog.org".into(),
-    };
+    let (marker, raw, envelope) = probe();
     let id = router
         .send(&Transport::Platform, &envelope, raw.as_bytes())
         .await
@@ -380,14 +386,7 @@ async fn smtp_delivers_to_a_real_server_and_reports_refusals() {
         username: "alice".into(),
         password: password.into(),
     };
-    let marker = uuid::Uuid::now_v7().simple().to_string();
-    let raw = format!(
-        "From: alice@agency.com\r\nTo: ed@blog.org\r\nMessage-ID: <{marker}@agency.com>\r\nSubject: hi\r\n\r\nbody\r\n"
-    );
-    let envelope = Envelope {
-        from: "alice@agency.com".into(),
-        to: "ed@blog.org".into(),
-    };
+    let (marker, raw, envelope) = probe();
     let router = MailRouter::new(Arc::new(Outbox::new(std::env::temp_dir())));
     router
         .send(

@@ -9,16 +9,13 @@ mod support;
 use support::peak_rss_mib;
 
 use axum::extract::Request;
-use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
-use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
 use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use backlinks_core::app::{App, jobs as job_cases};
 use backlinks_core::domain::identity::{Identity, Role};
 use backlinks_core::domain::ids::{TenantId, UserId};
-use backlinks_core::jobs::{self, queue_names};
+use backlinks_core::jobs;
 use backlinks_core::local::workers::drain_once;
-use backlinks_core::ports::{Clock, SystemClock};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -75,11 +72,7 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(site)).await });
 
     let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let db = LocalDb::open(&dir.path().join("bench.sqlite3")).unwrap();
-    let table = SqliteTable::open(db.clone(), clock.clone()).await.unwrap();
-    let names = queue_names().into_iter().map(String::from).collect();
-    let queue = LocalQueue::open(db, clock.clone(), names, 5).await.unwrap();
+    let (table, queue, clock) = support::local_store(dir.path()).await;
     let hosts: Vec<String> = (0..domains).map(|i| format!("site{i}.org")).collect();
     let fetcher = WebFetcher::new(FetchPolicy {
         allow_private: true,

@@ -8,9 +8,7 @@ mod support;
 
 use support::peak_rss_mib;
 
-use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
 use backlinks_core::adapters::web_fetcher::WebFetcher;
 use backlinks_core::app::outreach::sending::{self, SendMessage};
 use backlinks_core::app::outreach::{OutreachEnv, emails, sender};
@@ -19,8 +17,6 @@ use backlinks_core::app::{App, backlinks, campaigns};
 use backlinks_core::domain::campaign::CampaignAction;
 use backlinks_core::domain::ids::TenantId;
 use backlinks_core::domain::{inbound, reply};
-use backlinks_core::jobs::queue_names;
-use backlinks_core::ports::{Clock, SystemClock};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
@@ -88,11 +84,7 @@ async fn main() {
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let db = LocalDb::open(&dir.path().join("bench.sqlite3")).unwrap();
-    let table = SqliteTable::open(db.clone(), clock.clone()).await.unwrap();
-    let names = queue_names().into_iter().map(String::from).collect();
-    let queue = LocalQueue::open(db, clock.clone(), names, 5).await.unwrap();
+    let (table, queue, clock) = support::local_store(dir.path()).await;
     let outbox = dir.path().join("outbox");
     let app = App::new(
         Arc::new(table),
@@ -143,19 +135,8 @@ async fn main() {
     }
     let mut replies = Vec::new();
     for entry in std::fs::read_dir(&outbox).unwrap() {
-        let sent = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let header = |name: &str| {
-            sent.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .map(|v| {
-                    v.trim()
-                        .trim_start_matches('<')
-                        .trim_end_matches('>')
-                        .to_string()
-                })
-                .unwrap()
-        };
-        let (to, reply_to) = (header("To: "), header("Reply-To: "));
+        let sent = inbound::parse(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+        let (to, reply_to) = (&sent.recipients[0], sent.reply_to.unwrap());
         replies.push(crlf(&format!(
             "From: {to}\nTo: {reply_to}\nSubject: Re: hello\nMessage-ID: <r-{to}>\n\nSounds good, send it over!\n\nOn Mon, Alice wrote:\n> would you like a guest post?\n"
         )));

@@ -235,22 +235,11 @@ impl TestServer {
         self.local.keys.mint(tenant, user, role, now, 3600).unwrap()
     }
 
-    /// Runs every queue job until no queue has a message ready.
+    /// Runs every queue job (and the inbox) until nothing is ready.
     pub async fn drain(&self) {
-        loop {
-            let mut handled = 0;
-            for job in backlinks_core::jobs::registry() {
-                if matches!(job.trigger, backlinks_core::jobs::Trigger::Queue(_)) {
-                    handled +=
-                        backlinks_core::local::workers::drain_once(self.local.app.clone(), &job)
-                            .await
-                            .unwrap();
-                }
-            }
-            if handled == 0 {
-                return;
-            }
-        }
+        backlinks_core::local::workers::drain_all(self.local.app.clone())
+            .await
+            .unwrap();
     }
 
     /// The `.eml` files the local transport wrote, oldest first.

@@ -6,7 +6,8 @@ use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
 use super::{App, AppError};
 use crate::domain::backlink::Backlink;
 use crate::domain::ids::{BacklinkId, TenantId};
-use crate::domain::link_presence::find_link;
+use crate::domain::link_presence::{FoundLink, find_link};
+use crate::domain::web::WebUrl;
 use crate::ports::fetcher::FetchError;
 use crate::ports::table::{Index, Query, SortCondition};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,28 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
     Ok(queued)
 }
 
+/// The link to `target` on the page at `source`, fetched SSRF-safely. Transient failures
+/// (network, 5xx, 429, 403) are errors; a missing page or one we may not fetch has none.
+pub async fn link_on(
+    app: &App,
+    source: &WebUrl,
+    target: &WebUrl,
+) -> Result<Option<FoundLink>, AppError> {
+    match app.fetcher.get(source.as_url()).await {
+        Ok(page) if (200..300).contains(&page.status) => {
+            Ok(find_link(&page.text(), &page.final_url, target.as_url()))
+        }
+        Ok(page) if matches!(page.status, 404 | 410) => Ok(None),
+        Ok(page) => Err(AppError::Unavailable(format!(
+            "{source} answered {}; will retry",
+            page.status
+        ))),
+        // A page we may never fetch cannot show the link.
+        Err(FetchError::Refused { .. }) => Ok(None),
+        Err(e) => Err(AppError::Unavailable(e.to_string())),
+    }
+}
+
 /// What one check concluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -86,21 +109,7 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppErro
     if !backlink.outreach_status.link_expected() {
         return Ok(Verdict::Skipped);
     }
-    let found = match app.fetcher.get(source.as_url()).await {
-        Ok(page) if (200..300).contains(&page.status) => {
-            find_link(&page.text(), &page.final_url, target.as_url())
-        }
-        Ok(page) if matches!(page.status, 404 | 410) => None,
-        Ok(page) => {
-            return Err(AppError::Unavailable(format!(
-                "{source} answered {}; will retry",
-                page.status
-            )));
-        }
-        // A page we may never fetch cannot show the link.
-        Err(FetchError::Refused { .. }) => None,
-        Err(e) => return Err(AppError::Unavailable(e.to_string())),
-    };
+    let found = link_on(app, source, target).await?;
     let now = app.clock.now();
     let verdict = if found.is_some() {
         Verdict::Live

@@ -268,6 +268,10 @@ impl Backlink {
         if let Some(slot) = stamp {
             *slot = Some(now);
         }
+        // A published link was agreed to, even when nobody recorded the agreement first.
+        if to == OutreachStatus::Published && self.agreed_at.is_none() {
+            self.agreed_at = Some(now);
+        }
         self.outreach_status = to;
         self.updated_at = now;
         Ok(())
@@ -306,6 +310,15 @@ mod tests {
         assert_eq!(b.agreed_at, Some(t));
         assert_eq!(b.published_at, Some(t));
         assert!(b.outreach_status.link_expected());
+    }
+
+    #[test]
+    fn publishing_without_a_recorded_agreement_stamps_both() {
+        let mut b = backlink(SourceType::Outreach);
+        let t = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+        b.transition(OutreachStatus::OutreachSent, t).unwrap();
+        b.transition(OutreachStatus::Published, t).unwrap();
+        assert_eq!((b.agreed_at, b.published_at), (Some(t), Some(t)));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct InboundMail {
     pub from_name: Option<String>,
     /// To, Cc, Delivered-To and X-Original-To, lower-cased.
     pub recipients: Vec<String>,
+    /// The first Reply-To address, lower-cased.
+    pub reply_to: Option<String>,
     pub subject: String,
     pub date: Option<chrono::DateTime<chrono::Utc>>,
     /// The text body, or the HTML body turned into text.
@@ -46,7 +48,7 @@ pub struct InboundMail {
     pub html: Option<String>,
     /// `Auto-Submitted`, `Precedence`, `X-Autoreply`, `X-Autorespond` and
     /// `X-Failed-Recipients` (Exim's and Gmail's bounces), lower-cased.
-    pub auto_headers: Vec<(String, String)>,
+    pub machine_headers: Vec<(String, String)>,
     pub report: Option<Report>,
     /// Message-IDs of a message returned inside this one (a bounce's or complaint's copy
     /// of what we sent).
@@ -202,7 +204,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
                 .map(|t| t.trim().trim_matches(['<', '>']).to_ascii_lowercase()),
         );
     }
-    let auto_headers = [
+    let machine_headers = [
         "Auto-Submitted",
         "Precedence",
         "X-Autoreply",
@@ -225,6 +227,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
             .map(|a| a.trim().to_ascii_lowercase()),
         from_name: from.and_then(|a| a.name()).map(str::to_string),
         recipients,
+        reply_to: addresses(message.reply_to()).into_iter().next(),
         subject: message.subject().unwrap_or_default().to_string(),
         date: message
             .date()
@@ -238,7 +241,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
                 .unwrap_or_default(),
         },
         html: message.body_html(0).map(|h| h.into_owned()),
-        auto_headers,
+        machine_headers,
         ..Default::default()
     };
     read_parts(&mut mail, &message);
@@ -247,19 +250,22 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
 }
 
 impl InboundMail {
-    pub fn auto_header(&self, name: &str) -> Option<&str> {
-        self.auto_headers
+    pub fn machine_header(&self, name: &str) -> Option<&str> {
+        self.machine_headers
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
-    /// Every id this message threads on: In-Reply-To, References, and the returned copy.
+    /// The ids this message threads on, most telling first: In-Reply-To, the returned
+    /// copy's id, then References newest first. A long References chain is cut short: our
+    /// message is near its end, and every id is a lookup.
     pub fn thread_ids(&self) -> impl Iterator<Item = &str> {
         self.in_reply_to
             .iter()
-            .chain(self.references.iter().rev())
             .chain(&self.original_message_ids)
+            .chain(self.references.iter().rev())
+            .take(12)
             .map(String::as_str)
     }
 }

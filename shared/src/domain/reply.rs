@@ -75,11 +75,6 @@ impl ReplyClass {
         )
     }
 
-    /// The classes a language model may choose: machine mail is decided by structure.
-    pub fn is_conversational(self) -> bool {
-        self.is_human()
-    }
-
     pub fn is_positive(self) -> bool {
         matches!(self, Self::Interested | Self::Agreed)
     }
@@ -143,12 +138,6 @@ pub struct Classification {
     pub out_of_office: Option<OutOfOffice>,
     pub bounce: Option<Bounce>,
     pub complaint: Option<Complaint>,
-    /// A person should answer or check something (seed 003 requires_action).
-    #[serde(default)]
-    pub requires_action: bool,
-    /// Could win a link (seed 003 is_opportunity).
-    #[serde(default)]
-    pub is_opportunity: bool,
 }
 
 const UNSUBSCRIBE: &[&str] = &[
@@ -449,7 +438,7 @@ fn bounce(mail: &InboundMail, ours: &[String]) -> Option<Bounce> {
         });
     }
     let subject = words(&mail.subject);
-    let failed_header = mail.auto_header("x-failed-recipients");
+    let failed_header = mail.machine_header("x-failed-recipients");
     if !(machine_sender(mail) || any_phrase(&subject, BOUNCE_SUBJECT, false))
         && failed_header.is_none()
     {
@@ -499,12 +488,12 @@ fn complaint(mail: &InboundMail) -> Option<Vec<String>> {
 }
 
 fn auto_submitted(mail: &InboundMail) -> bool {
-    mail.auto_header("auto-submitted")
+    mail.machine_header("auto-submitted")
         .is_some_and(|v| !v.starts_with("no"))
-        || mail.auto_header("x-autoreply").is_some()
-        || mail.auto_header("x-autorespond").is_some()
+        || mail.machine_header("x-autoreply").is_some()
+        || mail.machine_header("x-autorespond").is_some()
         || mail
-            .auto_header("precedence")
+            .machine_header("precedence")
             .is_some_and(|v| matches!(v, "auto_reply" | "bulk" | "junk"))
 }
 
@@ -621,11 +610,6 @@ pub fn verdict(class: ReplyClass, confidence: f32) -> Classification {
         out_of_office: None,
         bounce: None,
         complaint: None,
-        requires_action: matches!(
-            class,
-            ReplyClass::Interested | ReplyClass::Question | ReplyClass::Agreed | ReplyClass::Other
-        ),
-        is_opportunity: class.is_positive() || class == ReplyClass::Question,
     }
 }
 
@@ -706,14 +690,14 @@ pub fn classify(
     classify_machine(mail, ours).unwrap_or_else(|| classify_human(&mail.text, prospect_domains))
 }
 
-/// The fields of a language model's verdict, checked: the class must be conversational.
+/// The fields of a language model's verdict, checked: only a class people write (machine mail is decided by structure).
 pub fn from_llm(
     answer: &serde_json::Value,
     text: &str,
     prospect_domains: &[String],
 ) -> Option<Classification> {
-    let class = ReplyClass::parse(answer.get("classification")?.as_str()?)
-        .filter(|c| c.is_conversational())?;
+    let class =
+        ReplyClass::parse(answer.get("classification")?.as_str()?).filter(|c| c.is_human())?;
     let pick = |name: &str| {
         answer
             .get(name)

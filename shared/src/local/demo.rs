@@ -187,33 +187,11 @@ impl Client {
 
     /// Runs every queue job (and the inbox) until nothing is left to do.
     async fn drain(&self) -> Result<(), String> {
-        loop {
-            let mut handled = 0;
-            for job in jobs::registry() {
-                handled += workers::drain_once(self.local.app.clone(), &job)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            if handled == 0 {
-                return Ok(());
-            }
-        }
+        workers::drain_all(self.local.app.clone())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
-}
-
-fn header_value(eml: &str, name: &str) -> Option<String> {
-    let unfolded = eml.replace("\r\n ", " ").replace("\r\n\t", " ");
-    unfolded
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .map(|v| v.trim().to_string())
-}
-
-fn address(value: &str) -> String {
-    value
-        .rsplit_once('<')
-        .map_or(value, |(_, a)| a.trim_end_matches('>'))
-        .to_string()
 }
 
 /// The replies the demo's prospects send, one kind each, as raw mail.
@@ -356,19 +334,13 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
         .collect();
     files.sort();
     for path in files {
-        let eml = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-        if let (Some(to), Some(id), Some(reply_to), Some(subject)) = (
-            header_value(&eml, "To"),
-            header_value(&eml, "Message-ID"),
-            header_value(&eml, "Reply-To"),
-            header_value(&eml, "Subject"),
-        ) {
-            sent.push((
-                address(&to),
-                id.trim_matches(['<', '>']).to_string(),
-                address(&reply_to),
-                subject,
-            ));
+        let eml = std::fs::read(&path).map_err(|e| e.to_string())?;
+        // Our own mail, read back with the parser the inbound path uses.
+        if let Some(m) = crate::domain::inbound::parse(&eml)
+            && let (Some(to), Some(id), Some(reply_to)) =
+                (m.recipients.first(), m.message_id, m.reply_to)
+        {
+            sent.push((to.clone(), id, reply_to, m.subject));
         }
     }
     progress(&format!("  {} emails in {}", sent.len(), outbox.display()));

@@ -62,6 +62,22 @@ async fn drain_inbox(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
     Ok(handled)
 }
 
+/// Runs every queue job and the inbox until nothing is left to do (the demo, tests);
+/// returns how many messages were handled.
+pub async fn drain_all(app: Arc<App>) -> Result<usize, AppError> {
+    let mut total = 0;
+    loop {
+        let mut handled = 0;
+        for job in jobs::registry() {
+            handled += drain_once(app.clone(), &job).await?;
+        }
+        if handled == 0 {
+            return Ok(total);
+        }
+        total += handled;
+    }
+}
+
 async fn worker(app: Arc<App>, job: Job, mut stop: watch::Receiver<bool>) {
     loop {
         let idle = match drain_once(app.clone(), &job).await {

@@ -7,11 +7,10 @@ use super::{Reply, keys, modify};
 use crate::app::outreach::sending::{self, AttemptStatus};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
-use crate::app::{App, AppError, backlinks, campaigns};
+use crate::app::{App, AppError, backlinks, campaigns, link_health};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
-use crate::domain::link_presence::find_link;
 use crate::domain::outreach::OutreachEmail;
 use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
@@ -180,16 +179,6 @@ async fn suppressions(
     }
 }
 
-/// Whether the placement URL shows a link to the target right now.
-async fn placed(app: &App, target: &WebUrl, url: &WebUrl) -> bool {
-    match app.fetcher.get(url.as_url()).await {
-        Ok(page) if (200..300).contains(&page.status) => {
-            find_link(&page.text(), &page.final_url, target.as_url()).is_some()
-        }
-        _ => false,
-    }
-}
-
 /// Moves the backlink as the class says; returns what it did.
 async fn move_backlink(
     app: &App,
@@ -217,7 +206,12 @@ async fn move_backlink(
             .and_then(|c| c.target_url),
     };
     let live = match (&placement, &target, reply.analysis.classification) {
-        (Some(url), Some(target), ReplyClass::Agreed) => placed(app, target, url).await,
+        // Checked like the daily health check; a page that cannot be read now is not live.
+        (Some(url), Some(target), ReplyClass::Agreed) => link_health::link_on(app, url, target)
+            .await
+            .ok()
+            .flatten()
+            .is_some(),
         _ => false,
     };
     let to = match reply.analysis.classification {
@@ -228,10 +222,6 @@ async fn move_backlink(
         _ => return Ok(None),
     };
     let moved = backlinks::modify(app, tenant, &backlink.id, |b| {
-        if to == OutreachStatus::Published && b.outreach_status != OutreachStatus::Agreed {
-            // Published is reached through agreed, so both stamps are set.
-            b.transition(OutreachStatus::Agreed, now).ok();
-        }
         b.transition(to, now)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         if let Some(url) = &placement {
@@ -406,9 +396,24 @@ pub async fn apply_after(
         },
         None => None,
     };
+    apply_to(app, tenant, reply, email.as_ref(), previous).await
+}
+
+pub async fn apply(app: &App, tenant: &TenantId, reply: Reply) -> Result<Reply, AppError> {
+    apply_after(app, tenant, reply, None).await
+}
+
+/// The effects, with the matched email already at hand.
+pub(crate) async fn apply_to(
+    app: &App,
+    tenant: &TenantId,
+    reply: Reply,
+    email: Option<&OutreachEmail>,
+    previous: Option<ReplyClass>,
+) -> Result<Reply, AppError> {
     let mut done = Vec::new();
-    suppressions(app, tenant, &reply, email.as_ref(), &mut done).await?;
-    if let Some(email) = &email {
+    suppressions(app, tenant, &reply, email, &mut done).await?;
+    if let Some(email) = email {
         on_email(app, tenant, &reply, email, previous, &mut done).await?;
     }
     tracing::info!(reply = %reply.id, class = reply.analysis.classification.as_str(), effects = ?done, "reply handled");
@@ -418,8 +423,4 @@ pub async fn apply_after(
         Ok(())
     })
     .await
-}
-
-pub async fn apply(app: &App, tenant: &TenantId, reply: Reply) -> Result<Reply, AppError> {
-    apply_after(app, tenant, reply, None).await
 }

@@ -135,11 +135,11 @@ pub async fn handle(app: &App, body: &str) -> Result<Option<Outcome>, AppError> 
         original_recipients: recipients,
         ..Default::default()
     };
-    let c = crate::domain::reply::Classification {
+    let classification = crate::domain::reply::Classification {
         classifier: "ses_feedback".into(),
         ..classification
     };
-    receive(app, mail, &[], None, Some(c), &feedback_id)
+    receive(app, mail, &[], None, Some(classification), &feedback_id)
         .await
         .map(Some)
 }

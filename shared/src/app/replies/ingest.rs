@@ -96,11 +96,7 @@ pub async fn ingest(
                 "is not an email message (no headers, or no From)",
             )
         })?;
-    let fallback_id = {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, raw);
-        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256-{hex}")
-    };
+    let fallback_id = format!("sha256-{}", keys::sha256_hex(raw));
     receive(app, mail, envelope, tenant, None, &fallback_id).await
 }
 
@@ -241,7 +237,7 @@ async fn llm_classify(
     let llm = app.llm.as_ref()?;
     let classes: Vec<&str> = ReplyClass::ALL
         .iter()
-        .filter(|c| c.is_conversational())
+        .filter(|c| c.is_human())
         .map(|c| c.as_str())
         .collect();
     let system = format!(
@@ -407,7 +403,7 @@ pub(crate) async fn receive(
     match stored {
         Ok(()) => Ok(Outcome::Stored(
             tenant.clone(),
-            effects::apply(app, &tenant, reply).await?,
+            effects::apply_to(app, &tenant, reply, email.as_ref(), None).await?,
         )),
         Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
             let seen = app

@@ -31,6 +31,12 @@ pub fn unmatched(tenant: &TenantId) -> String {
     format!("{}#REPLY#UNMATCHED", tenant_partition(tenant))
 }
 
+/// The SHA-256 of some bytes, in hex: a short, fixed-size stand-in for long values in keys.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A Message-ID must be stored once per tenant. Long ids are hashed to keep keys small.
 fn message_key(message_id: &str) -> String {
     let id = message_id
@@ -40,8 +46,7 @@ fn message_key(message_id: &str) -> String {
     if id.len() <= 300 {
         id
     } else {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, id.as_bytes());
-        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(id.as_bytes())
     }
 }
 

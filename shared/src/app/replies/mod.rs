@@ -256,5 +256,5 @@ pub async fn assign(
         Ok(())
     })
     .await?;
-    effects::apply(app, tenant, reply).await
+    effects::apply_to(app, tenant, reply, Some(&email), None).await
 }
