@@ -68,6 +68,12 @@ async fn server(sites: &[&Site], providers: ProviderSettings) -> TestServer {
     .await
 }
 
+/// Pauses, resumes or cancels the job at `path`.
+async fn job_action(s: &TestServer, t: &str, path: &str, action: &str) -> support::Answer {
+    s.call("POST", &format!("{path}/{action}"), Some(t), None)
+        .await
+}
+
 /// Creates a job (201) and returns it.
 async fn create_job(s: &TestServer, t: &str, body: Value) -> Value {
     let a = s.call("POST", "/v1/jobs", Some(t), Some(body)).await;
@@ -277,9 +283,7 @@ async fn jobs_pause_resume_and_cancel() {
     let job = create_job(&s, &t, json!({"urls": ["pausemag.org", "othermag.org"]})).await;
     let path = format!("/v1/jobs/{}", job["id"].as_str().unwrap());
     assert_eq!(
-        s.call("POST", &format!("{path}/pause"), Some(&t), None)
-            .await
-            .body["status"],
+        job_action(&s, &t, &path, "pause").await.body["status"],
         "paused"
     );
     s.drain().await;
@@ -288,16 +292,9 @@ async fn jobs_pause_resume_and_cancel() {
         (paused["status"].clone(), paused["processedUrls"].clone()),
         (json!("paused"), json!(0))
     );
+    assert_eq!(job_action(&s, &t, &path, "pause").await.status, 409);
     assert_eq!(
-        s.call("POST", &format!("{path}/pause"), Some(&t), None)
-            .await
-            .status,
-        409
-    );
-    assert_eq!(
-        s.call("POST", &format!("{path}/resume"), Some(&t), None)
-            .await
-            .body["status"],
+        job_action(&s, &t, &path, "resume").await.body["status"],
         "processing"
     );
     s.drain().await;
@@ -305,19 +302,12 @@ async fn jobs_pause_resume_and_cancel() {
         s.call("GET", &path, Some(&t), None).await.body["status"],
         "completed"
     );
-    assert_eq!(
-        s.call("POST", &format!("{path}/cancel"), Some(&t), None)
-            .await
-            .status,
-        409
-    );
+    assert_eq!(job_action(&s, &t, &path, "cancel").await.status, 409);
 
     let second = create_job(&s, &t, json!({"urls": ["othermag.org"]})).await;
     let path = format!("/v1/jobs/{}", second["id"].as_str().unwrap());
     assert_eq!(
-        s.call("POST", &format!("{path}/cancel"), Some(&t), None)
-            .await
-            .body["status"],
+        job_action(&s, &t, &path, "cancel").await.body["status"],
         "cancelled"
     );
     s.drain().await;
