@@ -184,7 +184,7 @@ pub fn registry() -> Vec<Job> {
             name: "send",
             description: "Checks the policy, claims the send and its caps, and sends one email",
             trigger: Trigger::Queue(SEND_QUEUE),
-            timeout_secs: 60,
+            timeout_secs: sending::SEND_TIMEOUT_SECS,
             run: Run::Message(|app, body| Box::pin(send_stage(app, body))),
         },
         Job {

@@ -338,6 +338,9 @@ async fn block(
     Ok(())
 }
 
+/// The send job's time limit: a claim older than this belongs to a worker that died.
+pub const SEND_TIMEOUT_SECS: u32 = 60;
+
 /// The send stage for one message.
 pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
     let tenant = &m.tenant_id;
@@ -354,7 +357,21 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         .map(from_item)
         .transpose()?;
     match previous.as_ref().map(|a| a.status) {
-        // Someone claimed this send and never finished: it may have left. A person decides.
+        // Another worker holds the claim and may be sending right now: the queue brings
+        // this message back later, when that worker has finished or has surely died.
+        Some(AttemptStatus::Claimed)
+            if app.clock.now().epoch_seconds()
+                < previous
+                    .as_ref()
+                    .map_or(0, |a| a.claimed_at.epoch_seconds())
+                    + i64::from(SEND_TIMEOUT_SECS) =>
+        {
+            return Err(AppError::Unavailable(
+                "another worker is sending this email".into(),
+            ));
+        }
+        // Claimed longer ago than a send may take and never finished: it may have left.
+        // A person decides.
         Some(AttemptStatus::Claimed) => {
             let claimed = previous.clone().expect("matched Some");
             return needs_review(
