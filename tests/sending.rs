@@ -17,7 +17,6 @@ use backlinks_core::ports::{Clock, ManualClock};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 use support::Store;
 
 struct World {
@@ -193,25 +192,32 @@ async fn every_message_delivered_twice_sends_each_email_once() {
 }
 
 /// A transport that never answers: the process "crashes" while the message is leaving.
-struct Hangs;
+/// It says when the message reached it, so the test cuts the send off exactly there.
+struct Hangs(Arc<tokio::sync::Notify>);
 
 #[async_trait]
 impl Mailer for Hangs {
     async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
+        self.0.notify_one();
         std::future::pending().await
     }
 }
 
 #[tokio::test]
 async fn a_crash_between_claim_and_send_needs_review_and_sends_nothing() {
-    let crashing = world(Store::sqlite().await, Some(Arc::new(Hangs))).await;
-    let messages = seed(&crashing, 1, 100).await;
-    let interrupted = tokio::time::timeout(
-        Duration::from_millis(300),
-        sending::send_stage(&crashing.app, &messages[0]),
+    let leaving = Arc::new(tokio::sync::Notify::new());
+    let crashing = world(
+        Store::sqlite().await,
+        Some(Arc::new(Hangs(leaving.clone()))),
     )
     .await;
-    assert!(interrupted.is_err(), "the send was cut off mid-flight");
+    let messages = seed(&crashing, 1, 100).await;
+    tokio::select! {
+        outcome = sending::send_stage(&crashing.app, &messages[0]) => {
+            panic!("a hanging transport cannot finish a send: {outcome:?}")
+        }
+        () = leaving.notified() => {}
+    }
     // The message is delivered again, to a process with a working transport. While the
     // claim could still belong to a live worker, it goes back to the queue untouched.
     let restarted = world(crashing._store.share(), None).await;
