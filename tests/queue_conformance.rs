@@ -50,7 +50,7 @@ impl Fixture {
         }
     }
 
-    /// Lets a visibility timeout of one second pass.
+    /// Lets a visibility timeout (or a delay) of one second pass.
     async fn pass_visibility(&self) {
         match &self.clock {
             Some(clock) => clock.advance_seconds(2),
@@ -132,6 +132,25 @@ mod cases {
         assert_eq!((stats.depth, stats.dead_letters), (0, 1));
     }
 
+    pub async fn delayed_messages_wait_their_turn(f: Fixture) {
+        f.queue
+            .send_after(NAME, "later".into(), Duration::from_secs(1))
+            .await
+            .unwrap();
+        assert!(
+            f.queue
+                .receive(NAME, 10, VISIBILITY)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not before its delay"
+        );
+        f.pass_visibility().await;
+        let got = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].body.as_str(), got[0].receive_count), ("later", 1));
+    }
+
     pub async fn unknown_queues_are_errors(f: Fixture) {
         let err = f.queue.send("nope", vec!["x".into()]).await.unwrap_err();
         assert_eq!(err, QueueError::UnknownQueue("nope".into()));
@@ -153,5 +172,6 @@ conformance!(
     every_message_is_delivered,
     unacknowledged_messages_come_back,
     poison_messages_reach_the_dead_letter_queue,
+    delayed_messages_wait_their_turn,
     unknown_queues_are_errors,
 );

@@ -10,6 +10,8 @@ use backlinks_core::app::outreach::{emails, followups, sender};
 use backlinks_core::app::{App, AppError, backlinks, campaigns};
 use backlinks_core::domain::ids::TenantId;
 use backlinks_core::domain::outreach::EmailStatus;
+use backlinks_core::jobs;
+use backlinks_core::local::workers;
 use backlinks_core::ports::mailer::{
     Envelope, MailError, Mailer, SmtpAccount, SmtpSecurity, Transport,
 };
@@ -17,6 +19,7 @@ use backlinks_core::ports::{Clock, ManualClock};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use support::Store;
 
 struct World {
@@ -240,6 +243,83 @@ async fn a_crash_between_claim_and_send_needs_review_and_sends_nothing() {
     assert_eq!(email.status, EmailStatus::NeedsReview);
     assert!(email.last_error.unwrap().contains("never confirmed"));
     assert!(sent_files(&restarted.outbox).is_empty());
+}
+
+/// A transport that refuses for now (a 4xx, throttling) a number of times, then takes the
+/// message.
+struct Refuses(AtomicU32);
+
+#[async_trait]
+impl Mailer for Refuses {
+    async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
+        match self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        {
+            Ok(_) => Err(MailError::Retryable("451 4.7.1 try again later".into())),
+            Err(_) => Ok("accepted".into()),
+        }
+    }
+}
+
+/// Runs the send job over whatever the send queue delivers now, as the worker would.
+async fn deliver_due(w: &World) -> usize {
+    let job = jobs::registry()
+        .into_iter()
+        .find(|j| j.name == "send")
+        .unwrap();
+    workers::drain_once(w.app.clone(), &job).await.unwrap()
+}
+
+#[tokio::test]
+async fn refusals_for_now_are_retried_later_and_later() {
+    let w = world(
+        Store::sqlite().await,
+        Some(Arc::new(Refuses(AtomicU32::new(2)))),
+    )
+    .await;
+    // A tenant cap of one: a refused send must give its place back.
+    let messages = seed(&w, 1, 1).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    let email = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    assert_eq!(email.status, EmailStatus::Queued);
+    assert!(email.last_error.unwrap().contains("451 4.7.1"));
+    for wait in [30, 120] {
+        w.clock.advance_seconds(wait - 1);
+        assert_eq!(deliver_due(&w).await, 0, "not before {wait} s");
+        w.clock.advance_seconds(1);
+        assert_eq!(deliver_due(&w).await, 1, "after {wait} s");
+    }
+    assert_eq!(statuses(&w, &messages).await, vec![EmailStatus::Sent]);
+    w.clock.advance_seconds(3600);
+    assert_eq!(deliver_due(&w).await, 0, "nothing left to send");
+}
+
+#[tokio::test]
+async fn a_transport_that_keeps_refusing_has_refused_for_good() {
+    let w = world(
+        Store::sqlite().await,
+        Some(Arc::new(Refuses(AtomicU32::new(u32::MAX)))),
+    )
+    .await;
+    let messages = seed(&w, 1, 100).await;
+    for _ in 0..=sending::MAX_TRANSPORT_RETRIES {
+        assert_eq!(deliver_due(&w).await, 1);
+        w.clock.advance_seconds(15 * 60);
+    }
+    assert_eq!(deliver_due(&w).await, 0);
+    let email = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    assert_eq!(email.status, EmailStatus::Failed);
+    assert!(
+        email
+            .last_error
+            .unwrap()
+            .contains("refused it 6 times, last: 451")
+    );
 }
 
 /// A transport that answers but its outcome is unknown (a timeout mid-transfer).

@@ -4,7 +4,7 @@
 
 use super::sqlite::{LocalDb, backend};
 use crate::ports::clock::Clock;
-use crate::ports::queue::{Queue, QueueError, QueueMessage, QueueStats};
+use crate::ports::queue::{MAX_DELAY, Queue, QueueError, QueueMessage, QueueStats};
 use crate::ports::table::TableError;
 use async_trait::async_trait;
 use rusqlite::params;
@@ -82,6 +82,27 @@ impl Queue for LocalQueue {
                     .map_err(backend)?;
                 }
                 tx.commit().map_err(backend)
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn send_after(
+        &self,
+        queue: &str,
+        body: String,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let queue = self.known(queue)?;
+        let visible_at = self.clock.now().epoch_millis() + delay.min(MAX_DELAY).as_millis() as i64;
+        self.db
+            .with(move |conn| {
+                conn.execute(
+                    "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![queue, Uuid::now_v7().to_string(), body, visible_at],
+                )
+                .map(|_| ())
+                .map_err(backend)
             })
             .await
             .map_err(unavailable)

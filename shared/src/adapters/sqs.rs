@@ -1,7 +1,7 @@
 //! Queues on Amazon SQS. Logical queue names map to queue URLs given by configuration; each
 //! queue's dead-letter queue comes from its redrive policy.
 
-use crate::ports::queue::{MAX_BATCH, Queue, QueueError, QueueMessage, QueueStats};
+use crate::ports::queue::{MAX_BATCH, MAX_DELAY, Queue, QueueError, QueueMessage, QueueStats};
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
@@ -94,6 +94,23 @@ impl Queue for SqsQueue {
                 )));
             }
         }
+        Ok(())
+    }
+
+    async fn send_after(
+        &self,
+        queue: &str,
+        body: String,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        self.client
+            .send_message()
+            .queue_url(self.url(queue)?)
+            .message_body(body)
+            .delay_seconds(delay.min(MAX_DELAY).as_secs() as i32)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
         Ok(())
     }
 

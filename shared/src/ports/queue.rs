@@ -7,6 +7,8 @@ use std::time::Duration;
 
 /// SQS takes at most ten messages per batch call; adapters split larger sends.
 pub const MAX_BATCH: usize = 10;
+/// SQS delays a message by at most fifteen minutes.
+pub const MAX_DELAY: Duration = Duration::from_secs(900);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueMessage {
@@ -39,6 +41,14 @@ pub enum QueueError {
 pub trait Queue: Send + Sync {
     /// Sends every body; fails if any message could not be accepted.
     async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError>;
+    /// Sends one body that is not delivered before `delay` has passed (at most
+    /// `MAX_DELAY`; longer delays are shortened to it).
+    async fn send_after(
+        &self,
+        queue: &str,
+        body: String,
+        delay: Duration,
+    ) -> Result<(), QueueError>;
     /// Receives up to `max` messages, hiding them for `visibility`.
     async fn receive(
         &self,

@@ -15,16 +15,22 @@ use crate::domain::mail::OutgoingMail;
 use crate::domain::outreach::{EmailStatus, OutreachEmail, ReviewStatus, SenderSettings, render};
 use crate::domain::time::Timestamp;
 use crate::ports::mailer::{Envelope, MailError};
+use crate::ports::queue::MAX_DELAY;
 use crate::ports::table::{
     Condition, Index, Item, Key, Query, TTL, TableError, TransactOp, Update,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::time::Duration;
 
 pub const SEND_QUEUE: &str = "send";
 /// Counters outlive their day by this long, then expire.
 const CAP_TTL_SECS: i64 = 3 * 24 * 3600;
+/// A transport that refuses for now this many times in a row has refused for good.
+pub const MAX_TRANSPORT_RETRIES: u32 = 5;
+/// The wait before the first retry; each later wait is four times longer.
+const RETRY_DELAY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -61,6 +67,9 @@ pub struct Attempt {
     pub sent_at: Option<Timestamp>,
     pub provider_id: Option<String>,
     pub error: Option<String>,
+    /// Refusals for now so far; each is retried after a longer wait, up to a limit.
+    #[serde(default)]
+    pub retries: u32,
 }
 
 /// What a reply address or unsubscribe address token points at (issue: reply matching).
@@ -452,6 +461,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         sent_at: None,
         provider_id: None,
         error: None,
+        retries: previous.as_ref().map_or(0, |a| a.retries),
     };
     let cap_list = caps(
         tenant,
@@ -620,51 +630,87 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
             )
             .await
         }
-        Err(MailError::Retryable(reason)) => {
+        Err(MailError::Retryable(reason)) if attempt.retries < MAX_TRANSPORT_RETRIES => {
             release_caps(app, &cap_keys).await?;
+            let retries = attempt.retries + 1;
             set_attempt(
                 app,
                 tenant,
                 &Attempt {
                     status: AttemptStatus::Released,
                     error: Some(reason.clone()),
-                    ..attempt
-                },
-            )
-            .await?;
-            Err(AppError::Unavailable(format!(
-                "the transport did not take the message: {reason}"
-            )))
-        }
-        Err(MailError::Permanent(reason)) => {
-            release_caps(app, &cap_keys).await?;
-            set_attempt(
-                app,
-                tenant,
-                &Attempt {
-                    status: AttemptStatus::Failed,
-                    error: Some(reason.clone()),
+                    retries,
                     ..attempt
                 },
             )
             .await?;
             emails::modify(app, tenant, &email.id, |e| {
-                if m.sequence == 0 {
-                    e.status = EmailStatus::Failed;
-                } else {
-                    e.follow_up_pending = None;
-                    e.next_follow_up_at = None;
-                }
-                e.last_error = Some(reason.clone());
+                e.last_error = Some(format!(
+                    "the transport did not take it for now ({reason}); try {retries} of {MAX_TRANSPORT_RETRIES} follows"
+                ));
                 Ok(())
             })
             .await?;
-            emails::stat(app, tenant, &email.campaign_id, "failed", 1).await
+            let body = serde_json::to_string(m).unwrap_or_default();
+            app.queue
+                .send_after(SEND_QUEUE, body, retry_delay(retries))
+                .await?;
+            Ok(())
+        }
+        Err(MailError::Retryable(reason)) => {
+            let reason = format!(
+                "the transport refused it {} times, last: {reason}",
+                attempt.retries + 1
+            );
+            failed(app, tenant, &email, m.sequence, attempt, &cap_keys, reason).await
+        }
+        Err(MailError::Permanent(reason)) => {
+            failed(app, tenant, &email, m.sequence, attempt, &cap_keys, reason).await
         }
         Err(MailError::Unknown(reason)) => {
             needs_review(app, tenant, &email, attempt, &reason).await
         }
     }
+}
+
+/// The wait before the n-th retry after a refusal for now: 30 s, 2, 8, then 15 minutes.
+fn retry_delay(retries: u32) -> Duration {
+    (RETRY_DELAY * 4u32.saturating_pow(retries.saturating_sub(1))).min(MAX_DELAY)
+}
+
+/// Refused for good: the caps are given back and the email (or its follow-ups) stops.
+async fn failed(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    sequence: u32,
+    attempt: Attempt,
+    cap_keys: &[Key],
+    reason: String,
+) -> Result<(), AppError> {
+    release_caps(app, cap_keys).await?;
+    set_attempt(
+        app,
+        tenant,
+        &Attempt {
+            status: AttemptStatus::Failed,
+            error: Some(reason.clone()),
+            ..attempt
+        },
+    )
+    .await?;
+    emails::modify(app, tenant, &email.id, |e| {
+        if sequence == 0 {
+            e.status = EmailStatus::Failed;
+        } else {
+            e.follow_up_pending = None;
+            e.next_follow_up_at = None;
+        }
+        e.last_error = Some(reason.clone());
+        Ok(())
+    })
+    .await?;
+    emails::stat(app, tenant, &email.campaign_id, "failed", 1).await
 }
 
 async fn needs_review(
