@@ -315,6 +315,17 @@ async fn own_claim(app: &App, key: &Key, token: &str) -> Result<bool, AppError> 
     Ok(attempt.is_some_and(|a| a.status == AttemptStatus::Claimed && a.reply_token == token))
 }
 
+/// Ends a send that will not happen: the first email takes `status`; a follow-up stops the
+/// follow-ups instead, leaving the sent email as it was.
+fn stop(e: &mut OutreachEmail, sequence: u32, status: EmailStatus) {
+    if sequence == 0 {
+        e.status = status;
+    } else {
+        e.follow_up_pending = None;
+        e.next_follow_up_at = None;
+    }
+}
+
 /// Marks the email blocked (first email) or stops its follow-ups, with the reasons.
 async fn block(
     app: &App,
@@ -324,12 +335,7 @@ async fn block(
     reasons: &[String],
 ) -> Result<(), AppError> {
     emails::modify(app, tenant, &email.id, |e| {
-        if sequence == 0 {
-            e.status = EmailStatus::Blocked;
-        } else {
-            e.follow_up_pending = None;
-            e.next_follow_up_at = None;
-        }
+        stop(e, sequence, EmailStatus::Blocked);
         e.block_reasons = reasons.to_vec();
         Ok(())
     })
@@ -700,12 +706,7 @@ async fn failed(
     )
     .await?;
     emails::modify(app, tenant, &email.id, |e| {
-        if sequence == 0 {
-            e.status = EmailStatus::Failed;
-        } else {
-            e.follow_up_pending = None;
-            e.next_follow_up_at = None;
-        }
+        stop(e, sequence, EmailStatus::Failed);
         e.last_error = Some(reason.clone());
         Ok(())
     })
