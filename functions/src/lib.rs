@@ -51,7 +51,7 @@ pub fn job(name: &str) -> Result<(), Error> {
 }
 
 async fn serve_route(operation_id: &str) -> Result<(), Error> {
-    backlinks_core::telemetry::init(true);
+    backlinks_core::telemetry::init(true, "info");
     let route = by_operation(operation_id).ok_or_else(|| format!("no route {operation_id}"))?;
     let cloud = backlinks_core::cloud::build().await?;
     let api = Arc::new(Api::new(cloud.app, cloud.verifier, vec![route]));
@@ -112,7 +112,7 @@ pub async fn run_all(
 }
 
 async fn run_job(name: &str) -> Result<(), Error> {
-    backlinks_core::telemetry::init(true);
+    backlinks_core::telemetry::init(true, "info");
     let job = jobs::by_name(name).ok_or_else(|| format!("no job {name}"))?;
     let app = backlinks_core::cloud::build().await?.app;
     match (job.run, job.trigger) {

@@ -147,13 +147,15 @@ async fn reply_ingest(app: Arc<App>, body: String) -> Result<(), AppError> {
     let object: replies::ingest::InboundObject = serde_json::from_str(&body)
         .map_err(|e| AppError::invalid("message", format!("not an inbound object: {e}")))?;
     let outcome = replies::ingest::ingest_object(&app, &object).await?;
-    tracing::info!(key = %object.key, ?outcome, "inbound mail ingested");
+    tracing::info!(key = %object.key, %outcome, "inbound mail ingested");
     Ok(())
 }
 
 async fn ses_feedback(app: Arc<App>, body: String) -> Result<(), AppError> {
-    let outcome = replies::feedback::handle(&app, &body).await?;
-    tracing::info!(?outcome, "SES notification handled");
+    match replies::feedback::handle(&app, &body).await? {
+        Some(outcome) => tracing::info!(%outcome, "SES notification handled"),
+        None => tracing::info!("SES notification ignored"),
+    }
     Ok(())
 }
 

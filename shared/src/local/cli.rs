@@ -66,8 +66,14 @@ enum Command {
 
 /// Runs the command line; returns the process exit code.
 pub async fn main() -> i32 {
-    crate::telemetry::init(false);
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    // The demo prints its own progress; only warnings and errors join it.
+    let level = match cli.command {
+        Command::Demo { .. } => "warn",
+        _ => "info",
+    };
+    crate::telemetry::init(false, level);
+    match run(cli).await {
         Ok(()) => 0,
         Err(message) => {
             eprintln!("error: {message}");

@@ -41,6 +41,25 @@ pub enum Outcome {
     Unrouted(ReplyId),
 }
 
+impl std::fmt::Display for Outcome {
+    /// Ids and the class only: logs never carry a message's text or addresses.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Stored(tenant, reply) => write!(
+                f,
+                "stored {} for {tenant} as {}",
+                reply.id,
+                reply.analysis.classification.as_str()
+            ),
+            Outcome::Duplicate(tenant, reply) => {
+                write!(f, "already stored as {} for {tenant}", reply.id)
+            }
+            Outcome::OwnMessage => f.write_str("a copy of our own message, ignored"),
+            Outcome::Unrouted(id) => write!(f, "kept unrouted as {id}"),
+        }
+    }
+}
+
 /// Addresses at these providers say nothing about which company wrote.
 const FREEMAIL: &[&str] = &[
     "gmail.com",
