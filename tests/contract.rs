@@ -45,13 +45,9 @@ struct Function<'a> {
 }
 
 fn functions(t: &Value) -> Vec<Function<'_>> {
-    t["Resources"]
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+    resources_of(t, "AWS::Serverless::Function")
         .map(|(id, r)| Function {
-            id: id.as_str().unwrap().to_string(),
+            id: id.to_string(),
             binary: r["Metadata"]["BuildProperties"]["Binary"]
                 .as_str()
                 .unwrap_or("")
@@ -203,6 +199,31 @@ fn template_declares_one_function_per_route_and_job() {
         })
         .collect();
     assert_eq!(bins, expected, "functions/src/bin and routes/jobs differ");
+}
+
+fn resources_of<'a>(t: &'a Value, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(move |(_, r)| r["Type"].as_str() == Some(kind))
+        .map(|(id, r)| (id.as_str().unwrap(), r))
+}
+
+#[test]
+fn every_dead_letter_queue_raises_an_alarm() {
+    let t = template();
+    let watched: BTreeSet<&str> = resources_of(&t, "AWS::CloudWatch::Alarm")
+        .filter(|(_, a)| plain(&a["Properties"]["AlarmActions"][0]).as_str() == Some("AlarmTopic"))
+        .filter_map(|(_, a)| plain(&a["Properties"]["Dimensions"][0]["Value"]).as_str())
+        .map(|v| v.trim_end_matches(".QueueName"))
+        .collect();
+    let dead_letter: BTreeSet<&str> = resources_of(&t, "AWS::SQS::Queue")
+        .map(|(id, _)| id)
+        .filter(|id| id.ends_with("DeadLetterQueue"))
+        .collect();
+    assert_eq!(dead_letter.len(), 6);
+    assert_eq!(watched, dead_letter);
 }
 
 #[test]
