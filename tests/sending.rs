@@ -5,11 +5,13 @@ mod support;
 
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::app::outreach::sending::{self, SendMessage};
+use backlinks_core::app::outreach::sending::{self, Resolution, ReviewOutcome, SendMessage};
 use backlinks_core::app::outreach::{emails, followups, sender};
 use backlinks_core::app::{App, AppError, backlinks, campaigns};
+use backlinks_core::domain::backlink::OutreachStatus;
+use backlinks_core::domain::ids::EmailId;
 use backlinks_core::domain::ids::TenantId;
-use backlinks_core::domain::outreach::EmailStatus;
+use backlinks_core::domain::outreach::{EmailStatus, OutreachEmail};
 use backlinks_core::jobs;
 use backlinks_core::local::workers;
 use backlinks_core::ports::mailer::{
@@ -245,21 +247,42 @@ async fn a_crash_between_claim_and_send_needs_review_and_sends_nothing() {
     assert!(sent_files(&restarted.outbox).is_empty());
 }
 
-/// A transport that refuses for now (a 4xx, throttling) a number of times, then takes the
-/// message.
-struct Refuses(AtomicU32);
+/// A transport whose next `left` sends fail with `error`; later ones are taken.
+struct FailsFirst {
+    left: AtomicU32,
+    error: MailError,
+}
+
+impl FailsFirst {
+    fn new(left: u32, error: MailError) -> Arc<FailsFirst> {
+        Arc::new(FailsFirst {
+            left: AtomicU32::new(left),
+            error,
+        })
+    }
+}
 
 #[async_trait]
-impl Mailer for Refuses {
+impl Mailer for FailsFirst {
     async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
         match self
-            .0
+            .left
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
         {
-            Ok(_) => Err(MailError::Retryable("451 4.7.1 try again later".into())),
+            Ok(_) => Err(self.error.clone()),
             Err(_) => Ok("accepted".into()),
         }
     }
+}
+
+/// Refused for now (a 4xx, throttling).
+fn refused() -> MailError {
+    MailError::Retryable("451 4.7.1 try again later".into())
+}
+
+/// Answered, but the outcome is unknown (a timeout mid-transfer).
+fn unsure() -> MailError {
+    MailError::Unknown("timed out after DATA".into())
 }
 
 /// Runs the send job over whatever the send queue delivers now, as the worker would.
@@ -273,11 +296,7 @@ async fn deliver_due(w: &World) -> usize {
 
 #[tokio::test]
 async fn refusals_for_now_are_retried_later_and_later() {
-    let w = world(
-        Store::sqlite().await,
-        Some(Arc::new(Refuses(AtomicU32::new(2)))),
-    )
-    .await;
+    let w = world(Store::sqlite().await, Some(FailsFirst::new(2, refused()))).await;
     // A tenant cap of one: a refused send must give its place back.
     let messages = seed(&w, 1, 1).await;
     assert_eq!(deliver_due(&w).await, 1);
@@ -301,7 +320,7 @@ async fn refusals_for_now_are_retried_later_and_later() {
 async fn a_transport_that_keeps_refusing_has_refused_for_good() {
     let w = world(
         Store::sqlite().await,
-        Some(Arc::new(Refuses(AtomicU32::new(u32::MAX)))),
+        Some(FailsFirst::new(u32::MAX, refused())),
     )
     .await;
     let messages = seed(&w, 1, 100).await;
@@ -322,19 +341,13 @@ async fn a_transport_that_keeps_refusing_has_refused_for_good() {
     );
 }
 
-/// A transport that answers but its outcome is unknown (a timeout mid-transfer).
-struct Unsure;
-
-#[async_trait]
-impl Mailer for Unsure {
-    async fn send(&self, _: &Transport, _: &Envelope, _: &[u8]) -> Result<String, MailError> {
-        Err(MailError::Unknown("timed out after DATA".into()))
-    }
-}
-
 #[tokio::test]
 async fn an_unknown_outcome_is_never_retried() {
-    let w = world(Store::sqlite().await, Some(Arc::new(Unsure))).await;
+    let w = world(
+        Store::sqlite().await,
+        Some(FailsFirst::new(u32::MAX, unsure())),
+    )
+    .await;
     let messages = seed(&w, 1, 100).await;
     sending::send_stage(&w.app, &messages[0]).await.unwrap();
     sending::send_stage(&w.app, &messages[0]).await.unwrap();
@@ -342,6 +355,89 @@ async fn an_unknown_outcome_is_never_retried() {
         statuses(&w, &messages).await,
         vec![EmailStatus::NeedsReview]
     );
+}
+
+async fn settle(
+    w: &World,
+    id: &EmailId,
+    outcome: ReviewOutcome,
+) -> Result<OutreachEmail, AppError> {
+    let email = emails::get(&w.app, &w.tenant, id).await?;
+    sending::resolve(&w.app, &w.tenant, email, &Resolution { outcome }).await
+}
+
+#[tokio::test]
+async fn a_person_settles_first_sends_under_review() {
+    let w = world(Store::sqlite().await, Some(FailsFirst::new(2, unsure()))).await;
+    let messages = seed(&w, 2, 100).await;
+    let (left, stayed) = (&messages[0].email_id, &messages[1].email_id);
+    assert!(matches!(
+        settle(&w, left, ReviewOutcome::Sent).await,
+        Err(AppError::Conflict(_))
+    ));
+    assert_eq!(deliver_due(&w).await, 2);
+    assert_eq!(
+        statuses(&w, &messages).await,
+        vec![EmailStatus::NeedsReview; 2]
+    );
+    // The provider's records show the first one left: it counts as sent from now on.
+    let e = settle(&w, left, ReviewOutcome::Sent).await.unwrap();
+    assert_eq!(
+        (e.status, e.last_error.as_deref()),
+        (EmailStatus::Sent, None)
+    );
+    assert!(
+        e.next_follow_up_at.is_some(),
+        "its follow-ups are scheduled"
+    );
+    let backlink = backlinks::get(&w.app, &w.tenant, &e.backlink_id)
+        .await
+        .unwrap();
+    assert_eq!(backlink.outreach_status, OutreachStatus::OutreachSent);
+    assert!(
+        matches!(
+            settle(&w, left, ReviewOutcome::NotSent).await,
+            Err(AppError::Conflict(_))
+        ),
+        "settled once"
+    );
+    // The second never left: back to approved, and the scheduler sends it again.
+    let e = settle(&w, stayed, ReviewOutcome::NotSent).await.unwrap();
+    assert_eq!(e.status, EmailStatus::Approved);
+    assert_eq!(sending::schedule(&w.app).await.unwrap(), 1);
+    assert_eq!(deliver_due(&w).await, 1);
+    assert_eq!(statuses(&w, &messages).await, vec![EmailStatus::Sent; 2]);
+}
+
+#[tokio::test]
+async fn a_follow_up_under_review_that_never_left_becomes_due_again() {
+    let transport = FailsFirst::new(0, unsure());
+    let w = world(Store::sqlite().await, Some(transport.clone())).await;
+    let messages = seed(&w, 1, 100).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    assert_eq!(followups::sweep(&w.app).await.unwrap(), 1);
+    transport.left.store(1, Ordering::SeqCst);
+    assert_eq!(deliver_due(&w).await, 1);
+    assert_eq!(
+        statuses(&w, &messages).await,
+        vec![EmailStatus::NeedsReview]
+    );
+    let e = settle(&w, &messages[0].email_id, ReviewOutcome::NotSent)
+        .await
+        .unwrap();
+    assert_eq!((e.status, e.follow_ups_sent), (EmailStatus::Sent, 0));
+    w.clock.advance_seconds(1);
+    assert_eq!(
+        followups::sweep(&w.app).await.unwrap(),
+        1,
+        "due by the next sweep"
+    );
+    assert_eq!(deliver_due(&w).await, 1);
+    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    assert_eq!((e.status, e.follow_ups_sent), (EmailStatus::Sent, 1));
 }
 
 #[tokio::test]

@@ -4,7 +4,8 @@
 use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use crate::app::outreach::{
-    analytics as an, emails as em, export as ex, policy as po, sender as se, templates as tp,
+    analytics as an, emails as em, export as ex, policy as po, sender as se, sending,
+    templates as tp,
 };
 use crate::app::replies as rp;
 use crate::app::{
@@ -350,6 +351,17 @@ pub fn routes() -> Vec<Route> {
             "Queue an approved email now (policy still applies)",
         )
         .status(StatusCode::ACCEPTED)
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/emails/{id}/resolve",
+            "resolveEmail",
+            handler!(outreach::resolve_email),
+        )
+        .doc(
+            "outreach",
+            "Settle a send that needs review: it left (sent) or it did not (not_sent)",
+        )
+        .body(schema_of::<sending::Resolution>)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::post(
             "/v1/campaigns/{id}/review/request",

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 pub const SEND_QUEUE: &str = "send";
 /// Counters outlive their day by this long, then expire.
@@ -742,6 +743,96 @@ async fn needs_review(
     emails::stat(app, tenant, &email.campaign_id, "needsReview", 1).await
 }
 
+/// How a person settles a send that needs review, having checked the transport's own
+/// records (the SES console, the mailbox's sent folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    /// It left: recorded as sent, follow-ups scheduled.
+    Sent,
+    /// It did not leave: the email may be sent again.
+    NotSent,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resolution {
+    pub outcome: ReviewOutcome,
+}
+
+/// `resolveEmail`: settles the send under review, the next one the email would have made.
+/// Resolved as not sent, a first email goes back to approved (for the scheduler) and a
+/// follow-up becomes due now; the day's caps it took stay taken.
+pub async fn resolve(
+    app: &App,
+    tenant: &TenantId,
+    email: OutreachEmail,
+    resolution: &Resolution,
+) -> Result<OutreachEmail, AppError> {
+    let id = &email.id;
+    let sequence = if email.sent_at.is_none() {
+        0
+    } else {
+        email.follow_ups_sent + 1
+    };
+    let attempt: Option<Attempt> = app
+        .table
+        .get(&keys::attempt(tenant, id, sequence))
+        .await?
+        .map(from_item)
+        .transpose()?;
+    let attempt = match attempt {
+        Some(a)
+            if email.status == EmailStatus::NeedsReview
+                && a.status == AttemptStatus::NeedsReview =>
+        {
+            a
+        }
+        _ => {
+            return Err(AppError::Conflict(format!(
+                "only an email that needs review can be resolved; this one is {}",
+                email.status.as_str()
+            )));
+        }
+    };
+    match resolution.outcome {
+        ReviewOutcome::Sent => {
+            let campaign = campaigns::get(app, tenant, &email.campaign_id).await?;
+            let left = Attempt {
+                status: AttemptStatus::Sent,
+                sent_at: Some(attempt.claimed_at),
+                ..attempt
+            };
+            sent(app, tenant, &email, &campaign, left).await?;
+        }
+        ReviewOutcome::NotSent => {
+            let now = app.clock.now();
+            set_attempt(
+                app,
+                tenant,
+                &Attempt {
+                    status: AttemptStatus::Released,
+                    error: Some("resolved as not sent".into()),
+                    ..attempt
+                },
+            )
+            .await?;
+            emails::modify(app, tenant, id, |e| {
+                if sequence == 0 {
+                    e.status = EmailStatus::Approved;
+                } else {
+                    e.status = EmailStatus::Sent;
+                    e.next_follow_up_at = e.replied_at.is_none().then_some(now);
+                }
+                e.last_error = None;
+                Ok(())
+            })
+            .await?;
+        }
+    }
+    emails::get(app, tenant, id).await
+}
+
 /// Records a sent message everywhere it counts.
 async fn sent(
     app: &App,
@@ -763,8 +854,10 @@ async fn sent(
         e.message_ids.push(attempt.message_id.clone());
         e.block_reasons.clear();
         e.not_before = None;
+        e.last_error = None;
+        // A follow-up settled after review comes back from needs_review too.
+        e.status = EmailStatus::Sent;
         if sequence == 0 {
-            e.status = EmailStatus::Sent;
             e.sent_at = Some(now);
         } else {
             e.follow_ups_sent = sequence;

@@ -1,5 +1,7 @@
 use crate::app::App;
-use crate::app::outreach::{analytics, emails, export, policy, sender, templates, unsubscribe};
+use crate::app::outreach::{
+    analytics, emails, export, policy, sender, sending, templates, unsubscribe,
+};
 use crate::app::paging::PageRequest;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId};
 use crate::http::call::Call;
@@ -85,6 +87,13 @@ pub async fn send_email(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
         StatusCode::ACCEPTED,
         &emails::send_now(&app, call.tenant()?, &email_id(&call)?).await?,
     )
+}
+
+pub async fn resolve_email(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+    let tenant = call.tenant()?;
+    // Another tenant's email is absent whatever the body says.
+    let email = emails::get(&app, tenant, &email_id(&call)?).await?;
+    Reply::ok(&sending::resolve(&app, tenant, email, &call.json()?).await?)
 }
 
 pub async fn request_review(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
