@@ -5,8 +5,12 @@ mod support;
 
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::app::outreach::sending::{self, Resolution, ReviewOutcome, SendMessage};
-use backlinks_core::app::outreach::{emails, followups, sender};
+use backlinks_core::app::outreach::sending::{
+    self, Attempt, Resolution, ReviewOutcome, SendMessage,
+};
+use backlinks_core::app::outreach::{emails, followups, keys, sender};
+use backlinks_core::app::replies::ingest::{Outcome, ingest};
+use backlinks_core::app::store::from_item;
 use backlinks_core::app::{App, AppError, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
 use backlinks_core::domain::ids::EmailId;
@@ -438,6 +442,53 @@ async fn a_follow_up_under_review_that_never_left_becomes_due_again() {
         .await
         .unwrap();
     assert_eq!((e.status, e.follow_ups_sent), (EmailStatus::Sent, 1));
+}
+
+#[tokio::test]
+async fn a_reply_to_the_message_under_review_proves_it_left() {
+    let w = world(Store::sqlite().await, Some(FailsFirst::new(1, unsure()))).await;
+    let messages = seed(&w, 1, 100).await;
+    let id = &messages[0].email_id;
+    assert_eq!(deliver_due(&w).await, 1);
+    assert_eq!(
+        statuses(&w, &messages).await,
+        vec![EmailStatus::NeedsReview]
+    );
+    let attempt: Attempt = w
+        .app
+        .table
+        .get(&keys::attempt(&w.tenant, id, 0))
+        .await
+        .unwrap()
+        .map(|item| from_item(item).unwrap())
+        .unwrap();
+    let domain = attempt.message_id.split('@').nth(1).unwrap();
+    let raw = format!(
+        "From: ed@site0.org\r\nTo: reply+{}@{domain}\r\nSubject: Re: hello\r\n\
+         Message-ID: <r1@site0.org>\r\nIn-Reply-To: <{}>\r\n\r\nSounds good, tell me more.\r\n",
+        attempt.reply_token, attempt.message_id
+    );
+    let Outcome::Stored(_, reply) = ingest(&w.app, raw.as_bytes(), &[], Some(&w.tenant))
+        .await
+        .unwrap()
+    else {
+        panic!("the reply is stored")
+    };
+    assert!(
+        reply
+            .effects
+            .iter()
+            .any(|e| e == "send under review confirmed"),
+        "{:?}",
+        reply.effects
+    );
+    let e = emails::get(&w.app, &w.tenant, id).await.unwrap();
+    assert_eq!(e.status, EmailStatus::Sent);
+    assert!(e.replied_at.is_some() && e.next_follow_up_at.is_none());
+    let backlink = backlinks::get(&w.app, &w.tenant, &e.backlink_id)
+        .await
+        .unwrap();
+    assert_eq!(backlink.outreach_status, OutreachStatus::Responded);
 }
 
 #[tokio::test]

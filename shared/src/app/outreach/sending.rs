@@ -760,6 +760,15 @@ pub struct Resolution {
     pub outcome: ReviewOutcome,
 }
 
+/// The send a `needs_review` email is waiting on: the next one it would have made.
+pub fn sequence_under_review(email: &OutreachEmail) -> u32 {
+    if email.sent_at.is_none() {
+        0
+    } else {
+        email.follow_ups_sent + 1
+    }
+}
+
 /// `resolveEmail`: settles the send under review, the next one the email would have made.
 /// Resolved as not sent, a first email goes back to approved (for the scheduler) and a
 /// follow-up becomes due now; the day's caps it took stay taken.
@@ -770,11 +779,7 @@ pub async fn resolve(
     resolution: &Resolution,
 ) -> Result<OutreachEmail, AppError> {
     let id = &email.id;
-    let sequence = if email.sent_at.is_none() {
-        0
-    } else {
-        email.follow_ups_sent + 1
-    };
+    let sequence = sequence_under_review(&email);
     let attempt: Option<Attempt> = app
         .table
         .get(&keys::attempt(tenant, id, sequence))

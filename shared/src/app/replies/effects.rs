@@ -3,15 +3,15 @@
 //! once; hard bounces and complaints go on the platform list; soft bounces count until
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
-use super::{Reply, keys, modify};
-use crate::app::outreach::sending::{self, AttemptStatus};
+use super::{MatchedBy, Reply, keys, modify};
+use crate::app::outreach::sending::{self, AttemptStatus, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
 use crate::app::{App, AppError, backlinks, campaigns, link_health};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
-use crate::domain::outreach::OutreachEmail;
+use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
 use crate::ports::table::{TTL, Update};
@@ -257,6 +257,19 @@ async fn on_email(
     previous: Option<ReplyClass>,
     done: &mut Vec<String>,
 ) -> Result<(), AppError> {
+    // An answer to the very message under review (its token, its Message-ID) proves it
+    // left: nobody else could know them.
+    if email.status == EmailStatus::NeedsReview
+        && let Some(m) = &reply.matched
+        && matches!(m.matched_by, MatchedBy::ReplyToken | MatchedBy::Thread)
+        && m.sequence == sending::sequence_under_review(email)
+    {
+        let left = Resolution {
+            outcome: ReviewOutcome::Sent,
+        };
+        sending::resolve(app, tenant, email.clone(), &left).await?;
+        done.push("send under review confirmed".into());
+    }
     let class = reply.analysis.classification;
     let now = app.clock.now();
     let stops = class.is_human() || matches!(class, ReplyClass::BounceHard | ReplyClass::Complaint);
