@@ -5,9 +5,8 @@ mod support;
 
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::app::outreach::sending::{
-    self, Attempt, Resolution, ReviewOutcome, SendMessage,
-};
+use backlinks_core::app::outreach::sending::{self, Attempt, SendMessage};
+use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use backlinks_core::app::outreach::{emails, followups, keys, sender};
 use backlinks_core::app::replies::ingest::{Outcome, ingest};
 use backlinks_core::app::store::from_item;
@@ -367,7 +366,7 @@ async fn settle(
     outcome: ReviewOutcome,
 ) -> Result<OutreachEmail, AppError> {
     let email = emails::get(&w.app, &w.tenant, id).await?;
-    sending::resolve(&w.app, &w.tenant, email, &Resolution { outcome }).await
+    settle::resolve(&w.app, &w.tenant, email, &Resolution { outcome }).await
 }
 
 #[tokio::test]

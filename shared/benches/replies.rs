@@ -1,6 +1,7 @@
-//! Reply ingest: parsing and classifying each kind of inbound mail (pure), then the whole
-//! ingest (parse, match by Reply-To token, classify, dedupe, store, effects) of replies to
-//! emails really sent on the embedded store. Prints messages per second and peak memory;
+//! Sending and reply ingest: parsing and classifying each kind of inbound mail (pure), the
+//! send stage (policy, audit, claim transaction, MIME, outbox, records) for approved emails,
+//! then the whole ingest (parse, match by Reply-To token, classify, dedupe, store, effects)
+//! of replies to those emails, on the embedded store. Prints messages per second and peak memory;
 //! figures go to docs/benchmarks.md by hand.
 //! Run: cargo bench -p backlinks-core --features local --bench replies [-- EMAILS (at most 1,000, a campaign's daily cap)]
 
@@ -115,6 +116,7 @@ async fn main() {
     campaigns::act(&app, &tenant, &campaign.id, CampaignAction::Activate)
         .await
         .unwrap();
+    let mut messages = Vec::new();
     for i in 0..emails_wanted {
         let b = backlinks::create(&app, &tenant, serde_json::from_value(json!({
             "sourceDomain": format!("site{i}.org"), "campaignId": campaign.id, "recipientEmail": format!("ed@site{i}.org")
@@ -126,13 +128,24 @@ async fn main() {
             .unwrap();
         let e = emails::approve(&app, &tenant, &e.id).await.unwrap();
         sending::release(&app, &tenant, &e).await.unwrap();
-        let m = SendMessage {
+        messages.push(SendMessage {
             tenant_id: tenant.clone(),
             email_id: e.id,
             sequence: 0,
-        };
-        sending::send_stage(&app, &m).await.unwrap();
+        });
     }
+    let started = Instant::now();
+    for m in &messages {
+        sending::send_stage(&app, m).await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "\nsend stage on the embedded store, one worker: {} emails in {:.2} s, {:.0} emails/s, {:.0} µs/email",
+        messages.len(),
+        elapsed.as_secs_f64(),
+        messages.len() as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / messages.len() as f64
+    );
     let mut replies = Vec::new();
     for entry in std::fs::read_dir(&outbox).unwrap() {
         let sent = inbound::parse(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();

@@ -4,7 +4,7 @@
 use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use crate::app::outreach::{
-    analytics as an, emails as em, export as ex, policy as po, sender as se, sending,
+    analytics as an, emails as em, export as ex, policy as po, sender as se, settle,
     templates as tp,
 };
 use crate::app::replies as rp;
@@ -361,7 +361,7 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "Settle a send that needs review: it left (sent) or it did not (not_sent)",
         )
-        .body(schema_of::<sending::Resolution>)
+        .body(schema_of::<settle::Resolution>)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::post(
             "/v1/campaigns/{id}/review/request",

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod policy;
 pub mod sender;
 pub mod sending;
+pub mod settle;
 pub mod templates;
 pub mod unsubscribe;
 

@@ -1,7 +1,8 @@
 //! Sending, at most once. A scheduler releases approved emails inside each tenant's send
 //! window; the send stage checks the policy, then claims the send and its daily caps in
 //! one transaction, and only then hands the message to the transport. A claim that never
-//! completed (a crash mid-send) is surfaced as `needs_review`, never resent.
+//! completed (a crash mid-send) is surfaced as `needs_review`, never resent; `settle`
+//! takes it from there.
 
 use super::policy::{self, Decision};
 use super::{emails, keys, sender, templates};
@@ -23,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
-use utoipa::ToSchema;
 
 pub const SEND_QUEUE: &str = "send";
 /// Counters outlive their day by this long, then expire.
@@ -227,7 +227,11 @@ fn attempt_item(tenant: &TenantId, attempt: &Attempt) -> Result<Item, AppError> 
     )
 }
 
-async fn set_attempt(app: &App, tenant: &TenantId, attempt: &Attempt) -> Result<(), AppError> {
+pub(super) async fn set_attempt(
+    app: &App,
+    tenant: &TenantId,
+    attempt: &Attempt,
+) -> Result<(), AppError> {
     app.table.put(attempt_item(tenant, attempt)?, None).await?;
     Ok(())
 }
@@ -743,103 +747,8 @@ async fn needs_review(
     emails::stat(app, tenant, &email.campaign_id, "needsReview", 1).await
 }
 
-/// How a person settles a send that needs review, having checked the transport's own
-/// records (the SES console, the mailbox's sent folder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewOutcome {
-    /// It left: recorded as sent, follow-ups scheduled.
-    Sent,
-    /// It did not leave: the email may be sent again.
-    NotSent,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Resolution {
-    pub outcome: ReviewOutcome,
-}
-
-/// The send a `needs_review` email is waiting on: the next one it would have made.
-pub fn sequence_under_review(email: &OutreachEmail) -> u32 {
-    if email.sent_at.is_none() {
-        0
-    } else {
-        email.follow_ups_sent + 1
-    }
-}
-
-/// `resolveEmail`: settles the send under review, the next one the email would have made.
-/// Resolved as not sent, a first email goes back to approved (for the scheduler) and a
-/// follow-up becomes due now; the day's caps it took stay taken.
-pub async fn resolve(
-    app: &App,
-    tenant: &TenantId,
-    email: OutreachEmail,
-    resolution: &Resolution,
-) -> Result<OutreachEmail, AppError> {
-    let id = &email.id;
-    let sequence = sequence_under_review(&email);
-    let attempt: Option<Attempt> = app
-        .table
-        .get(&keys::attempt(tenant, id, sequence))
-        .await?
-        .map(from_item)
-        .transpose()?;
-    let attempt = match attempt {
-        Some(a)
-            if email.status == EmailStatus::NeedsReview
-                && a.status == AttemptStatus::NeedsReview =>
-        {
-            a
-        }
-        _ => {
-            return Err(AppError::Conflict(format!(
-                "only an email that needs review can be resolved; this one is {}",
-                email.status.as_str()
-            )));
-        }
-    };
-    match resolution.outcome {
-        ReviewOutcome::Sent => {
-            let campaign = campaigns::get(app, tenant, &email.campaign_id).await?;
-            let left = Attempt {
-                status: AttemptStatus::Sent,
-                sent_at: Some(attempt.claimed_at),
-                ..attempt
-            };
-            sent(app, tenant, &email, &campaign, left).await?;
-        }
-        ReviewOutcome::NotSent => {
-            let now = app.clock.now();
-            set_attempt(
-                app,
-                tenant,
-                &Attempt {
-                    status: AttemptStatus::Released,
-                    error: Some("resolved as not sent".into()),
-                    ..attempt
-                },
-            )
-            .await?;
-            emails::modify(app, tenant, id, |e| {
-                if sequence == 0 {
-                    e.status = EmailStatus::Approved;
-                } else {
-                    e.status = EmailStatus::Sent;
-                    e.next_follow_up_at = e.replied_at.is_none().then_some(now);
-                }
-                e.last_error = None;
-                Ok(())
-            })
-            .await?;
-        }
-    }
-    emails::get(app, tenant, id).await
-}
-
 /// Records a sent message everywhere it counts.
-async fn sent(
+pub(super) async fn sent(
     app: &App,
     tenant: &TenantId,
     email: &OutreachEmail,

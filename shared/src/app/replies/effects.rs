@@ -4,7 +4,8 @@
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
 use super::{MatchedBy, Reply, keys, modify};
-use crate::app::outreach::sending::{self, AttemptStatus, Resolution, ReviewOutcome};
+use crate::app::outreach::sending::{self, AttemptStatus};
+use crate::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
 use crate::app::{App, AppError, backlinks, campaigns, link_health};
@@ -262,12 +263,12 @@ async fn on_email(
     if email.status == EmailStatus::NeedsReview
         && let Some(m) = &reply.matched
         && matches!(m.matched_by, MatchedBy::ReplyToken | MatchedBy::Thread)
-        && m.sequence == sending::sequence_under_review(email)
+        && m.sequence == settle::sequence_under_review(email)
     {
         let left = Resolution {
             outcome: ReviewOutcome::Sent,
         };
-        sending::resolve(app, tenant, email.clone(), &left).await?;
+        settle::resolve(app, tenant, email.clone(), &left).await?;
         done.push("send under review confirmed".into());
     }
     let class = reply.analysis.classification;

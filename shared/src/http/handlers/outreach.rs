@@ -1,6 +1,6 @@
 use crate::app::App;
 use crate::app::outreach::{
-    analytics, emails, export, policy, sender, sending, templates, unsubscribe,
+    analytics, emails, export, policy, sender, settle, templates, unsubscribe,
 };
 use crate::app::paging::PageRequest;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId};
@@ -93,7 +93,7 @@ pub async fn resolve_email(app: Arc<App>, call: Call) -> Result<Reply, Problem> 
     let tenant = call.tenant()?;
     // Another tenant's email is absent whatever the body says.
     let email = emails::get(&app, tenant, &email_id(&call)?).await?;
-    Reply::ok(&sending::resolve(&app, tenant, email, &call.json()?).await?)
+    Reply::ok(&settle::resolve(&app, tenant, email, &call.json()?).await?)
 }
 
 pub async fn request_review(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
