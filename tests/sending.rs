@@ -298,6 +298,41 @@ async fn deliver_due(w: &World) -> usize {
 }
 
 #[tokio::test]
+async fn a_send_is_cut_off_at_the_jobs_time_limit_as_lambda_would() {
+    let crashing = world(
+        Store::sqlite().await,
+        Some(Arc::new(Hangs(Arc::new(tokio::sync::Notify::new())))),
+    )
+    .await;
+    let messages = seed(&crashing, 1, 100).await;
+    let send = jobs::registry()
+        .into_iter()
+        .find(|j| j.name == "send")
+        .unwrap();
+    let short = jobs::Job {
+        timeout_secs: 1,
+        ..send
+    };
+    let body = serde_json::to_string(&messages[0]).unwrap();
+    let cut = jobs::run_message(crashing.app.clone(), &short, "m1", body).await;
+    assert!(
+        matches!(&cut, Err(AppError::Unavailable(why)) if why.contains("ran out of its 1 s")),
+        "{cut:?}"
+    );
+    // The claim it left is treated as any abandoned claim.
+    crashing
+        .clock
+        .advance_seconds(i64::from(sending::SEND_TIMEOUT_SECS));
+    sending::send_stage(&crashing.app, &messages[0])
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&crashing, &messages).await,
+        vec![EmailStatus::NeedsReview]
+    );
+}
+
+#[tokio::test]
 async fn refusals_for_now_are_retried_later_and_later() {
     let w = world(Store::sqlite().await, Some(FailsFirst::new(2, refused()))).await;
     // A tenant cap of one: a refused send must give its place back.

@@ -262,7 +262,9 @@ pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppErr
     })
 }
 
-/// Handles one queue message, with a span naming the job and message.
+/// Handles one queue message, with a span naming the job and message, within the job's
+/// time limit: locally as in Lambda, a handler never outlives it (the send stage counts on
+/// that to tell a live claim from an abandoned one).
 pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Result<(), AppError> {
     let Run::Message(run) = job.run else {
         return Err(AppError::invalid(
@@ -271,7 +273,15 @@ pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Re
         ));
     };
     let span = tracing::info_span!("message", job = job.name, id);
-    let result = tracing::Instrument::instrument(run(app, body), span).await;
+    let limit = std::time::Duration::from_secs(u64::from(job.timeout_secs));
+    let result = tokio::time::timeout(limit, tracing::Instrument::instrument(run(app, body), span))
+        .await
+        .unwrap_or_else(|_| {
+            Err(AppError::Unavailable(format!(
+                "{} ran out of its {} s",
+                job.name, job.timeout_secs
+            )))
+        });
     if let Err(e) = &result {
         tracing::warn!(job = job.name, id, error = %e, "message failed; it will be retried");
     }
