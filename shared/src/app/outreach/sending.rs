@@ -73,6 +73,13 @@ pub struct Attempt {
     pub retries: u32,
 }
 
+impl Attempt {
+    /// Whether a claim made then may still belong to a live worker.
+    fn in_flight(&self, now: Timestamp) -> bool {
+        now.epoch_seconds() < self.claimed_at.epoch_seconds() + i64::from(SEND_TIMEOUT_SECS)
+    }
+}
+
 /// What a reply address or unsubscribe address token points at (issue: reply matching).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -376,43 +383,24 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         .await?
         .map(from_item)
         .transpose()?;
-    match previous.as_ref().map(|a| a.status) {
+    let retries = match previous {
         // Another worker holds the claim and may be sending right now: the queue brings
         // this message back later, when that worker has finished or has surely died.
-        Some(AttemptStatus::Claimed)
-            if app.clock.now().epoch_seconds()
-                < previous
-                    .as_ref()
-                    .map_or(0, |a| a.claimed_at.epoch_seconds())
-                    + i64::from(SEND_TIMEOUT_SECS) =>
-        {
+        Some(a) if a.status == AttemptStatus::Claimed && a.in_flight(app.clock.now()) => {
             return Err(AppError::Unavailable(
                 "another worker is sending this email".into(),
             ));
         }
         // Claimed longer ago than a send may take and never finished: it may have left.
         // A person decides.
-        Some(AttemptStatus::Claimed) => {
-            let claimed = previous.clone().expect("matched Some");
-            return needs_review(
-                app,
-                tenant,
-                &email,
-                claimed,
-                "a previous send was claimed and never confirmed",
-            )
-            .await;
+        Some(a) if a.status == AttemptStatus::Claimed => {
+            let why = "a previous send was claimed and never confirmed";
+            return needs_review(app, tenant, &email, a, why).await;
         }
-        Some(
-            AttemptStatus::Sent
-            | AttemptStatus::Failed
-            | AttemptStatus::NeedsReview
-            | AttemptStatus::Bounced,
-        ) => {
-            return Ok(());
-        }
-        Some(AttemptStatus::Released) | None => {}
-    }
+        Some(a) if a.status == AttemptStatus::Released => a.retries,
+        Some(_) => return Ok(()),
+        None => 0,
+    };
     let expected = if m.sequence == 0 {
         email.status == EmailStatus::Queued
     } else {
@@ -472,7 +460,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         sent_at: None,
         provider_id: None,
         error: None,
-        retries: previous.as_ref().map_or(0, |a| a.retries),
+        retries,
     };
     let cap_list = caps(
         tenant,
@@ -657,7 +645,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
             .await?;
             emails::modify(app, tenant, &email.id, |e| {
                 e.last_error = Some(format!(
-                    "the transport did not take it for now ({reason}); try {retries} of {MAX_TRANSPORT_RETRIES} follows"
+                    "the transport did not take it for now ({reason}); retry {retries} of {MAX_TRANSPORT_RETRIES} is queued"
                 ));
                 Ok(())
             })
