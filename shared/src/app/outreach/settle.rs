@@ -47,27 +47,24 @@ pub async fn resolve(
     resolution: &Resolution,
 ) -> Result<OutreachEmail, AppError> {
     let id = &email.id;
+    let not_under_review = || {
+        AppError::Conflict(format!(
+            "only an email that needs review can be resolved; this one is {}",
+            email.status.as_str()
+        ))
+    };
+    if email.status != EmailStatus::NeedsReview {
+        return Err(not_under_review());
+    }
     let sequence = sequence_under_review(&email);
-    let attempt: Option<Attempt> = app
+    let attempt = app
         .table
         .get(&keys::attempt(tenant, id, sequence))
         .await?
-        .map(from_item)
-        .transpose()?;
-    let attempt = match attempt {
-        Some(a)
-            if email.status == EmailStatus::NeedsReview
-                && a.status == AttemptStatus::NeedsReview =>
-        {
-            a
-        }
-        _ => {
-            return Err(AppError::Conflict(format!(
-                "only an email that needs review can be resolved; this one is {}",
-                email.status.as_str()
-            )));
-        }
-    };
+        .map(from_item::<Attempt>)
+        .transpose()?
+        .filter(|a| a.status == AttemptStatus::NeedsReview)
+        .ok_or_else(not_under_review)?;
     match resolution.outcome {
         ReviewOutcome::Sent => {
             let campaign = campaigns::get(app, tenant, &email.campaign_id).await?;
