@@ -63,6 +63,16 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Prints how many `what` a second the run since `started` handled.
+fn rate(label: &str, what: &str, n: usize, started: Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "\n{label}: {n} {what} in {secs:.2} s, {:.0} {what}/s, {:.0} µs each",
+        n as f64 / secs,
+        secs * 1e6 / n as f64
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let emails_wanted: usize = std::env::args()
@@ -138,13 +148,11 @@ async fn main() {
     for m in &messages {
         sending::send_stage(&app, m).await.unwrap();
     }
-    let elapsed = started.elapsed();
-    println!(
-        "\nsend stage on the embedded store, one worker: {} emails in {:.2} s, {:.0} emails/s, {:.0} µs/email",
+    rate(
+        "send stage on the embedded store, one worker",
+        "emails",
         messages.len(),
-        elapsed.as_secs_f64(),
-        messages.len() as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64() * 1e6 / messages.len() as f64
+        started,
     );
     let mut replies = Vec::new();
     for entry in std::fs::read_dir(&outbox).unwrap() {
@@ -162,13 +170,11 @@ async fn main() {
             other => panic!("not stored: {other:?}"),
         }
     }
-    let elapsed = started.elapsed();
-    println!(
-        "\ningest on the embedded store: {} replies in {:.2} s, {:.0} replies/s, {:.0} µs/reply",
+    rate(
+        "ingest on the embedded store",
+        "replies",
         replies.len(),
-        elapsed.as_secs_f64(),
-        replies.len() as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64() * 1e6 / replies.len() as f64
+        started,
     );
     let started = Instant::now();
     for raw in &replies {
