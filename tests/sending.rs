@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::app::outreach::sending::{self, Attempt, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
-use backlinks_core::app::outreach::{emails, followups, keys, sender};
+use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
 use backlinks_core::app::replies::ingest::{Outcome, ingest};
 use backlinks_core::app::store::from_item;
 use backlinks_core::app::{App, AppError, backlinks, campaigns};
@@ -393,6 +393,11 @@ async fn an_unknown_outcome_is_never_retried() {
         statuses(&w, &messages).await,
         vec![EmailStatus::NeedsReview]
     );
+    let id = &messages[0].email_id;
+    assert_eq!(waiting_for_review(&w, id).await, 1);
+    // Skipping is the third way to settle it.
+    emails::skip(&w.app, &w.tenant, id).await.unwrap();
+    assert_eq!(waiting_for_review(&w, id).await, 0);
 }
 
 async fn settle(
@@ -418,6 +423,7 @@ async fn a_person_settles_first_sends_under_review() {
         statuses(&w, &messages).await,
         vec![EmailStatus::NeedsReview; 2]
     );
+    assert_eq!(waiting_for_review(&w, left).await, 2);
     // The provider's records show the first one left: it counts as sent from now on.
     let e = settle(&w, left, ReviewOutcome::Sent).await.unwrap();
     assert_eq!(
@@ -445,6 +451,16 @@ async fn a_person_settles_first_sends_under_review() {
     assert_eq!(sending::schedule(&w.app).await.unwrap(), 1);
     assert_eq!(deliver_due(&w).await, 1);
     assert_eq!(statuses(&w, &messages).await, vec![EmailStatus::Sent; 2]);
+    assert_eq!(waiting_for_review(&w, left).await, 0);
+}
+
+/// The campaign's count of sends waiting for a person.
+async fn waiting_for_review(w: &World, email: &EmailId) -> i64 {
+    let e = emails::get(&w.app, &w.tenant, email).await.unwrap();
+    analytics::campaign(&w.app, &w.tenant, &e.campaign_id)
+        .await
+        .unwrap()
+        .needs_review
 }
 
 #[tokio::test]

@@ -39,6 +39,7 @@ pub struct CampaignAnalytics {
     pub follow_ups_sent: i64,
     pub skipped: i64,
     pub failed: i64,
+    /// Sends whose outcome is unknown, waiting for a person to settle them.
     pub needs_review: i64,
     /// Policy blocks by reason code.
     pub blocked_by_reason: BTreeMap<String, i64>,

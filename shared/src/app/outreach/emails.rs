@@ -19,6 +19,7 @@ use crate::ports::table::{Condition, Index, Item, PK, Query, SK, TransactOp, Upd
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use utoipa::{IntoParams, ToSchema};
 
@@ -529,7 +530,10 @@ pub(crate) async fn stat(
 }
 
 pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachEmail, AppError> {
+    // The closure may run again on a version conflict; its last run tells.
+    let was_under_review = AtomicBool::new(false);
     let email = modify(app, tenant, id, |e| {
+        was_under_review.store(e.status == EmailStatus::NeedsReview, Ordering::Relaxed);
         if matches!(
             e.status,
             EmailStatus::Sent | EmailStatus::Skipped | EmailStatus::Queued
@@ -547,7 +551,10 @@ pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<Outreach
     app.table
         .update(
             &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add("totalEmails", -1).add("skipped", 1),
+            Update::new().add("totalEmails", -1).add("skipped", 1).add(
+                "needsReview",
+                -i64::from(was_under_review.load(Ordering::Relaxed)),
+            ),
             None,
         )
         .await?;

@@ -100,5 +100,7 @@ pub async fn resolve(
             .await?;
         }
     }
+    // `needsReview` counts the sends waiting for a person, so a settled one leaves it.
+    emails::stat(app, tenant, &email.campaign_id, "needsReview", -1).await?;
     emails::get(app, tenant, id).await
 }
