@@ -8,9 +8,10 @@ use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::app::outreach::sending::{self, Attempt, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
+use backlinks_core::app::paging::PageRequest;
 use backlinks_core::app::replies::ingest::{Outcome, ingest};
 use backlinks_core::app::store::from_item;
-use backlinks_core::app::{App, AppError, backlinks, campaigns};
+use backlinks_core::app::{App, AppError, activity, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
 use backlinks_core::domain::ids::EmailId;
 use backlinks_core::domain::ids::TenantId;
@@ -406,7 +407,7 @@ async fn settle(
     outcome: ReviewOutcome,
 ) -> Result<OutreachEmail, AppError> {
     let email = emails::get(&w.app, &w.tenant, id).await?;
-    settle::resolve(&w.app, &w.tenant, email, &Resolution { outcome }).await
+    settle::resolve(&w.app, &w.tenant, "u_alice", email, &Resolution { outcome }).await
 }
 
 #[tokio::test]
@@ -452,6 +453,16 @@ async fn a_person_settles_first_sends_under_review() {
     assert_eq!(deliver_due(&w).await, 1);
     assert_eq!(statuses(&w, &messages).await, vec![EmailStatus::Sent; 2]);
     assert_eq!(waiting_for_review(&w, left).await, 0);
+    let log = activity::list(&w.app, &w.tenant, PageRequest::parse(None, None).unwrap())
+        .await
+        .unwrap()
+        .items;
+    let settled: Vec<_> = log
+        .iter()
+        .filter(|a| a.action == "email_send_settled")
+        .map(|a| (a.actor.as_str(), a.details["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(settled, [("u_alice", "not_sent"), ("u_alice", "sent")]);
 }
 
 /// The campaign's count of sends waiting for a person.

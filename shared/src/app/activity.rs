@@ -18,7 +18,7 @@ const KEEP_SECS: i64 = 365 * 24 * 3600;
 pub struct ActivityEntry {
     pub at: Timestamp,
     /// job_created, job_started, job_paused, job_resumed, job_cancelled, job_completed,
-    /// job_failed, job_archived, settings_updated.
+    /// job_failed, job_archived, settings_updated, email_send_settled.
     pub action: String,
     pub job_id: Option<JobId>,
     /// Who did it: a user id, or `system`.

@@ -5,15 +5,16 @@ use super::emails;
 use super::keys;
 use super::sending::{Attempt, AttemptStatus, sent, set_attempt};
 use crate::app::store::from_item;
-use crate::app::{App, AppError, campaigns};
+use crate::app::{App, AppError, activity, campaigns};
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 /// How a person settles a send that needs review, having checked the transport's own
 /// records (the SES console, the mailbox's sent folder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     /// It left: recorded as sent, follow-ups scheduled.
@@ -40,9 +41,11 @@ pub fn sequence_under_review(email: &OutreachEmail) -> u32 {
 /// `resolveEmail`: settles the send under review, the next one the email would have made.
 /// Resolved as not sent, a first email goes back to approved (for the scheduler) and a
 /// follow-up becomes due now; the day's caps it took stay taken.
+/// `actor` (a user id, or `system` for a reply) goes to the activity log.
 pub async fn resolve(
     app: &App,
     tenant: &TenantId,
+    actor: &str,
     email: OutreachEmail,
     resolution: &Resolution,
 ) -> Result<OutreachEmail, AppError> {
@@ -102,5 +105,7 @@ pub async fn resolve(
     }
     // `needsReview` counts the sends waiting for a person, so a settled one leaves it.
     emails::stat(app, tenant, &email.campaign_id, "needsReview", -1).await?;
+    let details = json!({"emailId": id, "sequence": sequence, "outcome": resolution.outcome});
+    activity::record(app, tenant, "email_send_settled", None, actor, details).await;
     emails::get(app, tenant, id).await
 }

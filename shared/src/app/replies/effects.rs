@@ -268,7 +268,7 @@ async fn on_email(
         let left = Resolution {
             outcome: ReviewOutcome::Sent,
         };
-        settle::resolve(app, tenant, email.clone(), &left).await?;
+        settle::resolve(app, tenant, "system", email.clone(), &left).await?;
         done.push("send under review confirmed".into());
     }
     let class = reply.analysis.classification;

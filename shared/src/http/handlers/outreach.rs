@@ -90,10 +90,11 @@ pub async fn send_email(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
 }
 
 pub async fn resolve_email(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
-    let tenant = call.tenant()?;
+    let who = call.identity()?;
     // Another tenant's email is absent whatever the body says.
-    let email = emails::get(&app, tenant, &email_id(&call)?).await?;
-    Reply::ok(&settle::resolve(&app, tenant, email, &call.json()?).await?)
+    let email = emails::get(&app, &who.tenant, &email_id(&call)?).await?;
+    let resolution = call.json()?;
+    Reply::ok(&settle::resolve(&app, &who.tenant, who.user.as_str(), email, &resolution).await?)
 }
 
 pub async fn request_review(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
