@@ -3,7 +3,7 @@
 
 mod support;
 
-use backlinks_core::jobs::{self, registry};
+use backlinks_core::jobs::{self, by_name};
 use backlinks_core::local::workers::drain_once;
 use serde_json::json;
 use support::TestServer;
@@ -82,10 +82,7 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
         .unwrap();
     assert_eq!(link_check["depth"], 3);
 
-    let worker = registry()
-        .into_iter()
-        .find(|j| j.name == "link-check")
-        .unwrap();
+    let worker = by_name("link-check").unwrap();
     assert_eq!(drain_once(s.local.app.clone(), &worker).await.unwrap(), 3);
 
     let l = s.call("GET", &live, Some(&t), None).await.body;

@@ -291,10 +291,7 @@ fn unsure() -> MailError {
 
 /// Runs the send job over whatever the send queue delivers now, as the worker would.
 async fn deliver_due(w: &World) -> usize {
-    let job = jobs::registry()
-        .into_iter()
-        .find(|j| j.name == "send")
-        .unwrap();
+    let job = jobs::by_name("send").unwrap();
     workers::drain_once(w.app.clone(), &job).await.unwrap()
 }
 
@@ -306,10 +303,7 @@ async fn a_send_is_cut_off_at_the_jobs_time_limit_as_lambda_would() {
     )
     .await;
     let messages = seed(&crashing, 1, 100).await;
-    let send = jobs::registry()
-        .into_iter()
-        .find(|j| j.name == "send")
-        .unwrap();
+    let send = jobs::by_name("send").unwrap();
     let short = jobs::Job {
         timeout_secs: 1,
         ..send

@@ -57,6 +57,31 @@ impl LocalQueue {
         })
     }
 
+    /// Adds every body in one transaction, each visible once `delay` has passed.
+    async fn insert(
+        &self,
+        queue: &str,
+        bodies: Vec<String>,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let queue = self.known(queue)?;
+        let visible_at = self.clock.now().epoch_millis() + delay.as_millis() as i64;
+        self.db
+            .with(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                for body in bodies {
+                    tx.execute(
+                        "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![queue, Uuid::now_v7().to_string(), body, visible_at],
+                    )
+                    .map_err(backend)?;
+                }
+                tx.commit().map_err(backend)
+            })
+            .await
+            .map_err(unavailable)
+    }
+
     fn known(&self, queue: &str) -> Result<String, QueueError> {
         if self.names.iter().any(|n| n == queue) {
             Ok(queue.to_string())
@@ -69,22 +94,7 @@ impl LocalQueue {
 #[async_trait]
 impl Queue for LocalQueue {
     async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
-        let queue = self.known(queue)?;
-        let now = self.clock.now().epoch_millis();
-        self.db
-            .with(move |conn| {
-                let tx = conn.transaction().map_err(backend)?;
-                for body in bodies {
-                    tx.execute(
-                        "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![queue, Uuid::now_v7().to_string(), body, now],
-                    )
-                    .map_err(backend)?;
-                }
-                tx.commit().map_err(backend)
-            })
-            .await
-            .map_err(unavailable)
+        self.insert(queue, bodies, Duration::ZERO).await
     }
 
     async fn send_after(
@@ -93,19 +103,7 @@ impl Queue for LocalQueue {
         body: String,
         delay: Duration,
     ) -> Result<(), QueueError> {
-        let queue = self.known(queue)?;
-        let visible_at = self.clock.now().epoch_millis() + delay.min(MAX_DELAY).as_millis() as i64;
-        self.db
-            .with(move |conn| {
-                conn.execute(
-                    "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![queue, Uuid::now_v7().to_string(), body, visible_at],
-                )
-                .map(|_| ())
-                .map_err(backend)
-            })
-            .await
-            .map_err(unavailable)
+        self.insert(queue, vec![body], delay.min(MAX_DELAY)).await
     }
 
     async fn receive(
