@@ -2,7 +2,7 @@
 //! follow progress, read results, pause, resume, cancel, and archive old ones.
 
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::{from_item, tenant_of, tenant_partition, to_item};
 use super::{App, AppError, activity, backlinks, campaigns};
 use crate::domain::FieldErrors;
 use crate::domain::campaign::Campaign;
@@ -911,11 +911,7 @@ pub async fn archive_sweep(app: &App) -> Result<(usize, usize), AppError> {
     let (mut archived, mut deleted) = (0, 0);
     for partition in keys::all_shards("JOBS#FINISHED#") {
         for item in sweep(app, &partition, &archive_before).await? {
-            let (tenant, job): (TenantId, Job) = (
-                serde_json::from_value(item["tenantId"].clone())
-                    .map_err(|e| AppError::Unavailable(e.to_string()))?,
-                from_item(item)?,
-            );
+            let (tenant, job): (TenantId, Job) = (tenant_of(&item)?, from_item(item)?);
             let update = Update::new()
                 .set("isArchived", true)
                 .set("archivedAt", now.to_key())
@@ -942,11 +938,7 @@ pub async fn archive_sweep(app: &App) -> Result<(usize, usize), AppError> {
     }
     for partition in keys::all_shards("JOBS#ARCHIVED#") {
         for item in sweep(app, &partition, &delete_before).await? {
-            let (tenant, job): (TenantId, Job) = (
-                serde_json::from_value(item["tenantId"].clone())
-                    .map_err(|e| AppError::Unavailable(e.to_string()))?,
-                from_item(item)?,
-            );
+            let (tenant, job): (TenantId, Job) = (tenant_of(&item)?, from_item(item)?);
             delete_with_results(app, &tenant, &job.id).await?;
             deleted += 1;
         }

@@ -3,6 +3,7 @@
 //! the target is still there.
 
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
+use super::store::tenant_of;
 use super::{App, AppError};
 use crate::domain::backlink::Backlink;
 use crate::domain::ids::{BacklinkId, TenantId};
@@ -42,9 +43,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             let mut bodies = Vec::with_capacity(page.items.len());
             for item in page.items {
                 let request = CheckRequest {
-                    tenant_id: serde_json::from_value(item["tenantId"].clone()).map_err(|e| {
-                        AppError::Unavailable(format!("backlink without tenant: {e}"))
-                    })?,
+                    tenant_id: tenant_of(&item)?,
                     backlink_id: serde_json::from_value(item["id"].clone())
                         .map_err(|e| AppError::Unavailable(format!("backlink without id: {e}")))?,
                 };

@@ -4,9 +4,8 @@
 
 use super::sending::{SEND_QUEUE, SendMessage};
 use super::{emails, keys};
-use crate::app::store::from_item;
+use crate::app::store::{from_item, tenant_of};
 use crate::app::{App, AppError};
-use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::ports::table::{Index, Query, SortCondition};
 
@@ -19,8 +18,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             .sort(SortCondition::Lt(now.clone()))
             .limit(1000);
         for item in app.table.query(query).await?.items {
-            let tenant: TenantId = serde_json::from_value(item["tenantId"].clone())
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let tenant = tenant_of(&item)?;
             let email: OutreachEmail = from_item(item)?;
             let sequence = email.follow_ups_sent + 1;
             let marked = emails::modify(app, &tenant, &email.id, |e| {

@@ -6,7 +6,7 @@
 
 use super::policy::{self, Decision};
 use super::{emails, keys, sender, templates};
-use crate::app::store::{from_item, to_item};
+use crate::app::store::{from_item, tenant_of, to_item};
 use crate::app::{App, AppError, backlinks, campaigns};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::campaign::{Campaign, CampaignStatus};
@@ -145,8 +145,7 @@ pub async fn schedule(app: &App) -> Result<usize, AppError> {
         let query = Query::new(Index::Gsi4, format!("SENDQ#{shard}")).limit(1000);
         let items = app.table.query(query).await?.items;
         for item in items {
-            let tenant: TenantId = serde_json::from_value(item["tenantId"].clone())
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let tenant = tenant_of(&item)?;
             let email: OutreachEmail = from_item(item)?;
             if email.not_before.is_some_and(|t| t > now) {
                 continue;
