@@ -39,14 +39,13 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
     let site = fixture().await;
     let rig = Rig::new(vec![site.addr()]).await;
     let client = support::sqs_client();
-    let mut urls = HashMap::new();
+    let (mut urls, mut dead_letters) = (HashMap::new(), HashMap::new());
     for name in backlinks_core::jobs::queue_names() {
-        urls.insert(
-            name.to_string(),
-            support::sqs_queue_with_dlq(&client, name, 5).await,
-        );
+        let (url, dlq) = support::sqs_queue_with_dlq(&client, name, 5).await;
+        urls.insert(name.to_string(), url);
+        dead_letters.insert(name.to_string(), dlq);
     }
-    let sqs: Arc<dyn Queue> = Arc::new(SqsQueue::new(client, urls));
+    let sqs: Arc<dyn Queue> = Arc::new(SqsQueue::new(client, urls, dead_letters));
     let app = Arc::new(App {
         queue: sqs.clone(),
         ..rig.app.clone()
@@ -71,9 +70,14 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
             .map(|m| (m.id.clone(), m.body.clone()))
             .collect();
         assert!(
-            backlinks_core::jobs::run_batch(app.clone(), &runner, batch)
-                .await
-                .is_empty()
+            backlinks_core::jobs::run_batch(
+                app.clone(),
+                &runner,
+                batch,
+                backlinks_core::jobs::batch::deadline_for(&runner)
+            )
+            .await
+            .is_empty()
         );
         sqs.delete(stage, &messages[0].receipt).await.unwrap();
     }

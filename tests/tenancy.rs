@@ -247,7 +247,11 @@ async fn platform_routes_take_the_platform_claim_never_an_organisation_role() {
             let answer = s
                 .call(route.method.as_str(), &path, Some(token), body.clone())
                 .await;
-            assert_ne!(answer.status, 403, "{} {path}: {:?}", route.method, answer.body);
+            assert_ne!(
+                answer.status, 403,
+                "{} {path}: {:?}",
+                route.method, answer.body
+            );
         }
     }
     assert!(platform_routes >= 2);

@@ -143,7 +143,11 @@ mod tests {
         let other = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
         assert_eq!(other.verify(&token), Err(SecretError::Invalid));
         assert!(s.verify("garbage").is_err());
-        let short = format!("{}.{}", URL_SAFE_NO_PAD.encode("x"), URL_SAFE_NO_PAD.encode([0u8; 4]));
+        let short = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode("x"),
+            URL_SAFE_NO_PAD.encode([0u8; 4])
+        );
         assert_eq!(s.verify(&short), Err(SecretError::Invalid), "a short mac");
     }
 
@@ -156,7 +160,10 @@ mod tests {
         let other = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
         assert!(other.open(&sealed).is_err());
         let nonce_only = URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN]);
-        assert!(s.open(&nonce_only).is_err(), "a value with no ciphertext or tag");
+        assert!(
+            s.open(&nonce_only).is_err(),
+            "a value with no ciphertext or tag"
+        );
         assert!(Secrets::from_base64("c2hvcnQ=").is_err());
     }
 }

@@ -110,8 +110,8 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
     };
     let settings = settings::cached(app, &m.tenant_id).await?;
     let mut result = before.clone();
-    let url = WebUrl::parse(&result.url)
-        .map_err(|e| AppError::internal(format!("stored URL: {e}")))?;
+    let url =
+        WebUrl::parse(&result.url).map_err(|e| AppError::internal(format!("stored URL: {e}")))?;
     let started = Instant::now();
     let l1: Layer1Factors = layer1(url.as_url(), &settings.layer1_rules);
     result.layer1_processing_time_ms = Some(elapsed(started));

@@ -63,14 +63,22 @@ mod tests {
         assert_eq!(Role::from_tenant_claim("org:admin"), Some(Role::Admin));
         assert_eq!(Role::from_tenant_claim("org:member"), Some(Role::Member));
         assert_eq!(Role::from_tenant_claim("owner"), None);
-        assert_eq!(Role::from_platform_claim("superadmin"), Some(Role::Superadmin));
+        assert_eq!(
+            Role::from_platform_claim("superadmin"),
+            Some(Role::Superadmin)
+        );
         assert_eq!(Role::from_platform_claim("admin"), None);
         assert!(Role::Superadmin > Role::Admin && Role::Admin > Role::Member);
     }
 
     #[test]
     fn no_tenant_claim_names_the_platform_role() {
-        for claim in ["superadmin", "org:superadmin", "ORG:SUPERADMIN", " superadmin "] {
+        for claim in [
+            "superadmin",
+            "org:superadmin",
+            "ORG:SUPERADMIN",
+            " superadmin ",
+        ] {
             assert_eq!(Role::from_tenant_claim(claim), None, "{claim}");
         }
     }

@@ -2,7 +2,10 @@
 //! drives the Lambda functions, the EventBridge rules and SQS mappings in template.yaml
 //! (checked by a test), and the local scheduler and queue workers.
 
+pub mod batch;
 pub mod schedule;
+
+pub use batch::{BATCH_SIZE, run_batch};
 
 use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
 use crate::app::outreach::followups;
@@ -84,9 +87,36 @@ pub struct Job {
     pub name: &'static str,
     pub description: &'static str,
     pub trigger: Trigger,
-    /// The Lambda timeout; queue visibility timeouts are six times this.
+    /// How long one run or one message may take. A scheduled job's Lambda timeout is this;
+    /// a queue job's is [`Job::function_timeout_secs`].
     pub timeout_secs: u32,
     pub run: Run,
+}
+
+/// The longest a Lambda function may run.
+const LAMBDA_MAX_TIMEOUT_SECS: u32 = 900;
+
+impl Job {
+    /// The Lambda function's timeout. A queue job's batch has room for three whole messages
+    /// and the margin to answer; a message is started only while a whole message limit is
+    /// left (see `batch`), so a slow batch hands its rest back to the queue instead of being
+    /// killed part way. Queue visibility timeouts are six times this.
+    pub fn function_timeout_secs(&self) -> u32 {
+        match self.trigger {
+            Trigger::Queue(_) => {
+                (3 * self.timeout_secs + batch::ANSWER_MARGIN_SECS).min(LAMBDA_MAX_TIMEOUT_SECS)
+            }
+            _ => self.timeout_secs,
+        }
+    }
+
+    /// The queue a queue job consumes.
+    pub fn queue(&self) -> Option<&'static str> {
+        match self.trigger {
+            Trigger::Queue(queue) => Some(queue),
+            _ => None,
+        }
+    }
 }
 
 async fn link_health_sweep(app: Arc<App>) -> Result<String, AppError> {
@@ -286,16 +316,4 @@ pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Re
         tracing::warn!(job = job.name, id, error = %e, "message failed; it will be retried");
     }
     result
-}
-
-/// Handles a batch of queue messages, one span each; returns the ids of those that failed
-/// so the queue redelivers only them (SQS partial batch responses).
-pub async fn run_batch(app: Arc<App>, job: &Job, messages: Vec<(String, String)>) -> Vec<String> {
-    let mut failed = Vec::new();
-    for (id, body) in messages {
-        if run_message(app.clone(), job, &id, body).await.is_err() {
-            failed.push(id);
-        }
-    }
-    failed
 }
