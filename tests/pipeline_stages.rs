@@ -112,14 +112,26 @@ async fn finished_jobs_are_archived_after_90_days_and_deleted_after_180() {
         jobs::get(&app, &tenant, &job.id).await.unwrap().status,
         JobStatus::Completed
     );
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 0)
+    );
     rig.clock.advance_seconds(91 * 86_400);
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (1, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (1, 0)
+    );
     let archived = jobs::get(&app, &tenant, &job.id).await.unwrap();
     assert!(archived.is_archived && archived.archived_at.is_some());
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 0)
+    );
     rig.clock.advance_seconds(181 * 86_400);
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 1));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 1)
+    );
     assert!(jobs::get(&app, &tenant, &job.id).await.is_err());
     let left = backlinks_core::ports::table::Query::new(
         backlinks_core::ports::table::Index::Table,

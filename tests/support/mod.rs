@@ -430,3 +430,8 @@ impl Site {
         (self.domain.to_string(), *self.server.address())
     }
 }
+
+/// A sweep's budget long enough for any test.
+pub fn budget() -> backlinks_core::app::sweep::Budget {
+    backlinks_core::app::sweep::Budget::of(std::time::Duration::from_secs(60))
+}

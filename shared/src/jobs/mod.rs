@@ -10,6 +10,7 @@ pub use batch::{BATCH_SIZE, run_batch};
 use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
+use crate::app::sweep::Budget;
 use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -73,7 +74,8 @@ pub struct JobReport {
     pub summary: String,
 }
 
-pub type ScheduledFn = fn(Arc<App>) -> BoxFuture<'static, Result<String, AppError>>;
+/// A scheduled job, given the share of its time limit it may spend working.
+pub type ScheduledFn = fn(Arc<App>, Budget) -> BoxFuture<'static, Result<String, AppError>>;
 pub type MessageFn = fn(Arc<App>, String) -> BoxFuture<'static, Result<(), AppError>>;
 
 #[derive(Clone, Copy)]
@@ -119,8 +121,8 @@ impl Job {
     }
 }
 
-async fn link_health_sweep(app: Arc<App>) -> Result<String, AppError> {
-    let queued = link_health::sweep(&app).await?;
+async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let queued = link_health::sweep(&app, &budget).await?;
     Ok(format!("queued {queued} links for a health check"))
 }
 
@@ -152,13 +154,13 @@ async fn qualify_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     pipeline::qualify_stage(&app, &stage_message(&body)?).await
 }
 
-async fn job_archival(app: Arc<App>) -> Result<String, AppError> {
-    let (archived, deleted) = job_use_cases::archive_sweep(&app).await?;
+async fn job_archival(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let (archived, deleted) = job_use_cases::archive_sweep(&app, &budget).await?;
     Ok(format!("archived {archived} jobs, deleted {deleted}"))
 }
 
-async fn send_scheduler(app: Arc<App>) -> Result<String, AppError> {
-    let released = sending::schedule(&app).await?;
+async fn send_scheduler(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let released = sending::schedule(&app, &budget).await?;
     Ok(format!("released {released} emails to the send queue"))
 }
 
@@ -168,8 +170,8 @@ async fn send_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     sending::send_stage(&app, &message).await
 }
 
-async fn follow_up_sweep(app: Arc<App>) -> Result<String, AppError> {
-    let queued = followups::sweep(&app).await?;
+async fn follow_up_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let queued = followups::sweep(&app, &budget).await?;
     Ok(format!("queued {queued} follow-ups"))
 }
 
@@ -210,7 +212,7 @@ pub fn registry() -> Vec<Job> {
             description: "Releases approved emails inside each tenant's send window (every 5 minutes)",
             trigger: Trigger::Schedule("rate(5 minutes)"),
             timeout_secs: 120,
-            run: Run::Scheduled(|app| Box::pin(send_scheduler(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(send_scheduler(app, budget))),
         },
         Job {
             name: "send",
@@ -224,7 +226,7 @@ pub fn registry() -> Vec<Job> {
             description: "Queues follow-ups that are due (every 15 minutes)",
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
-            run: Run::Scheduled(|app| Box::pin(follow_up_sweep(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(follow_up_sweep(app, budget))),
         },
         Job {
             name: "discover",
@@ -252,14 +254,14 @@ pub fn registry() -> Vec<Job> {
             description: "Archives finished jobs after 90 days, deletes them after 180 (daily, 02:00 UTC)",
             trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
             timeout_secs: 300,
-            run: Run::Scheduled(|app| Box::pin(job_archival(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(job_archival(app, budget))),
         },
         Job {
             name: "link-health-sweep",
             description: "Queues placed links not checked for a day (daily, 05:00 UTC)",
             trigger: Trigger::Schedule("cron(0 5 * * ? *)"),
             timeout_secs: 300,
-            run: Run::Scheduled(|app| Box::pin(link_health_sweep(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
         },
         Job {
             name: "link-check",
@@ -284,7 +286,8 @@ pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppErr
         ));
     };
     let span = tracing::info_span!("job", name = job.name);
-    let summary = tracing::Instrument::instrument(run(app), span).await?;
+    let budget = Budget::for_job_secs(job.timeout_secs);
+    let summary = tracing::Instrument::instrument(run(app, budget), span).await?;
     tracing::info!(job = job.name, %summary, "job finished");
     Ok(JobReport {
         job: job.name.to_string(),

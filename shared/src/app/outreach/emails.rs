@@ -64,7 +64,8 @@ We recently published a piece on {{topic}} that I think your readers would find 
 {{target_url}}\n\nWould you consider linking to it, or would you like a guest post on the topic?\n\n\
 Best regards,\n{{sender_name}}\n{{sender_organization}}";
 
-pub(crate) fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
+/// The stored item of an email with its index keys.
+pub fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
     let mut extra = vec![
         ("GSI1PK", keys::email_by_status(tenant, e.status)),
         ("GSI1SK", e.id.to_string()),

@@ -7,6 +7,7 @@
 use super::policy::{self, Decision};
 use super::{emails, keys, sender, templates};
 use crate::app::store::{from_item, tenant_of, to_item};
+use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError, backlinks, campaigns};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::campaign::{Campaign, CampaignStatus};
@@ -135,45 +136,54 @@ pub async fn release(
 }
 
 /// The send scheduler: releases approved emails of active campaigns whose tenant's send
-/// window is open. Returns how many it released.
-pub async fn schedule(app: &App) -> Result<usize, AppError> {
+/// window is open, reading every approved email within the run's budget: those that cannot
+/// go now (paused or deleted campaign, closed window, not yet due) are skipped, never in the
+/// way of the ones behind them. Returns how many it released.
+pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = app.clock.now();
     let mut windows: HashMap<TenantId, bool> = HashMap::new();
     let mut active: HashMap<(TenantId, CampaignId), bool> = HashMap::new();
     let mut released = 0;
     for shard in 0..keys::SEND_SHARDS {
-        let query = Query::new(Index::Gsi4, format!("SENDQ#{shard}")).limit(1000);
-        let items = app.table.query(query).await?.items;
-        for item in items {
-            let tenant = tenant_of(&item)?;
-            let email: OutreachEmail = from_item(item)?;
-            if email.not_before.is_some_and(|t| t > now) {
-                continue;
-            }
-            if !*windows.entry(tenant.clone()).or_insert(
-                sender::get(app, &tenant)
-                    .await?
-                    .send_window
-                    .is_open(now.datetime()),
-            ) {
-                continue;
-            }
-            let key = (tenant.clone(), email.campaign_id.clone());
-            let is_active = match active.get(&key) {
-                Some(a) => *a,
-                None => {
-                    let a = campaigns::get(app, &tenant, &email.campaign_id)
-                        .await
-                        .is_ok_and(|c| c.status == CampaignStatus::Active);
-                    active.insert(key, a);
-                    a
+        let mut pages = Pages::new(Query::new(Index::Gsi4, keys::send_queue_shard(shard)));
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            for item in items {
+                let tenant = tenant_of(&item)?;
+                let email: OutreachEmail = from_item(item)?;
+                if email.not_before.is_some_and(|t| t > now) {
+                    continue;
                 }
-            };
-            if is_active {
-                match release(app, &tenant, &email).await {
-                    Ok(_) => released += 1,
-                    Err(AppError::Conflict(_)) => {}
-                    Err(e) => return Err(e),
+                let open = match windows.get(&tenant) {
+                    Some(open) => *open,
+                    None => {
+                        let window = sender::get(app, &tenant).await?.send_window;
+                        let open = window.is_open(now.datetime());
+                        windows.insert(tenant.clone(), open);
+                        open
+                    }
+                };
+                if !open {
+                    continue;
+                }
+                let key = (tenant.clone(), email.campaign_id.clone());
+                let is_active = match active.get(&key) {
+                    Some(a) => *a,
+                    None => {
+                        let a = match campaigns::get(app, &tenant, &email.campaign_id).await {
+                            Ok(c) => c.status == CampaignStatus::Active,
+                            Err(AppError::NotFound(_)) => false,
+                            Err(e) => return Err(e),
+                        };
+                        active.insert(key, a);
+                        a
+                    }
+                };
+                if is_active {
+                    match release(app, &tenant, &email).await {
+                        Ok(_) => released += 1,
+                        Err(AppError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
@@ -792,10 +802,13 @@ pub(super) async fn sent(
         .update(&day, Update::new().add(counter, 1), None)
         .await?;
     if sequence == 0 {
+        // A site that never answered is written to again; a backlink a person already moved
+        // on (responded, agreed, ...) keeps its status.
         match backlinks::modify(app, tenant, &email.backlink_id, |b| {
-            if b.outreach_status == OutreachStatus::Prospecting
-                || b.outreach_status == OutreachStatus::NoResponse
-            {
+            if matches!(
+                b.outreach_status,
+                OutreachStatus::Prospecting | OutreachStatus::NoResponse
+            ) {
                 b.transition(OutreachStatus::OutreachSent, now)
                     .map_err(|e| AppError::Conflict(e.to_string()))?;
             }

@@ -201,10 +201,11 @@ async fn move_backlink(
     // The page linked to: the backlink's own target, else its campaign's.
     let target = match &backlink.target_url {
         Some(t) => Some(t.clone()),
-        None => campaigns::get(app, tenant, &email.campaign_id)
-            .await
-            .ok()
-            .and_then(|c| c.target_url),
+        None => match campaigns::get(app, tenant, &email.campaign_id).await {
+            Ok(c) => c.target_url,
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
     };
     let live = match (&placement, &target, reply.analysis.classification) {
         // Checked like the daily health check; a page that cannot be read now is not live.
