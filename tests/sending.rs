@@ -5,7 +5,7 @@ mod support;
 
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::app::outreach::sending::{self, Attempt, SendMessage};
+use backlinks_core::app::outreach::sending::{self, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
 use backlinks_core::app::paging::PageRequest;
@@ -15,6 +15,7 @@ use backlinks_core::app::{App, AppError, activity, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
 use backlinks_core::domain::ids::EmailId;
 use backlinks_core::domain::ids::TenantId;
+use backlinks_core::domain::outreach::Attempt;
 use backlinks_core::domain::outreach::{EmailStatus, OutreachEmail};
 use backlinks_core::jobs;
 use backlinks_core::local::workers;
@@ -617,7 +618,10 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
     let stopped = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
     assert_eq!(
         (stopped.next_follow_up_at, stopped.block_reasons.clone()),
-        (None, vec!["not_awaiting_reply".to_string()])
+        (
+            None,
+            vec![backlinks_core::domain::outreach::BlockReason::NotAwaitingReply]
+        )
     );
     // The second follow-up after three more days, then no more (two at most).
     w.clock.advance_seconds(3 * 86_400 + 60);
@@ -1049,4 +1053,62 @@ async fn the_scheduler_reads_a_tenants_sender_settings_once_per_run() {
         3
     );
     assert_eq!(table.sender_reads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_blocked_send_is_audited_with_every_reason_that_held() {
+    use backlinks_core::app::outreach::policy;
+    use backlinks_core::app::suppression::{self, Scope, SuppressionReason, Target};
+    use backlinks_core::domain::outreach::BlockReason;
+    let w = world(Store::sqlite().await, None).await;
+    // A tenant cap of one: the first send fills it.
+    let messages = seed(&w, 2, 1).await;
+    let second = emails::get(&w.app, &w.tenant, &messages[1].email_id)
+        .await
+        .unwrap();
+    suppression::add(
+        &w.app,
+        Scope::Tenant(&w.tenant),
+        &Target::parse(second.recipient_email.as_str()).unwrap(),
+        SuppressionReason::Manual,
+        "u_alice",
+        None,
+    )
+    .await
+    .unwrap();
+    let send = jobs::by_name("send").unwrap();
+    for m in &messages {
+        let body = serde_json::to_string(m).unwrap();
+        jobs::run_message(w.app.clone(), &send, "m", body)
+            .await
+            .unwrap();
+    }
+    let second = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
+    let both = vec![BlockReason::SuppressedAddress, BlockReason::CapTenantDaily];
+    assert_eq!(second.status, EmailStatus::Blocked, "settled for good");
+    assert_eq!(second.block_reasons, both);
+    let log = policy::list(
+        &w.app,
+        &w.tenant,
+        &Default::default(),
+        PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    let blocked: Vec<_> = log
+        .items
+        .iter()
+        .filter(|e| e.email_id == second.id)
+        .collect();
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].reasons, both);
+    let stats = analytics::campaign(&w.app, &w.tenant, &second.campaign_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        stats.blocked_by_reason.get("suppressed_address"),
+        Some(&1),
+        "counted under the reason that decided"
+    );
+    assert_eq!(stats.blocked_by_reason.get("cap_tenant_daily"), None);
 }

@@ -11,7 +11,8 @@ use crate::domain::campaign::{Campaign, CampaignStatus};
 use crate::domain::identity::Identity;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId, TenantId};
 use crate::domain::outreach::{
-    EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, SenderSettings, render,
+    Counter, EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, SenderSettings,
+    render,
 };
 use crate::domain::text::{multi_line, single_line, trim_excerpt};
 use crate::ports::llm::LlmRequest;
@@ -392,7 +393,9 @@ pub async fn draft(
         },
         TransactOp::Update {
             key: keys::campaign_stats(tenant, &campaign_id),
-            update: Update::new().add("totalEmails", 1).add("drafted", 1),
+            update: Update::new()
+                .add(&Counter::TotalEmails.attr(), 1)
+                .add(&Counter::Drafted.attr(), 1),
             condition: None,
         },
     ];
@@ -509,7 +512,7 @@ pub async fn approve(
         Ok(())
     })
     .await?;
-    stat(app, tenant, &email.campaign_id, "approved", 1).await?;
+    stat(app, tenant, &email.campaign_id, Counter::Approved, 1).await?;
     Ok(email)
 }
 
@@ -517,13 +520,13 @@ pub(crate) async fn stat(
     app: &App,
     tenant: &TenantId,
     campaign: &CampaignId,
-    counter: &str,
+    counter: Counter,
     delta: i64,
 ) -> Result<(), AppError> {
     app.table
         .update(
             &keys::campaign_stats(tenant, campaign),
-            Update::new().add(counter, delta),
+            Update::new().add(&counter.attr(), delta),
             None,
         )
         .await?;
@@ -552,10 +555,13 @@ pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<Outreach
     app.table
         .update(
             &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add("totalEmails", -1).add("skipped", 1).add(
-                "needsReview",
-                -i64::from(was_under_review.load(Ordering::Relaxed)),
-            ),
+            Update::new()
+                .add(&Counter::TotalEmails.attr(), -1)
+                .add(&Counter::Skipped.attr(), 1)
+                .add(
+                    &Counter::NeedsReview.attr(),
+                    -i64::from(was_under_review.load(Ordering::Relaxed)),
+                ),
             None,
         )
         .await?;
