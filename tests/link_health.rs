@@ -23,7 +23,7 @@ async fn page(site: &MockServer, route: &str, status: u16, html: &str) {
 async fn published(s: &TestServer, token: &str, source: String) -> String {
     let b = s
         .call("POST", "/v1/backlinks", Some(token), Some(json!({
-            "sourceDomain": "blog.example", "sourceUrl": source, "targetUrl": "https://client.example/pricing"
+            "sourceDomain": "blog.example", "placementUrl": source, "targetUrl": "https://client.example/pricing"
         })))
         .await
         .body;
@@ -194,4 +194,81 @@ async fn a_batch_starts_no_message_it_cannot_finish_before_its_deadline() {
         s.call("GET", &link, Some(&t), None).await.body["isLive"],
         true
     );
+}
+
+#[tokio::test]
+async fn an_agreed_link_that_goes_live_publishes_its_backlink() {
+    let site = MockServer::start().await;
+    page(&site, "/soon", 200, "<p>not yet</p>").await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let b = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&t),
+            Some(json!({
+                "sourceDomain": "blog.example",
+                "contactUrl": format!("{}/contact", site.uri()),
+                "placementUrl": format!("{}/soon", site.uri()),
+                "targetUrl": "https://client.example/pricing"
+            })),
+        )
+        .await
+        .body;
+    let path = format!("/v1/backlinks/{}", b["id"].as_str().unwrap());
+    for status in ["outreach_sent", "agreed"] {
+        let moved = s
+            .call(
+                "PATCH",
+                &path,
+                Some(&t),
+                Some(json!({"outreachStatus": status})),
+            )
+            .await;
+        assert_eq!(moved.status, 200, "{:?}", moved.body);
+    }
+    let sweep = jobs::by_name("link-health-sweep").unwrap();
+    jobs::run_scheduled(s.local.app.clone(), &sweep)
+        .await
+        .unwrap();
+    s.drain().await;
+    let not_yet = s.call("GET", &path, Some(&t), None).await.body;
+    assert_eq!(not_yet["outreachStatus"], "agreed");
+    assert_eq!(
+        not_yet["isLive"],
+        serde_json::Value::Null,
+        "not placed yet is not dead"
+    );
+    assert!(not_yet["lastCheckedAt"].is_string());
+    // The site places the link; the next day's check publishes the backlink.
+    site.reset().await;
+    page(
+        &site,
+        "/soon",
+        200,
+        r#"<a href="https://client.example/pricing">us</a>"#,
+    )
+    .await;
+    let requests_before = site.received_requests().await.unwrap().len();
+    // A day later the sweep queues it again; the worker's check is the same either way.
+    let check = jobs::by_name("link-check").unwrap();
+    let request = json!({"tenantId": "acme", "backlinkId": b["id"]}).to_string();
+    jobs::run_message(s.local.app.clone(), &check, "m", request)
+        .await
+        .unwrap();
+    let won = s.call("GET", &path, Some(&t), None).await.body;
+    assert_eq!(won["outreachStatus"], "published");
+    assert_eq!(won["isLive"], true);
+    assert!(won["publishedAt"].is_string());
+    // The contact page was never fetched: only the placement page is.
+    let fetched: Vec<String> = site
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(fetched.len() > requests_before);
+    assert!(fetched.iter().all(|p| p == "/soon"), "{fetched:?}");
 }

@@ -579,7 +579,9 @@ async fn exports_are_csv_with_formulas_made_inert() {
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = res.text().await.unwrap();
     assert!(
-        csv.starts_with("sourceDomain,sourceUrl,recipientEmail,recipientName,"),
+        csv.starts_with(
+            "sourceDomain,sourceUrl,contactUrl,placementUrl,recipientEmail,recipientName,"
+        ),
         "{csv}"
     );
     assert!(

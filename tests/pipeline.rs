@@ -206,7 +206,10 @@ async fn a_url_job_for_a_campaign_qualifies_sites_and_adds_the_good_ones() {
             .as_u64()
             .is_some_and(|r| (1..=10).contains(&r))
     );
-    assert!(b["sourceUrl"].as_str().unwrap().ends_with("/write-for-us"));
+    // The contact page is where the address was found; it does not carry the link.
+    assert!(b["contactUrl"].as_str().unwrap().ends_with("/write-for-us"));
+    assert!(b["sourceUrl"].as_str().unwrap().starts_with("http"));
+    assert!(b["placementUrl"].is_null());
     assert_eq!(g["backlinkId"], b["id"]);
 
     // Filters on results.

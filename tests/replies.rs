@@ -170,7 +170,7 @@ Content-Transfer-Encoding: base64\n\n{}\n",
     assert_eq!(r["placementUrl"], "http://greenmag.org/blog/compost");
     let link = get(&s, &t, &format!("/v1/backlinks/{maya_link}")).await;
     assert_eq!(link["outreachStatus"], "published", "{link:?}");
-    assert_eq!(link["sourceUrl"], "http://greenmag.org/blog/compost");
+    assert_eq!(link["placementUrl"], "http://greenmag.org/blog/compost");
     assert_eq!(link["isLive"], true);
     assert!(link["agreedAt"].is_string() && link["publishedAt"].is_string());
 

@@ -108,6 +108,12 @@ pub struct NewBacklink {
     pub source_domain: Option<String>,
     #[serde(default)]
     pub source_url: Option<String>,
+    /// Where the contact was found on the linking site.
+    #[serde(default)]
+    pub contact_url: Option<String>,
+    /// The page that carries (or will carry) the link; the health check fetches it.
+    #[serde(default)]
+    pub placement_url: Option<String>,
     #[serde(default)]
     pub target_url: Option<String>,
     #[serde(default)]
@@ -154,6 +160,13 @@ pub struct BacklinkPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub source_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_url: Option<Option<String>>,
+    /// The page that carries (or will carry) the link; the health check fetches it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub placement_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub target_url: Option<Option<String>>,
@@ -290,6 +303,8 @@ impl BacklinkPatch {
             outreach_status: None,
             source_domain: input.source_domain,
             source_url: input.source_url.map(Some),
+            contact_url: input.contact_url.map(Some),
+            placement_url: input.placement_url.map(Some),
             target_url: input.target_url.map(Some),
             anchor_text: input.anchor_text.map(Some),
             domain_rating: input.domain_rating.map(Some),
@@ -326,6 +341,20 @@ impl BacklinkPatch {
             "sourceUrl",
             &mut b.source_url,
             &self.source_url,
+            |v| WebUrl::parse(v),
+        );
+        patch_field(
+            &mut errors,
+            "contactUrl",
+            &mut b.contact_url,
+            &self.contact_url,
+            |v| WebUrl::parse(v),
+        );
+        patch_field(
+            &mut errors,
+            "placementUrl",
+            &mut b.placement_url,
+            &self.placement_url,
             |v| WebUrl::parse(v),
         );
         patch_field(
@@ -491,7 +520,7 @@ fn item_of(tenant: &TenantId, b: &Backlink) -> Result<Item, AppError> {
         extra.push(("GSI3PK", keys::by_campaign(tenant, campaign)));
         extra.push(("GSI3SK", b.id.to_string()));
     }
-    if b.outreach_status.link_expected() && b.source_url.is_some() && b.target_url.is_some() {
+    if b.outreach_status.link_checked() && b.placement_url.is_some() && b.target_url.is_some() {
         let last = b.last_checked_at.map(|t| t.to_key());
         extra.push(("GSI4PK", keys::link_check_shard(keys::shard_of(&b.id))));
         extra.push((

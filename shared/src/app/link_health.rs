@@ -6,7 +6,7 @@ use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
 use super::store::tenant_of;
 use super::sweep::{Budget, Pages};
 use super::{App, AppError};
-use crate::domain::backlink::Backlink;
+use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::{BacklinkId, TenantId};
 use crate::domain::link_presence::{FoundLink, find_link};
 use crate::domain::web::WebUrl;
@@ -80,6 +80,8 @@ pub async fn link_on(
 pub enum Verdict {
     Live,
     Missing,
+    /// Agreed, and not on the placement page yet.
+    NotYetPlaced,
     /// Nothing to check (the backlink was deleted, or no longer expects a link).
     Skipped,
 }
@@ -92,24 +94,33 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppErro
         Err(AppError::NotFound(_)) => return Ok(Verdict::Skipped),
         Err(e) => return Err(e),
     };
-    let (Some(source), Some(target)) = (&backlink.source_url, &backlink.target_url) else {
+    let (Some(placement), Some(target)) = (&backlink.placement_url, &backlink.target_url) else {
         return Ok(Verdict::Skipped);
     };
-    if !backlink.outreach_status.link_expected() {
+    if !backlink.outreach_status.link_checked() {
         return Ok(Verdict::Skipped);
     }
-    let found = link_on(app, source, target).await?;
+    let found = link_on(app, placement, target).await?;
     let now = app.clock.now();
-    let verdict = if found.is_some() {
-        Verdict::Live
-    } else {
-        Verdict::Missing
+    let verdict = match (&found, backlink.outreach_status) {
+        (Some(_), _) => Verdict::Live,
+        // Agreed but not placed yet: nothing is missing.
+        (None, OutreachStatus::Agreed) => Verdict::NotYetPlaced,
+        (None, _) => Verdict::Missing,
     };
     backlinks::modify(app, &request.tenant_id, &backlink.id, |b: &mut Backlink| {
-        b.is_live = Some(found.is_some());
         b.last_checked_at = Some(now);
+        if verdict == Verdict::NotYetPlaced {
+            return Ok(());
+        }
+        b.is_live = Some(found.is_some());
         if let Some(link) = &found {
             b.link_type = link.link_type;
+            // The agreed link went live: the backlink is won.
+            if b.outreach_status == OutreachStatus::Agreed {
+                b.transition(OutreachStatus::Published, now)
+                    .map_err(|e| AppError::Conflict(e.to_string()))?;
+            }
         }
         Ok(())
     })

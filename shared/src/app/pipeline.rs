@@ -333,11 +333,13 @@ async fn prospect(
     }
     let mut b = Backlink::new(id, SourceType::Outreach, domain.clone(), app.clock.now());
     b.campaign_id = Some(campaign.clone());
-    b.source_url = record
+    // The page the job was about stands for the site; the contact page is where the
+    // address was found. Neither carries the link: that page is agreed later.
+    b.source_url = WebUrl::parse(&result.url).ok();
+    b.contact_url = record
         .contact_page_url
         .as_deref()
-        .and_then(|u| WebUrl::parse(u).ok())
-        .or_else(|| WebUrl::parse(&result.url).ok());
+        .and_then(|u| WebUrl::parse(u).ok());
     b.relevance_score = Some(((score * 10.0).round() as u8).clamp(1, 10));
     b.prospect_type = Some(if !l2.keywords_found.is_empty() {
         ProspectType::GuestPost

@@ -74,6 +74,12 @@ impl OutreachStatus {
     pub fn link_expected(&self) -> bool {
         matches!(self, Self::Published | Self::Completed)
     }
+
+    /// Whether the health check looks at the placement page: where the link should be, and
+    /// where it was agreed, so that a link that goes live publishes its backlink.
+    pub fn link_checked(&self) -> bool {
+        self.link_expected() || *self == Self::Agreed
+    }
 }
 
 /// The allowed moves of the seed's lifecycles. Outreach: prospecting → outreach_sent →
@@ -154,8 +160,16 @@ pub struct Backlink {
     pub steps: Option<Vec<DirectoryStep>>,
     /// Domain of the linking site.
     pub source_domain: DomainName,
-    /// Contact or target page on the linking site.
+    /// A page on the linking site that stands for it: the prospect's page for outreach, the
+    /// listing for a directory.
     pub source_url: Option<WebUrl>,
+    /// Where on the linking site the contact was found (the crawl's contact page).
+    #[serde(default)]
+    pub contact_url: Option<WebUrl>,
+    /// The page that carries (or will carry) the link: set by an agreed reply or by a person,
+    /// and what the link health check fetches.
+    #[serde(default)]
+    pub placement_url: Option<WebUrl>,
     /// The client page being linked to.
     pub target_url: Option<WebUrl>,
     pub anchor_text: Option<String>,
@@ -214,6 +228,8 @@ impl Backlink {
             steps: None,
             source_domain,
             source_url: None,
+            contact_url: None,
+            placement_url: None,
             target_url: None,
             anchor_text: None,
             domain_rating: None,

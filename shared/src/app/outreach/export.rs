@@ -90,6 +90,8 @@ pub async fn export(
                     vec![
                         b.source_domain.to_string(),
                         opt(b.source_url.map(|u| u.to_string())),
+                        opt(b.contact_url.map(|u| u.to_string())),
+                        opt(b.placement_url.map(|u| u.to_string())),
                         opt(b.recipient_email.map(|e| e.to_string())),
                         opt(b.recipient_name),
                         b.outreach_status.as_str().to_string(),
@@ -103,6 +105,8 @@ pub async fn export(
                 &[
                     "sourceDomain",
                     "sourceUrl",
+                    "contactUrl",
+                    "placementUrl",
                     "recipientEmail",
                     "recipientName",
                     "outreachStatus",

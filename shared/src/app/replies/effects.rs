@@ -228,7 +228,7 @@ async fn move_backlink(
         b.transition(to, now)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         if let Some(url) = &placement {
-            b.source_url = Some(url.clone());
+            b.placement_url = Some(url.clone());
         }
         if b.target_url.is_none() {
             b.target_url = target.clone();
