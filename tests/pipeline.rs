@@ -652,3 +652,36 @@ async fn classification_settings_are_validated_and_admin_only() {
         .body;
     assert_eq!(other["layer2Rules"]["blogFreshnessThresholdDays"], 90);
 }
+
+#[tokio::test]
+async fn a_csv_upload_for_a_campaign_qualifies_its_urls_instead_of_discovering() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let campaign = s
+        .campaign(&t, json!({"name": "CSV", "keywords": ["compost"]}))
+        .await;
+    let job = create_job(
+        &s,
+        &t,
+        json!({
+            "campaignId": campaign["id"],
+            "csv": "name,Website\nGreen,greenmag.org\nBlue,https://blue-garden.org/\n"
+        }),
+    )
+    .await;
+    assert_eq!(job["totalUrls"], 2, "{job:?}");
+    let id = job["id"].as_str().unwrap();
+    let urls: Vec<String> = results(&s, &t, id, "")
+        .await
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(urls.iter().any(|u| u.contains("greenmag.org")));
+    assert!(urls.iter().any(|u| u.contains("blue-garden.org")));
+    let activity = s.call("GET", "/v1/activity", Some(&t), None).await.body;
+    assert!(
+        !activity.to_string().contains("\"search\""),
+        "no discovery ran: {activity}"
+    );
+}

@@ -527,10 +527,10 @@ async fn campaign_of(
 pub async fn create(app: &App, who: &Identity, input: NewJob) -> Result<Job, AppError> {
     let campaign =
         campaign_of(app, &who.tenant, input.campaign_id.as_deref(), "campaignId").await?;
-    match (input.urls, campaign) {
-        (Some(urls), campaign) => {
+    match (listed(input.urls, input.csv)?, campaign) {
+        (Some((urls, field)), campaign) => {
             let name = job_name(input.name.as_deref())?;
-            let urls = parse_urls(&urls, "urls")?;
+            let urls = parse_urls(&urls, field)?;
             from_urls(app, who, name, campaign.as_ref(), urls).await
         }
         (None, Some(campaign)) => {
@@ -542,7 +542,7 @@ pub async fn create(app: &App, who: &Identity, input: NewJob) -> Result<Job, App
         }
         (None, None) => Err(AppError::invalid(
             "urls",
-            "give urls, or a campaignId to discover prospects for",
+            "give urls or csv, or a campaignId to discover prospects for",
         )),
     }
 }
