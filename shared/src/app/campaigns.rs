@@ -1,7 +1,8 @@
 //! Outreach campaigns: create, read, list, edit, delete, and the status actions.
 
+use super::entity::{self, Entity, IndexKey};
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::{from_item, tenant_partition};
 use super::{App, AppError, backlinks};
 use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
@@ -15,7 +16,6 @@ use crate::ports::table::{Condition, Index, Item, Key, Query, SortCondition, Tab
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-const ENTITY: &str = "campaign";
 /// Set while a delete is detaching the campaign's backlinks; such a campaign is gone.
 const DELETING: &str = "deleting";
 const MAX_WRITE_ATTEMPTS: usize = 5;
@@ -219,16 +219,25 @@ impl CampaignPatch {
     }
 }
 
+impl Entity for Campaign {
+    const TAG: &'static str = "campaign";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        keys::item(tenant, &self.id)
+    }
+
+    fn indexes(&self, tenant: &TenantId) -> Vec<IndexKey> {
+        vec![IndexKey::new(
+            Index::Gsi1,
+            keys::by_status(tenant, self.status),
+            self.id.to_string(),
+        )]
+    }
+}
+
 fn item_of(tenant: &TenantId, c: &Campaign) -> Result<Item, AppError> {
-    to_item(
-        ENTITY,
-        &keys::item(tenant, &c.id),
-        c,
-        [
-            ("GSI1PK", keys::by_status(tenant, c.status)),
-            ("GSI1SK", c.id.to_string()),
-        ],
-    )
+    entity::item(c, tenant)
 }
 
 fn live(item: Item) -> Result<Option<Campaign>, AppError> {

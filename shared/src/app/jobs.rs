@@ -1,8 +1,9 @@
 //! Batch qualification jobs (seed 004): create from a URL list or a campaign's discovery,
 //! follow progress, read results, pause, resume, cancel, and archive old ones.
 
+use super::entity::{self, Entity, IndexKey};
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_of, tenant_partition, to_item};
+use super::store::{from_item, tenant_of, tenant_partition};
 use super::sweep::{Budget, Pages};
 use super::{App, AppError, activity, backlinks, campaigns};
 use crate::domain::FieldErrors;
@@ -202,32 +203,49 @@ pub struct StageMessage {
     pub result_id: Option<ResultId>,
 }
 
-fn job_item(tenant: &TenantId, job: &Job) -> Result<Item, AppError> {
-    let mut extra = vec![
-        ("GSI1PK", keys::by_status(tenant, job.status)),
-        ("GSI1SK", job.id.to_string()),
-    ];
-    if let Some(done) = job
-        .completed_at
-        .filter(|_| job.status.is_final() && !job.is_archived)
-    {
-        extra.push(("GSI4PK", keys::finished(&job.id)));
-        extra.push(("GSI4SK", keys::sweep_position(&done, tenant, &job.id)));
+impl Entity for Job {
+    const TAG: &'static str = "job";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        keys::item(tenant, &self.id)
     }
-    let mut item = to_item("job", &keys::item(tenant, &job.id), job, extra)?;
-    item.insert("tenantId".into(), tenant.as_str().into());
-    Ok(item)
+
+    fn indexes(&self, tenant: &TenantId) -> Vec<IndexKey> {
+        let mut index = vec![IndexKey::new(
+            Index::Gsi1,
+            keys::by_status(tenant, self.status),
+            self.id.to_string(),
+        )];
+        if let Some(done) = self
+            .completed_at
+            .filter(|_| self.status.is_final() && !self.is_archived)
+        {
+            index.push(IndexKey::new(
+                Index::Gsi4,
+                keys::finished(&self.id),
+                keys::sweep_position(&done, tenant, &self.id),
+            ));
+        }
+        index
+    }
+}
+
+impl Entity for JobResult {
+    const TAG: &'static str = "job_result";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        keys::result(tenant, &self.job_id, &self.id)
+    }
+}
+
+fn job_item(tenant: &TenantId, job: &Job) -> Result<Item, AppError> {
+    entity::item(job, tenant)
 }
 
 pub fn result_item(tenant: &TenantId, result: &JobResult) -> Result<Item, AppError> {
-    let mut item = to_item(
-        "job_result",
-        &keys::result(tenant, &result.job_id, &result.id),
-        result,
-        [],
-    )?;
-    item.insert("tenantId".into(), tenant.as_str().into());
-    Ok(item)
+    entity::item(result, tenant)
 }
 
 pub async fn get(app: &App, tenant: &TenantId, id: &JobId) -> Result<Job, AppError> {

@@ -49,7 +49,7 @@ pub fn from_item<T: DeserializeOwned>(mut item: Item) -> Result<T, AppError> {
 /// The tenant an item found through a cross-tenant index belongs to.
 pub fn tenant_of(item: &Item) -> Result<crate::domain::ids::TenantId, AppError> {
     let text = item
-        .get("tenantId")
+        .get(super::entity::TENANT)
         .and_then(Value::as_str)
         .ok_or_else(|| AppError::internal("stored item has no tenantId"))?;
     crate::domain::ids::TenantId::parse(text)

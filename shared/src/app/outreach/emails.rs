@@ -2,8 +2,9 @@
 //! and the review flow: edit, approve (one or a whole campaign), skip, send now.
 
 use super::{keys, sender, sending, templates};
+use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::{Versioned, from_item, modify_versioned, to_item};
+use crate::app::store::{Versioned, from_item, modify_versioned};
 use crate::app::{App, AppError, backlinks, campaigns, crawl};
 use crate::domain::FieldErrors;
 use crate::domain::backlink::{Backlink, SourceType};
@@ -67,31 +68,12 @@ Best regards,\n{{sender_name}}\n{{sender_organization}}";
 
 /// The stored item of an email with its index keys.
 pub fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
-    let mut extra = vec![
-        ("GSI1PK", keys::email_by_status(tenant, e.status)),
-        ("GSI1SK", e.id.to_string()),
-        ("GSI2PK", keys::email_by_campaign(tenant, &e.campaign_id)),
-        ("GSI2SK", e.id.to_string()),
-    ];
-    if e.status == EmailStatus::Approved {
-        let at = e.approved_at.unwrap_or(e.updated_at);
-        extra.push(("GSI4PK", keys::send_queue(&e.id)));
-        extra.push(("GSI4SK", format!("{}#{tenant}#{}", at.to_key(), e.id)));
-    } else if e.status == EmailStatus::Sent
-        && e.replied_at.is_none()
-        && let Some(due) = e.next_follow_up_at
-    {
-        extra.push(("GSI4PK", keys::follow_up_queue(&e.id)));
-        extra.push(("GSI4SK", format!("{}#{tenant}#{}", due.to_key(), e.id)));
-    }
-    let mut item = to_item("outreach_email", &keys::email(tenant, &e.id), e, extra)?;
-    item.insert("tenantId".into(), tenant.as_str().into());
-    Ok(item)
+    entity::item(e, tenant)
 }
 
 pub async fn get(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachEmail, AppError> {
     match app.table.get(&keys::email(tenant, id)).await? {
-        Some(item) => from_item(item),
+        Some(item) => entity::read(item),
         None => Err(AppError::NotFound("email")),
     }
 }

@@ -1,9 +1,10 @@
 //! Key builders for outreach items (see docs/data-model.md).
 
+use crate::app::entity::{Entity, IndexKey};
 use crate::app::store::tenant_partition;
 use crate::domain::ids::{CampaignId, EmailId, TemplateId, TenantId};
-use crate::domain::outreach::EmailStatus;
-use crate::ports::table::Key;
+use crate::domain::outreach::{Attempt, EmailStatus, OutreachEmail, Template};
+use crate::ports::table::{Index, Key};
 use chrono::NaiveDate;
 
 pub fn sender(tenant: &TenantId) -> Key {
@@ -97,4 +98,61 @@ pub fn campaign_day(tenant: &TenantId, campaign: &CampaignId, day: NaiveDate) ->
         format!("{}#CAMPAIGN#{campaign}", tenant_partition(tenant)),
         format!("DAY#{day}"),
     )
+}
+
+impl Entity for OutreachEmail {
+    const TAG: &'static str = "outreach_email";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        email(tenant, &self.id)
+    }
+
+    fn indexes(&self, tenant: &TenantId) -> Vec<IndexKey> {
+        let id = self.id.to_string();
+        let mut keys = vec![
+            IndexKey::new(Index::Gsi1, email_by_status(tenant, self.status), &id),
+            IndexKey::new(
+                Index::Gsi2,
+                email_by_campaign(tenant, &self.campaign_id),
+                &id,
+            ),
+        ];
+        if self.status == EmailStatus::Approved {
+            let at = self.approved_at.unwrap_or(self.updated_at);
+            keys.push(IndexKey::new(
+                Index::Gsi4,
+                send_queue(&self.id),
+                format!("{}#{tenant}#{id}", at.to_key()),
+            ));
+        } else if self.status == EmailStatus::Sent
+            && self.replied_at.is_none()
+            && let Some(due) = self.next_follow_up_at
+        {
+            keys.push(IndexKey::new(
+                Index::Gsi4,
+                follow_up_queue(&self.id),
+                format!("{}#{tenant}#{id}", due.to_key()),
+            ));
+        }
+        keys
+    }
+}
+
+impl Entity for Attempt {
+    const TAG: &'static str = "send_attempt";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        attempt(tenant, &self.email_id, self.sequence)
+    }
+}
+
+impl Entity for Template {
+    const TAG: &'static str = "template";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        template(tenant, &self.id)
+    }
 }

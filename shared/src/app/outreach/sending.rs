@@ -6,6 +6,7 @@
 
 use super::policy::{self, Decision};
 use super::{emails, keys, sender, templates};
+use crate::app::entity;
 use crate::app::store::{from_item, tenant_of, to_item};
 use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError, backlinks, campaigns};
@@ -22,9 +23,7 @@ use crate::domain::outreach::{
 use crate::domain::time::Timestamp;
 use crate::ports::mailer::{Envelope, MailError};
 use crate::ports::queue::MAX_DELAY;
-use crate::ports::table::{
-    Condition, Index, Item, Key, Query, TTL, TableError, TransactOp, Update,
-};
+use crate::ports::table::{Condition, Index, Key, Query, TTL, TableError, TransactOp, Update};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -200,21 +199,12 @@ async fn release_caps(app: &App, claimed: &[Key]) -> Result<(), AppError> {
     Ok(())
 }
 
-fn attempt_item(tenant: &TenantId, attempt: &Attempt) -> Result<Item, AppError> {
-    to_item(
-        "send_attempt",
-        &keys::attempt(tenant, &attempt.email_id, attempt.sequence),
-        attempt,
-        [],
-    )
-}
-
 pub(super) async fn set_attempt(
     app: &App,
     tenant: &TenantId,
     attempt: &Attempt,
 ) -> Result<(), AppError> {
-    app.table.put(attempt_item(tenant, attempt)?, None).await?;
+    app.table.put(entity::item(attempt, tenant)?, None).await?;
     Ok(())
 }
 
@@ -468,7 +458,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         .map(|(scope, _, _)| keys::cap(scope, day))
         .collect();
     let mut ops = vec![TransactOp::Put {
-        item: attempt_item(tenant, &attempt)?,
+        item: entity::item(&attempt, tenant)?,
         condition: Some(Condition::Or(vec![
             Condition::NotExists,
             Condition::eq("status", AttemptStatus::Released.as_str()),

@@ -1,8 +1,9 @@
 //! Email templates with `{{variables}}` checked on save, and usage statistics (seed 003).
 
 use super::keys;
+use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::{from_item, tenant_partition, to_item};
+use crate::app::store::{from_item, tenant_partition};
 use crate::app::{App, AppError};
 use crate::domain::FieldErrors;
 use crate::domain::ids::{TemplateId, TenantId};
@@ -106,10 +107,7 @@ pub async fn create(
     };
     apply(&mut t, &patch)?;
     app.table
-        .put(
-            to_item("template", &keys::template(tenant, &t.id), &t, [])?,
-            Some(Condition::NotExists),
-        )
+        .put(entity::item(&t, tenant)?, Some(Condition::NotExists))
         .await?;
     Ok(t)
 }
