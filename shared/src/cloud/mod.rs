@@ -31,10 +31,18 @@ pub struct Cloud {
     pub verifier: Arc<Verifier>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+/// As its message: a function's `main` prints a failed start with `Debug`, and the log
+/// line should name the variable plainly.
+impl std::fmt::Debug for StartupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// One reqwest client for the providers and the JWKS cache, built when the first of them
@@ -52,7 +60,12 @@ fn provider_client() -> impl Fn() -> reqwest::Client + Clone + Send + 'static {
     }
 }
 
+/// Builds the wiring, or fails (and logs) on the first bad variable.
 pub fn build() -> Result<Cloud, StartupError> {
+    wire().inspect_err(|e| tracing::error!(error = %e, "start-up failed"))
+}
+
+fn wire() -> Result<Cloud, StartupError> {
     let settings = CloudSettings::from_env(&queue_names())?;
     let providers = ProviderSettings::from_env()?;
     let outreach = OutreachSettings::from_env()?;
