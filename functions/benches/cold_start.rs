@@ -93,13 +93,19 @@ fn main() {
 
     let api = RuntimeApi::start();
     let limit = Duration::from_secs(10);
-    let mut measure =
+    let measure =
         |program: &Path, env, sample: &mut Sample| match api.time_start(program, env, limit) {
             Start::Ready { init, peak_rss_kb } => {
                 sample.init.push(init);
                 sample.peak_rss_kb = sample.peak_rss_kb.max(peak_rss_kb);
             }
-            other => panic!("{} did not reach /next: {other:?}", program.display()),
+            Start::Exited { code, stderr } => {
+                panic!(
+                    "{} exited ({code:?}) before /next: {stderr}",
+                    program.display()
+                )
+            }
+            Start::TimedOut => panic!("{} did not reach /next in time", program.display()),
         };
     let new_sample = || Sample {
         init: vec![],
