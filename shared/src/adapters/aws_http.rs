@@ -43,19 +43,14 @@ impl Reqwest {
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
         let client = self.client()?;
+        // The body is handed over as a stream, not copied out: the SDK's stalled-stream
+        // protection watches it being read, and a body never read counts as a stalled upload.
         let request = request
             .try_into_http1x()
-            .map_err(|e| ConnectorError::user(e.into()))?;
-        let (parts, body) = request.into_parts();
-        // Every request our adapters make has its body in memory.
-        let bytes = body
-            .bytes()
-            .map(bytes::Bytes::copy_from_slice)
-            .ok_or_else(|| {
-                ConnectorError::user("streaming request bodies are not supported".into())
-            })?;
-        let request = reqwest::Request::try_from(http::Request::from_parts(parts, bytes))
-            .map_err(|e| ConnectorError::user(e.into()))?;
+            .map_err(|e| ConnectorError::user(e.into()))?
+            .map(reqwest::Body::wrap);
+        let request =
+            reqwest::Request::try_from(request).map_err(|e| ConnectorError::user(e.into()))?;
         let response = client.execute(request).await.map_err(classify)?;
         let response: http::Response<reqwest::Body> = response.into();
         HttpResponse::try_from(response.map(SdkBody::from_body_1_x))
