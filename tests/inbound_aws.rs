@@ -19,6 +19,8 @@ use support::{Store, moto_endpoint, unique};
 
 fn s3_client() -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
+        // The Lambda functions' HTTP client, so the AWS suites exercise it.
+        .http_client(backlinks_core::adapters::aws_http::http_client())
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .endpoint_url(moto_endpoint())

@@ -670,6 +670,8 @@ fn probe() -> (String, String, Envelope) {
 #[tokio::test]
 async fn ses_sends_the_raw_message_as_built() {
     let config = aws_sdk_ses::Config::builder()
+        // The Lambda functions' HTTP client, so the AWS suites exercise it.
+        .http_client(backlinks_core::adapters::aws_http::http_client())
         .behavior_version(aws_sdk_ses::config::BehaviorVersion::latest())
         .region(aws_sdk_ses::config::Region::new("us-east-1"))
         .endpoint_url(support::moto_endpoint())

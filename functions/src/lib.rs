@@ -54,7 +54,7 @@ pub fn job(name: &str) -> Result<(), Error> {
 async fn serve_route(operation_id: &str) -> Result<(), Error> {
     backlinks_core::telemetry::init(true, "info");
     let route = by_operation(operation_id).ok_or_else(|| format!("no route {operation_id}"))?;
-    let cloud = backlinks_core::cloud::build().await?;
+    let cloud = backlinks_core::cloud::build()?;
     let api = Arc::new(Api::new(cloud.app, cloud.verifier, vec![route]));
     lambda_http::run(service_fn(move |req: Request| {
         let api = api.clone();
@@ -125,7 +125,7 @@ pub fn deadline_of(context: &lambda_runtime::Context) -> Instant {
 async fn run_job(name: &str) -> Result<(), Error> {
     backlinks_core::telemetry::init(true, "info");
     let job = jobs::by_name(name).ok_or_else(|| format!("no job {name}"))?;
-    let app = backlinks_core::cloud::build().await?.app;
+    let app = backlinks_core::cloud::build()?.app;
     match (job.run, job.trigger) {
         (Run::Scheduled(_), _) => {
             lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {

@@ -16,3 +16,4 @@ pub mod local;
 pub mod ports;
 pub mod secrets;
 pub mod telemetry;
+pub mod tls;

@@ -29,6 +29,8 @@ pub fn unique(prefix: &str) -> String {
 
 pub fn dynamo_client() -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
+        // The Lambda functions' HTTP client, so the AWS suites exercise it.
+        .http_client(backlinks_core::adapters::aws_http::http_client())
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(moto_endpoint())
@@ -39,6 +41,8 @@ pub fn dynamo_client() -> aws_sdk_dynamodb::Client {
 
 pub fn sqs_client() -> aws_sdk_sqs::Client {
     let config = aws_sdk_sqs::Config::builder()
+        // The Lambda functions' HTTP client, so the AWS suites exercise it.
+        .http_client(backlinks_core::adapters::aws_http::http_client())
         .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
         .region(aws_sdk_sqs::config::Region::new("us-east-1"))
         .endpoint_url(moto_endpoint())

@@ -1,11 +1,14 @@
 //! One module per outside system.
 
+#[cfg(feature = "aws")]
+pub mod aws_http;
 pub mod blob_dir;
 pub mod duckduckgo;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
 pub mod exa;
 pub mod jwks;
+pub mod lazy;
 #[cfg(feature = "local")]
 pub mod local_queue;
 pub mod mail;
@@ -23,30 +26,33 @@ pub mod web_fetcher;
 
 use crate::config::ProviderSettings;
 use crate::ports::{Llm, Search};
+use lazy::Lazy;
 use std::sync::Arc;
 
 /// The configured search providers (possibly none) and LLM (if any).
 pub type Providers = (Vec<Arc<dyn Search>>, Option<Arc<dyn Llm>>);
 
-/// The search providers and LLM that are configured.
-pub fn providers(client: &reqwest::Client, settings: &ProviderSettings) -> Providers {
+/// The search providers and LLM that are configured, each built on first use with a
+/// client from `client`.
+pub fn providers<C>(client: C, settings: &ProviderSettings) -> Providers
+where
+    C: Fn() -> reqwest::Client + Clone + Send + 'static,
+{
     let mut search: Vec<Arc<dyn Search>> = Vec::new();
-    if let Some((base, key)) = &settings.exa {
-        search.push(Arc::new(exa::Exa::new(
-            client.clone(),
-            base.clone(),
-            key.clone(),
-        )));
+    if let Some((base, key)) = settings.exa.clone() {
+        let client = client.clone();
+        search.push(Arc::new(Lazy::new(move || {
+            exa::Exa::new(client(), base, key)
+        })));
     }
-    if let Some(base) = &settings.duckduckgo {
-        search.push(Arc::new(duckduckgo::DuckDuckGo::new(
-            client.clone(),
-            base.clone(),
-        )));
+    if let Some(base) = settings.duckduckgo.clone() {
+        let client = client.clone();
+        search.push(Arc::new(Lazy::new(move || {
+            duckduckgo::DuckDuckGo::new(client(), base)
+        })));
     }
-    let llm = settings
-        .openai
-        .clone()
-        .map(|config| Arc::new(openai::OpenAi::new(client.clone(), config)) as Arc<dyn Llm>);
+    let llm = settings.openai.clone().map(|config| {
+        Arc::new(Lazy::new(move || openai::OpenAi::new(client(), config))) as Arc<dyn Llm>
+    });
     (search, llm)
 }

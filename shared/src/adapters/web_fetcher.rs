@@ -153,7 +153,7 @@ pub struct WebFetcher {
 
 impl WebFetcher {
     pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
-        let mut builder = reqwest::Client::builder();
+        let mut builder = crate::tls::reqwest_builder();
         if policy.allow_private {
             for (host, addr) in &policy.resolve {
                 builder = builder.resolve(host, *addr);

@@ -137,7 +137,10 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     })
     .map_err(|e| store(&e))?;
     let fetcher = PoliteFetcher::new(Arc::new(fetcher), options.politeness);
-    let (search, llm) = crate::adapters::providers(&reqwest::Client::new(), &options.providers);
+    let (search, llm) = {
+        let client = reqwest::Client::new();
+        crate::adapters::providers(move || client.clone(), &options.providers)
+    };
     let env = OutreachEnv {
         secrets: local_secret(dir)?,
         public_base_url: options.public_base_url.clone(),
