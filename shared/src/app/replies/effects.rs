@@ -10,6 +10,7 @@ use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
 use crate::app::{App, AppError, backlinks, campaigns, link_health};
 use crate::domain::backlink::OutreachStatus;
+use crate::domain::bounce::{BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
@@ -47,10 +48,26 @@ pub(crate) fn overridden(
             .unwrap_or_else(|| vec![from.to_string()])
     };
     if matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft) {
+        let hard = class == ReplyClass::BounceHard;
+        // The parsed facts stay; the person's class decides hard or soft for each.
+        let failures = previous
+            .bounce
+            .as_ref()
+            .map(|b| b.failures.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| BouncedRecipient {
+                hard,
+                rule: BounceRule::User,
+                ..f
+            })
+            .collect();
         c.bounce = Some(Bounce {
             recipients: named(),
-            permanent: class == ReplyClass::BounceHard,
+            permanent: hard,
             status: previous.bounce.as_ref().and_then(|b| b.status.clone()),
+            format: Some(BounceFormat::Manual),
+            failures,
         });
     }
     if class == ReplyClass::Complaint {

@@ -98,6 +98,8 @@ pub async fn handle(app: &App, body: &str) -> Result<Option<Outcome>, AppError> 
                 recipients: recipients.clone(),
                 permanent,
                 status: b.bounced_recipients.iter().find_map(|r| r.status.clone()),
+                format: Some(crate::domain::bounce::BounceFormat::SesNotification),
+                failures: vec![],
             });
             (c, recipients, b.feedback_id)
         }
