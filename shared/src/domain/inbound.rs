@@ -299,8 +299,20 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
         .header_raw("Return-Path")
         .map(|v| v.trim().to_ascii_lowercase());
     read_parts(&mut mail, &message);
-    if message.parts.len() == 1 && mail.texts.is_empty() {
+    if message.parts.len() == 1 && mail.texts.is_empty() && !mail.text.trim().is_empty() {
         mail.texts.push(mail.text.clone());
+    }
+    // Broken MIME (a boundary that never comes, say): the body is read as plain text.
+    if mail.texts.is_empty() && mail.text.trim().is_empty() {
+        let body = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|at| at + 4)
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|at| at + 2))
+            .map(|at| String::from_utf8_lossy(&raw[at..]).replace("\r\n", "\n"))
+            .unwrap_or_default();
+        mail.text = body.clone();
+        mail.texts.push(body);
     }
     // A report written as plain text (no delivery-status part, or one the parser
     // could not separate) still names its recipients in DSN fields.

@@ -24,6 +24,14 @@ pub fn enhanced_in(text: &str) -> Option<String> {
         .map(|c| normalise(&format!("{}.{}.{}", &c[1], &c[2], &c[3])))
 }
 
+/// Every enhanced status code in a text, in order.
+pub fn all_enhanced(text: &str) -> Vec<String> {
+    ENHANCED
+        .captures_iter(text)
+        .map(|c| normalise(&format!("{}.{}.{}", &c[1], &c[2], &c[3])))
+        .collect()
+}
+
 /// `5.01.001` and `5.1.01` written as `5.1.1`.
 fn normalise(code: &str) -> String {
     code.split('.')

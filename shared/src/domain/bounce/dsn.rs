@@ -66,7 +66,8 @@ pub fn parse(mail: &InboundMail, excluded: &Excluded<'_>) -> Option<Bounce> {
                 None => continue,
             }
         }
-        if failures.iter().any(|f| f.address == address) {
+        // The mail system's own mailboxes are never a failed recipient.
+        if failures.iter().any(|f| f.address == address) || super::system_address(&address) {
             continue;
         }
         let diagnostic = match &s.diagnostic {

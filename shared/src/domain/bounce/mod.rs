@@ -177,11 +177,13 @@ pub(crate) fn judge(e: Evidence, context: &str) -> BouncedRecipient {
     };
     let delayed = e.delayed || (rule == BounceRule::Wording && !permanent);
     // The most specific code says most about the reason: `5.0.0` in Status with
-    // `5.1.1` in the text is an unknown user.
-    let best = [&status, &quoted, &context_enhanced]
-        .into_iter()
-        .flatten()
-        .find(|c| !c.ends_with(".0.0"))
+    // `5.1.1` in the text is an unknown user (`x.1.0` is as vague: SES wraps the remote
+    // answer in `5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'`).
+    let specific = codes::all_enhanced(&e.diagnostic);
+    let best = status
+        .iter()
+        .chain(&specific)
+        .find(|c| !c.ends_with(".0.0") && !c.ends_with(".1.0"))
         .or(status.as_ref().or(quoted.as_ref()))
         .cloned();
     let text = if e.diagnostic.trim().is_empty() {
@@ -189,7 +191,11 @@ pub(crate) fn judge(e: Evidence, context: &str) -> BouncedRecipient {
     } else {
         e.diagnostic.as_str()
     };
-    let reason = reason::classify(best.as_deref(), text, delayed);
+    let mut reason = reason::classify(best.as_deref(), text, delayed);
+    if reason == Reason::Undefined && text != context {
+        // The diagnostic says nothing known (`X-Unix; 255`): the notice's own words may.
+        reason = reason::classify(best.as_deref(), context, delayed);
+    }
     let action = if delayed {
         BounceAction::Delayed
     } else {
@@ -233,8 +239,13 @@ pub(crate) fn from_mail_system(mail: &InboundMail) -> bool {
         .return_path
         .as_deref()
         .is_some_and(|r| r.trim_matches(['<', '>', ' ']).is_empty());
-    mail.from.as_deref().is_none_or(system_address)
-        || null_sender
+    mail.from.as_deref().is_none_or(|f| {
+        system_address(f)
+            || matches!(
+                f.split('@').next().unwrap_or_default(),
+                "no-reply" | "noreply" | "post_master" | "sysadmin" | "mail-daemon" | "daemon"
+            )
+    }) || null_sender
         || reason::bounce_subject(&mail.subject)
 }
 

@@ -25,7 +25,14 @@ pub fn address_in(value: &str) -> Option<String> {
 
 /// Lines that say the returned message follows.
 const COPY_MARKERS: &[&str] = &[
-    "original message",
+    "original message follows",
+    "original message -",
+    "- original message",
+    "original message headers",
+    "original message:",
+    "original message is",
+    "original mail as follows",
+    "original mail follows",
     "copy of the message",
     "copy of your message",
     "below this line",
@@ -36,7 +43,6 @@ const COPY_MARKERS: &[&str] = &[
     "original headers",
     "unsent message below",
     "content-type: message/rfc822",
-    "original mail",
     "message text follows",
     "the header of original message",
     "---- the following is the original",
@@ -182,12 +188,44 @@ pub fn recipients(text: &str, excluded: &Excluded<'_>) -> Vec<Found> {
             None => lines.len(),
         };
         let end = end.min(start + 40);
+        let mut block = lines[*start..end].join("\n");
+        // A line that names this address with a code is its own answer, wherever it
+        // stands (a list of addresses, then a list of answers).
+        if let Some(line) = lines.iter().find(|l| {
+            l.to_ascii_lowercase().contains(address.as_str())
+                && (super::codes::smtp_in(l).is_some() || super::codes::enhanced_in(l).is_some())
+        }) && !lines[*start..end].contains(line)
+        {
+            block = format!("{line}\n{block}");
+        }
         found.push(Found {
             address: address.clone(),
-            block: lines[*start..end].join("\n"),
+            block,
         });
     }
     found
+}
+
+/// The `To:` of the returned copy: its headers' part, else the first `To:` line after
+/// the copy marker.
+fn returned_recipients(mail: &InboundMail, copy: &str, excluded: &Excluded<'_>) -> Vec<Found> {
+    let mut list: Vec<String> = mail.original_recipients.clone();
+    if list.is_empty()
+        && let Some(line) = copy
+            .lines()
+            .take(60)
+            .find(|l| l.trim_start().to_ascii_lowercase().starts_with("to:"))
+        && let Some(a) = address_in(line)
+    {
+        list.push(a);
+    }
+    list.into_iter()
+        .filter(|a| !excluded.always(a))
+        .map(|address| Found {
+            address,
+            block: String::new(),
+        })
+        .collect()
 }
 
 /// Wording that marks a body as a non-delivery notice.
@@ -245,7 +283,11 @@ pub fn parse(mail: &InboundMail, excluded: &Excluded<'_>) -> Option<super::Bounc
         if !(signalled && (bounce_wording(pre) || super::from_mail_system(mail))) {
             continue;
         }
-        let found = recipients(pre, excluded);
+        let mut found = recipients(pre, excluded);
+        if found.is_empty() {
+            // The notice names nobody: the returned copy's recipients are the failures.
+            found = returned_recipients(mail, &text[pre.len()..], excluded);
+        }
         if found.is_empty() {
             continue;
         }

@@ -103,13 +103,13 @@ impl Reason {
 fn strong(code: &str) -> Option<Reason> {
     let (_, rest) = code.split_once('.')?;
     Some(match rest {
-        "1.1" | "1.3" | "1.0" => Reason::UserUnknown,
+        "1.1" => Reason::UserUnknown,
         "1.2" | "1.10" => Reason::HostUnknown,
         "1.6" => Reason::HasMoved,
         "2.2" => Reason::MailboxFull,
         "2.3" | "3.4" => Reason::TooLarge,
         "4.7" => Reason::Expired,
-        "7.23" | "7.24" | "7.25" | "7.26" | "7.27" | "7.5" | "7.7" | "7.8" | "7.9" => {
+        "7.23" | "7.24" | "7.25" | "7.26" | "7.27" | "7.5" | "7.6" | "7.7" | "7.8" | "7.9" => {
             Reason::SecurityError
         }
         "7.28" => Reason::RateLimited,
@@ -121,7 +121,7 @@ fn strong(code: &str) -> Option<Reason> {
 fn weak(code: &str) -> Reason {
     let (_, rest) = code.split_once('.').unwrap_or_default();
     match rest {
-        "1.4" | "1.5" => Reason::UserUnknown,
+        "1.0" | "1.3" | "1.4" | "1.5" => Reason::UserUnknown,
         "1.7" | "1.8" => Reason::Rejected,
         "2.1" => Reason::Suspended,
         "2.0" | "2.4" => Reason::Filtered,
@@ -172,6 +172,8 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::TooLarge,
         &[
             "message too large",
+            "line limit exceeded",
+            "line too long",
             "message is too large",
             "message size exceeds",
             "too big",
@@ -209,6 +211,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Rejected,
         &[
             "sender address rejected",
+            "sender address",
             "sender rejected",
             "domain of sender",
             "sender verify",
@@ -217,6 +220,11 @@ const PHRASES: &[(Reason, &[&str])] = &[
             "invalid sender",
             "sender not allowed",
         ],
+    ),
+    (
+        // Exchange Online's directory-based blocking answers an unknown recipient so.
+        Reason::UserUnknown,
+        &["recipient address rejected: access denied"],
     ),
     (
         Reason::HasMoved,
@@ -232,6 +240,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::HostUnknown,
         &[
             "host unknown",
+            "mail exchanger",
             "unknown host",
             "domain not found",
             "no such domain",
@@ -265,6 +274,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::UserUnknown,
         &[
             "user unknown",
+            "invalid user address",
             "unknown user",
             "no such user",
             "no such mailbox",
@@ -305,9 +315,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
             "mailbox is unavailable",
             "invalid address",
             "not our customer",
-            "address rejected",
             "unknown email address",
-            "recipient address rejected",
             "email address could not be found",
             "no such person",
             "is not a valid user",
@@ -337,6 +345,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Suspended,
         &[
             "account disabled",
+            "locked",
             "account has been disabled",
             "mailbox disabled",
             "account is disabled",
@@ -489,6 +498,8 @@ const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "expired",
             "retry timeout",
+            "aborted after",
+            "multiple retries",
             "giving up",
             "given up",
             "gave up",
@@ -560,7 +571,9 @@ pub fn classify(code: Option<&str>, text: &str, delayed: bool) -> Reason {
         .to_lowercase()
         .replace("spamhaus", "blocklist")
         .replace("spamcop", "blocklist")
-        .replace("spamrats", "blocklist");
+        .replace("spamrats", "blocklist")
+        // SES's wrapper around the remote answer says nothing itself.
+        .replace("unknown address error", "");
     for (reason, phrases) in PHRASES {
         if phrases.iter().any(|p| lower.contains(p)) {
             return *reason;
