@@ -486,9 +486,12 @@ async fn bounces_and_complaints_suppress_across_the_platform() {
     .await;
     assert_eq!(r["classification"], "bounce_hard", "{r:?}");
     assert_eq!(
-        r["bounce"],
-        json!({"recipients": ["gone@bounce-site.org"], "permanent": true, "status": "5.1.1"})
+        (&r["bounce"]["recipients"], &r["bounce"]["permanent"], &r["bounce"]["status"]),
+        (&json!(["gone@bounce-site.org"]), &json!(true), &json!("5.1.1"))
     );
+    assert_eq!(r["bounce"]["format"], "rfc3464");
+    assert_eq!(r["bounce"]["failures"][0]["reason"], "user_unknown");
+    assert_eq!(r["bounce"]["failures"][0]["rule"], "status");
     assert_eq!(r["matched"]["emailId"], gone["id"]);
     assert_eq!(r["matched"]["matchedBy"], "thread");
     let email = get(

@@ -10,7 +10,7 @@ use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
 use crate::app::{App, AppError, backlinks, campaigns, link_health};
 use crate::domain::backlink::OutreachStatus;
-use crate::domain::bounce::{BounceFormat, BounceRule, BouncedRecipient};
+use crate::domain::bounce::{BounceAction, BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
@@ -121,6 +121,58 @@ async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError
     Ok(after.get("count").and_then(Value::as_i64).unwrap_or(1) >= SOFT_BOUNCE_LIMIT)
 }
 
+/// Each recipient of a parsed bounce: a hard one is suppressed with its reason and code as
+/// evidence, a soft one counts toward the limit, a delayed one is only recorded.
+async fn per_recipient(
+    app: &App,
+    failures: &[BouncedRecipient],
+    note: &str,
+    done: &mut Vec<String>,
+) -> Result<(), AppError> {
+    for f in failures {
+        let Ok(address) = EmailAddress::parse(&f.address) else {
+            done.push(format!("bounce for an unreadable address {}", f.address));
+            continue;
+        };
+        let code = f
+            .status
+            .clone()
+            .or(f.smtp_code.map(|c| c.to_string()))
+            .unwrap_or_else(|| "no code".into());
+        let evidence = format!("{note}: {} ({code})", f.reason.as_str());
+        if f.action == BounceAction::Delayed {
+            done.push(format!("delay recorded for {address}: {}", f.reason.as_str()));
+        } else if f.hard {
+            suppress(
+                app,
+                Scope::Platform,
+                vec![address],
+                SuppressionReason::BounceHard,
+                evidence,
+                done,
+            )
+            .await?;
+        } else {
+            done.push(format!(
+                "soft bounce counted for {address}: {} ({code})",
+                f.reason.as_str()
+            ));
+            if soft_bounce(app, &address).await? {
+                suppress(
+                    app,
+                    Scope::Platform,
+                    vec![address],
+                    SuppressionReason::BounceSoft,
+                    evidence,
+                    done,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Address-level effects: they apply whether or not the reply matched an attempt.
 async fn suppressions(
     app: &App,
@@ -151,6 +203,21 @@ async fn suppressions(
                 done,
             )
             .await
+        }
+        ReplyClass::BounceHard | ReplyClass::BounceSoft
+            if reply
+                .analysis
+                .bounce
+                .as_ref()
+                .is_some_and(|b| !b.failures.is_empty()) =>
+        {
+            let failures = reply
+                .analysis
+                .bounce
+                .as_ref()
+                .map(|b| b.failures.as_slice())
+                .unwrap_or_default();
+            per_recipient(app, failures, &note, done).await
         }
         ReplyClass::BounceHard => {
             let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));
