@@ -486,8 +486,16 @@ async fn bounces_and_complaints_suppress_across_the_platform() {
     .await;
     assert_eq!(r["classification"], "bounce_hard", "{r:?}");
     assert_eq!(
-        (&r["bounce"]["recipients"], &r["bounce"]["permanent"], &r["bounce"]["status"]),
-        (&json!(["gone@bounce-site.org"]), &json!(true), &json!("5.1.1"))
+        (
+            &r["bounce"]["recipients"],
+            &r["bounce"]["permanent"],
+            &r["bounce"]["status"]
+        ),
+        (
+            &json!(["gone@bounce-site.org"]),
+            &json!(true),
+            &json!("5.1.1")
+        )
     );
     assert_eq!(r["bounce"]["format"], "rfc3464");
     assert_eq!(r["bounce"]["failures"][0]["reason"], "user_unknown");
@@ -546,13 +554,14 @@ Hi. This is the qmail-send program at qmail-site.org.\nI'm afraid I wasn't able 
     assert_eq!(r["classification"], "bounce_hard");
     assert_eq!(r["bounce"]["status"], "5.1.1");
 
-    // A full mailbox, three times: counted, then suppressed.
+    // A full mailbox, three times: counted, then suppressed. (A delayed notice would only
+    // be recorded.)
     let (full_id, _, _) = sent_to(&s, "full@full-box.org");
     for n in 0..3 {
         let (_, r) = inbound(
             &s,
             &t,
-            &postfix_dsn("full@full-box.org", &full_id, "4.2.2", "delayed", 10 + n),
+            &postfix_dsn("full@full-box.org", &full_id, "4.2.2", "failed", 10 + n),
         )
         .await;
         assert_eq!(r["classification"], "bounce_soft");

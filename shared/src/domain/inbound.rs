@@ -239,7 +239,20 @@ fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
 /// Parses a raw message; `None` when it has no headers at all.
 pub fn parse(raw: &[u8]) -> Option<InboundMail> {
     let message = MessageParser::default().parse(raw)?;
-    if message.headers().is_empty() {
+    // Mail has at least one header mail has; a line of binary noise is no message.
+    let known = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "Received",
+        "Return-Path",
+        "Content-Type",
+        "MIME-Version",
+        "X-Failed-Recipients",
+    ];
+    if message.headers().is_empty() || !known.iter().any(|h| message.header(*h).is_some()) {
         return None;
     }
     let from = message.from().and_then(|a| a.first());

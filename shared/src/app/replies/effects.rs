@@ -141,7 +141,10 @@ async fn per_recipient(
             .unwrap_or_else(|| "no code".into());
         let evidence = format!("{note}: {} ({code})", f.reason.as_str());
         if f.action == BounceAction::Delayed {
-            done.push(format!("delay recorded for {address}: {}", f.reason.as_str()));
+            done.push(format!(
+                "delay recorded for {address}: {}",
+                f.reason.as_str()
+            ));
         } else if f.hard {
             suppress(
                 app,

@@ -4,8 +4,8 @@
 
 use super::ingest::{Outcome, receive};
 use crate::app::{App, AppError};
-use crate::domain::inbound::InboundMail;
 use crate::domain::bounce::{BounceFormat, ses};
+use crate::domain::inbound::InboundMail;
 use crate::domain::reply::{Bounce, Complaint, ReplyClass, verdict};
 use serde::Deserialize;
 
