@@ -211,6 +211,8 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Rejected,
         &[
             "sender address rejected",
+            "relay access denied",
+            "relaying denied",
             "sender address",
             "sender rejected",
             "domain of sender",
@@ -345,7 +347,9 @@ const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Suspended,
         &[
             "account disabled",
-            "locked",
+            "temporary locked",
+            "been locked",
+            "is locked",
             "account has been disabled",
             "mailbox disabled",
             "account is disabled",
@@ -504,7 +508,6 @@ const PHRASES: &[(Reason, &[&str])] = &[
             "given up",
             "gave up",
             "too long",
-            "timed out",
             "delivery time",
             "in the queue",
             "undeliverable for",
