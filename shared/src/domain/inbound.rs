@@ -236,8 +236,21 @@ fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
     }
 }
 
-/// Parses a raw message; `None` when it has no headers at all.
+/// Parses a raw message; `None` when it has no headers at all. mail-parser can panic on
+/// some malformed input (found by the corpus fuzz test): such a message is read as plain
+/// text rather than lost.
 pub fn parse(raw: &[u8]) -> Option<InboundMail> {
+    std::panic::catch_unwind(|| parse_mime(raw)).unwrap_or_else(|_| {
+        let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+        Some(InboundMail {
+            texts: vec![text.clone()],
+            text,
+            ..Default::default()
+        })
+    })
+}
+
+fn parse_mime(raw: &[u8]) -> Option<InboundMail> {
     let message = MessageParser::default().parse(raw)?;
     // Mail has at least one header mail has; a line of binary noise is no message.
     let known = [
