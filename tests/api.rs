@@ -717,3 +717,40 @@ async fn suppressions_can_be_listed_added_and_removed() {
         "not-found",
     );
 }
+
+#[tokio::test]
+async fn a_corrupt_stored_item_is_a_500_with_an_incident_not_a_retry() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let b = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&t),
+            Some(json!({"sourceDomain": "blog.example"})),
+        )
+        .await
+        .body;
+    let id = b["id"].as_str().unwrap();
+    let key = backlinks_core::ports::table::Key::new("T#acme", format!("BACKLINK#{id}"));
+    let mut item = s.local.app.table.get(&key).await.unwrap().unwrap();
+    item.insert("outreachStatus".into(), json!(42));
+    s.local.app.table.put(item, None).await.unwrap();
+    let answer = s
+        .call("GET", &format!("/v1/backlinks/{id}"), Some(&t), None)
+        .await;
+    assert_eq!(answer.status, 500, "{:?}", answer.body);
+    assert_eq!(answer.body["type"], "urn:backlinks:problem:internal");
+    let instance = answer.body["instance"].as_str().unwrap();
+    assert!(
+        instance.starts_with("urn:backlinks:incident:"),
+        "{instance}"
+    );
+    assert!(
+        !answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("outreachStatus"),
+        "the cause stays in the log"
+    );
+}

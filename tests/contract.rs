@@ -111,7 +111,12 @@ fn template_declares_one_function_per_route_and_job() {
         assert_eq!(matching.len(), 1, "{} needs exactly one function", job.name);
         let f = matching[0];
         let timeout = f.props["Timeout"].as_u64().unwrap_or(15);
-        assert_eq!(timeout, job.timeout_secs as u64, "{} timeout", f.id);
+        assert_eq!(
+            timeout,
+            u64::from(job.function_timeout_secs()),
+            "{} timeout",
+            f.id
+        );
         let evs = events(f);
         if job.trigger == Trigger::InboundMail {
             // Invoked by the SES receipt rule, right after its S3 action stored the message.
@@ -156,6 +161,17 @@ fn template_declares_one_function_per_route_and_job() {
                         .iter()
                         .any(|v| v.as_str() == Some("ReportBatchItemFailures"))
                 );
+                assert_eq!(
+                    e["Properties"]["BatchSize"].as_u64(),
+                    Some(u64::from(backlinks_core::jobs::BATCH_SIZE)),
+                    "{queue} batch size"
+                );
+                // A batch starts a message only while a whole message limit is left.
+                assert!(
+                    job.function_timeout_secs()
+                        >= job.timeout_secs + backlinks_core::jobs::batch::ANSWER_MARGIN_SECS,
+                    "{queue}: the function cannot finish one message"
+                );
                 let arn = plain(&e["Properties"]["Queue"]).as_str().unwrap();
                 let resource = arn.trim_end_matches(".Arn");
                 let q = &t["Resources"][resource]["Properties"];
@@ -179,6 +195,24 @@ fn template_declares_one_function_per_route_and_job() {
                 let var = backlinks_core::config::queue_url_var(queue);
                 let env = &t["Globals"]["Function"]["Environment"]["Variables"];
                 assert_eq!(plain(&env[var.as_str()]).as_str(), Some(resource), "{var}");
+                let dlq_resource = dlq.trim_end_matches(".Arn");
+                let var = backlinks_core::config::dead_letter_url_var(queue);
+                assert_eq!(
+                    plain(&env[var.as_str()]).as_str(),
+                    Some(dlq_resource),
+                    "{var}"
+                );
+                let sends_to_dlq = f.props["Policies"].as_sequence().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        plain(&p["SQSSendMessagePolicy"]["QueueName"]).as_str()
+                            == Some(format!("{dlq_resource}.QueueName").as_str())
+                    })
+                });
+                assert!(
+                    sends_to_dlq,
+                    "{} may not dead-letter to {dlq_resource}",
+                    f.id
+                );
             }
         }
     }

@@ -147,7 +147,7 @@ Sounds good, send it over.\r\n--m\r\nContent-Type: application/octet-stream\r\nC
     for _ in 0..2 {
         let messages =
             backlinks_functions::inbound_messages(ses_event(ses_id, &reply_to), "inbound/");
-        backlinks_functions::run_all(app.clone(), &job, messages)
+        backlinks_functions::run_all(app.clone(), &job, messages, later())
             .await
             .unwrap();
     }
@@ -171,7 +171,7 @@ Sounds good, send it over.\r\n--m\r\nContent-Type: application/octet-stream\r\nC
     let missing =
         backlinks_functions::inbound_messages(ses_event("no-such-object", &reply_to), "inbound/");
     assert!(
-        backlinks_functions::run_all(app.clone(), &job, missing)
+        backlinks_functions::run_all(app.clone(), &job, missing, later())
             .await
             .is_err()
     );
@@ -195,6 +195,7 @@ Sounds good, send it over.\r\n--m\r\nContent-Type: application/octet-stream\r\nC
         app.clone(),
         &feedback,
         backlinks_functions::topic_messages(sns),
+        later(),
     )
     .await
     .unwrap();
@@ -218,4 +219,9 @@ Message-ID: <{long}@{long}.com>\r\nReferences: <{long}>\r\n\r\nHello?\r\n"
         .await
         .unwrap();
     assert_eq!(all.items.len(), 3);
+}
+
+/// A batch deadline as far away as a Lambda invocation's.
+fn later() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(900)
 }

@@ -141,12 +141,57 @@ async fn transient_failures_are_retried_and_bad_messages_fail_only_themselves() 
             ("m2".into(), "{not json".into()),
             ("m3".into(), unknown),
         ],
+        jobs::batch::deadline_for(&worker),
     )
     .await;
-    // The 503 page and the malformed message fail; a deleted backlink is simply skipped.
-    assert_eq!(failed, vec!["m1".to_string(), "m2".to_string()]);
+    // The 503 page is retried; the malformed message goes to the dead-letter queue at once;
+    // a deleted backlink is simply skipped.
+    assert_eq!(failed, vec!["m1".to_string()]);
+    let queue = worker.queue().unwrap();
+    assert_eq!(
+        s.local.app.queue.stats(queue).await.unwrap().dead_letters,
+        1
+    );
     assert_eq!(
         s.call("GET", &flaky, Some(&t), None).await.body["isLive"],
         serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_batch_starts_no_message_it_cannot_finish_before_its_deadline() {
+    let site = MockServer::start().await;
+    page(
+        &site,
+        "/ok",
+        200,
+        "<a href=\"https://client.example/pricing\">us</a>",
+    )
+    .await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let link = published(&s, &t, format!("{}/ok", site.uri())).await;
+    let id = link.rsplit('/').next().unwrap().to_string();
+    let worker = jobs::by_name("link-check").unwrap();
+    let body = json!({"tenantId": "acme", "backlinkId": id}).to_string();
+    let batch = vec![("m1".to_string(), body.clone()), ("m2".to_string(), body)];
+    // Less than one message limit (and the margin to answer) is left: nothing starts.
+    let close =
+        std::time::Instant::now() + std::time::Duration::from_secs(u64::from(worker.timeout_secs));
+    let again = jobs::run_batch(s.local.app.clone(), &worker, batch.clone(), close).await;
+    assert_eq!(again, vec!["m1".to_string(), "m2".to_string()]);
+    assert!(site.received_requests().await.unwrap().is_empty());
+    // A whole function timeout ahead, both run.
+    let again = jobs::run_batch(
+        s.local.app.clone(),
+        &worker,
+        batch,
+        jobs::batch::deadline_for(&worker),
+    )
+    .await;
+    assert!(again.is_empty());
+    assert_eq!(
+        s.call("GET", &link, Some(&t), None).await.body["isLive"],
+        true
     );
 }

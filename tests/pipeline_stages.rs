@@ -39,14 +39,13 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
     let site = fixture().await;
     let rig = Rig::new(vec![site.addr()]).await;
     let client = support::sqs_client();
-    let mut urls = HashMap::new();
+    let (mut urls, mut dead_letters) = (HashMap::new(), HashMap::new());
     for name in backlinks_core::jobs::queue_names() {
-        urls.insert(
-            name.to_string(),
-            support::sqs_queue_with_dlq(&client, name, 5).await,
-        );
+        let (url, dlq) = support::sqs_queue_with_dlq(&client, name, 5).await;
+        urls.insert(name.to_string(), url);
+        dead_letters.insert(name.to_string(), dlq);
     }
-    let sqs: Arc<dyn Queue> = Arc::new(SqsQueue::new(client, urls));
+    let sqs: Arc<dyn Queue> = Arc::new(SqsQueue::new(client, urls, dead_letters));
     let app = Arc::new(App {
         queue: sqs.clone(),
         ..rig.app.clone()
@@ -71,9 +70,14 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
             .map(|m| (m.id.clone(), m.body.clone()))
             .collect();
         assert!(
-            backlinks_core::jobs::run_batch(app.clone(), &runner, batch)
-                .await
-                .is_empty()
+            backlinks_core::jobs::run_batch(
+                app.clone(),
+                &runner,
+                batch,
+                backlinks_core::jobs::batch::deadline_for(&runner)
+            )
+            .await
+            .is_empty()
         );
         sqs.delete(stage, &messages[0].receipt).await.unwrap();
     }
@@ -108,14 +112,26 @@ async fn finished_jobs_are_archived_after_90_days_and_deleted_after_180() {
         jobs::get(&app, &tenant, &job.id).await.unwrap().status,
         JobStatus::Completed
     );
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 0)
+    );
     rig.clock.advance_seconds(91 * 86_400);
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (1, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (1, 0)
+    );
     let archived = jobs::get(&app, &tenant, &job.id).await.unwrap();
     assert!(archived.is_archived && archived.archived_at.is_some());
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 0));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 0)
+    );
     rig.clock.advance_seconds(181 * 86_400);
-    assert_eq!(jobs::archive_sweep(&app).await.unwrap(), (0, 1));
+    assert_eq!(
+        jobs::archive_sweep(&app, &support::budget()).await.unwrap(),
+        (0, 1)
+    );
     assert!(jobs::get(&app, &tenant, &job.id).await.is_err());
     let left = backlinks_core::ports::table::Query::new(
         backlinks_core::ports::table::Index::Table,

@@ -41,8 +41,12 @@ impl Fixture {
 
     async fn sqs() -> Fixture {
         let client = support::sqs_client();
-        let url = support::sqs_queue_with_dlq(&client, "work", MAX_RECEIVES).await;
-        let queue = SqsQueue::new(client, HashMap::from([(NAME.to_string(), url)]));
+        let (url, dlq) = support::sqs_queue_with_dlq(&client, "work", MAX_RECEIVES).await;
+        let queue = SqsQueue::new(
+            client,
+            HashMap::from([(NAME.to_string(), url)]),
+            HashMap::from([(NAME.to_string(), dlq)]),
+        );
         Fixture {
             queue: Arc::new(queue),
             clock: None,
@@ -132,6 +136,17 @@ mod cases {
         assert_eq!((stats.depth, stats.dead_letters), (0, 1));
     }
 
+    pub async fn dead_lettered_messages_skip_their_retries(f: Fixture) {
+        f.queue.send(NAME, vec!["fine".into()]).await.unwrap();
+        f.queue.dead_letter(NAME, "corrupt".into()).await.unwrap();
+        let got = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].body, "fine");
+        f.queue.delete(NAME, &got[0].receipt).await.unwrap();
+        let stats = f.queue.stats(NAME).await.unwrap();
+        assert_eq!((stats.depth, stats.dead_letters), (0, 1));
+    }
+
     pub async fn delayed_messages_wait_their_turn(f: Fixture) {
         f.queue
             .send_after(NAME, "later".into(), Duration::from_secs(1))
@@ -172,6 +187,7 @@ conformance!(
     every_message_is_delivered,
     unacknowledged_messages_come_back,
     poison_messages_reach_the_dead_letter_queue,
+    dead_lettered_messages_skip_their_retries,
     delayed_messages_wait_their_turn,
     unknown_queues_are_errors,
 );

@@ -5,7 +5,7 @@ mod support;
 
 use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
-use backlinks_core::app::outreach::sending::{self, Attempt, SendMessage};
+use backlinks_core::app::outreach::sending::{self, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
 use backlinks_core::app::paging::PageRequest;
@@ -15,17 +15,23 @@ use backlinks_core::app::{App, AppError, activity, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
 use backlinks_core::domain::ids::EmailId;
 use backlinks_core::domain::ids::TenantId;
+use backlinks_core::domain::outreach::Attempt;
 use backlinks_core::domain::outreach::{EmailStatus, OutreachEmail};
 use backlinks_core::jobs;
 use backlinks_core::local::workers;
 use backlinks_core::ports::mailer::{
     Envelope, MailError, Mailer, SmtpAccount, SmtpSecurity, Transport,
 };
+use backlinks_core::ports::queue::{QueueError, QueueMessage, QueueStats};
+use backlinks_core::ports::table::{
+    Condition, Item, Key, Page, Query, Table, TableError, TransactOp, Update, WriteOp,
+};
 use backlinks_core::ports::{Clock, ManualClock};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 use support::Store;
 
 struct World {
@@ -443,7 +449,10 @@ async fn a_person_settles_first_sends_under_review() {
     // The second never left: back to approved, and the scheduler sends it again.
     let e = settle(&w, stayed, ReviewOutcome::NotSent).await.unwrap();
     assert_eq!(e.status, EmailStatus::Approved);
-    assert_eq!(sending::schedule(&w.app).await.unwrap(), 1);
+    assert_eq!(
+        sending::schedule(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
     assert_eq!(deliver_due(&w).await, 1);
     assert_eq!(statuses(&w, &messages).await, vec![EmailStatus::Sent; 2]);
     assert_eq!(waiting_for_review(&w, left).await, 0);
@@ -475,7 +484,10 @@ async fn a_follow_up_under_review_that_never_left_becomes_due_again() {
     let messages = seed(&w, 1, 100).await;
     assert_eq!(deliver_due(&w).await, 1);
     w.clock.advance_seconds(2 * 86_400 + 60);
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 1);
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
     transport.left.store(1, Ordering::SeqCst);
     assert_eq!(deliver_due(&w).await, 1);
     assert_eq!(
@@ -488,7 +500,7 @@ async fn a_follow_up_under_review_that_never_left_becomes_due_again() {
     assert_eq!((e.status, e.follow_ups_sent), (EmailStatus::Sent, 0));
     w.clock.advance_seconds(1);
     assert_eq!(
-        followups::sweep(&w.app).await.unwrap(),
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
         1,
         "due by the next sweep"
     );
@@ -568,10 +580,21 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
     })
     .await
     .unwrap();
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0, "not due yet");
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        0,
+        "not due yet"
+    );
     w.clock.advance_seconds(2 * 86_400 + 60);
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 2);
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0, "queued once");
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        0,
+        "queued once"
+    );
     for m in &messages {
         sending::send_stage(
             &w.app,
@@ -595,11 +618,17 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
     let stopped = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
     assert_eq!(
         (stopped.next_follow_up_at, stopped.block_reasons.clone()),
-        (None, vec!["not_awaiting_reply".to_string()])
+        (
+            None,
+            vec![backlinks_core::domain::outreach::BlockReason::NotAwaitingReply]
+        )
     );
     // The second follow-up after three more days, then no more (two at most).
     w.clock.advance_seconds(3 * 86_400 + 60);
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 1);
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
     sending::send_stage(
         &w.app,
         &SendMessage {
@@ -619,7 +648,10 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
         (2, None, 3)
     );
     w.clock.advance_seconds(30 * 86_400);
-    assert_eq!(followups::sweep(&w.app).await.unwrap(), 0);
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        0
+    );
 }
 
 /// A small message with a unique marker, and its envelope, for the transport tests.
@@ -751,4 +783,332 @@ async fn smtp_delivers_to_a_real_server_and_reports_refusals() {
         matches!(unreachable, Err(MailError::Retryable(_))),
         "nothing left, so retrying is safe: {unreachable:?}"
     );
+}
+
+/// An approved (not yet released) email in a new campaign of `w`'s tenant.
+async fn approved_in_new_campaign(w: &World, site: &str) -> OutreachEmail {
+    let app = &w.app;
+    let campaign = campaigns::create(
+        app,
+        &w.tenant,
+        serde_json::from_value(json!({"name": site})).unwrap(),
+    )
+    .await
+    .unwrap();
+    campaigns::act(
+        app,
+        &w.tenant,
+        &campaign.id,
+        backlinks_core::domain::campaign::CampaignAction::Activate,
+    )
+    .await
+    .unwrap();
+    let b = backlinks::create(
+        app,
+        &w.tenant,
+        serde_json::from_value(json!({
+            "sourceDomain": site, "campaignId": campaign.id, "recipientEmail": format!("ed@{site}")
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let e = emails::draft(app, &w.tenant, &b.id, Default::default())
+        .await
+        .unwrap();
+    emails::approve(app, &w.tenant, &e.id).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_scheduler_reads_past_emails_that_cannot_go() {
+    let w = world(Store::sqlite().await, None).await;
+    seed(&w, 0, 100).await;
+    let stuck = approved_in_new_campaign(&w, "paused.org").await;
+    campaigns::act(
+        &w.app,
+        &w.tenant,
+        &stuck.campaign_id,
+        backlinks_core::domain::campaign::CampaignAction::Pause,
+    )
+    .await
+    .unwrap();
+    w.clock.advance_seconds(60);
+    let ready = approved_in_new_campaign(&w, "ready.org").await;
+    // 1,500 approved emails of the paused campaign, all older than the sendable one and all
+    // in its shard of the send index.
+    let shard = keys::send_queue(&ready.id);
+    let mut copies = Vec::new();
+    while copies.len() < 1_500 {
+        let id = EmailId::from_uuid(uuid::Uuid::now_v7());
+        if keys::send_queue(&id) == shard {
+            let mut copy = stuck.clone();
+            copy.id = id;
+            copies.push(backlinks_core::ports::table::WriteOp::Put(
+                emails::email_item(&w.tenant, &copy).unwrap(),
+            ));
+        }
+    }
+    w.app.table.batch_write(copies).await.unwrap();
+    assert_eq!(
+        sending::schedule(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
+    let ready = emails::get(&w.app, &w.tenant, &ready.id).await.unwrap();
+    assert_eq!(ready.status, EmailStatus::Queued);
+}
+
+/// A queue that refuses every send.
+struct DownQueue;
+
+#[async_trait]
+impl backlinks_core::ports::Queue for DownQueue {
+    async fn send(&self, _: &str, _: Vec<String>) -> Result<(), QueueError> {
+        Err(QueueError::Unavailable("down".into()))
+    }
+    async fn send_after(&self, _: &str, _: String, _: Duration) -> Result<(), QueueError> {
+        Err(QueueError::Unavailable("down".into()))
+    }
+    async fn receive(&self, _: &str, _: u32, _: Duration) -> Result<Vec<QueueMessage>, QueueError> {
+        Ok(vec![])
+    }
+    async fn dead_letter(&self, _: &str, _: String) -> Result<(), QueueError> {
+        Err(QueueError::Unavailable("down".into()))
+    }
+    async fn delete(&self, _: &str, _: &str) -> Result<(), QueueError> {
+        Ok(())
+    }
+    async fn stats(&self, _: &str) -> Result<QueueStats, QueueError> {
+        Ok(QueueStats::default())
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_the_queue_refused_stays_due() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 1, 100).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    let down = App {
+        queue: Arc::new(DownQueue),
+        ..(*w.app).clone()
+    };
+    assert!(followups::sweep(&down, &support::budget()).await.is_err());
+    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    assert_eq!(e.follow_up_pending, None);
+    assert!(e.next_follow_up_at.is_some());
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1,
+        "found again by the next sweep"
+    );
+}
+
+/// A store watched by the test: it counts reads of sender settings and, when asked, fails
+/// its first read of an email for a moment.
+struct Watched {
+    inner: Arc<dyn Table>,
+    fail_an_email_read: std::sync::atomic::AtomicBool,
+    sender_reads: AtomicU32,
+}
+
+impl Watched {
+    fn over(w: &World, fail_an_email_read: bool) -> Arc<Watched> {
+        Arc::new(Watched {
+            inner: w.app.table.clone(),
+            fail_an_email_read: fail_an_email_read.into(),
+            sender_reads: AtomicU32::new(0),
+        })
+    }
+}
+
+#[async_trait]
+impl Table for Watched {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        if key.sk == "SETTINGS#sender" {
+            self.sender_reads.fetch_add(1, Ordering::SeqCst);
+        }
+        if key.sk.starts_with("EMAIL#") && self.fail_an_email_read.swap(false, Ordering::SeqCst) {
+            return Err(TableError::Unavailable("throttled".into()));
+        }
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), TableError> {
+        self.inner.put(item, condition).await
+    }
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Option<Condition>,
+    ) -> Result<Item, TableError> {
+        self.inner.update(key, update, condition).await
+    }
+    async fn delete(
+        &self,
+        key: &Key,
+        condition: Option<Condition>,
+    ) -> Result<Option<Item>, TableError> {
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, TableError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, ops: Vec<TransactOp>) -> Result<(), TableError> {
+        self.inner.transact(ops).await
+    }
+    async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<(), TableError> {
+        self.inner.batch_write(ops).await
+    }
+}
+
+#[tokio::test]
+async fn a_reply_read_during_a_store_hiccup_fails_and_is_matched_on_retry() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 1, 100).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    let id = &messages[0].email_id;
+    let attempt: Attempt = w
+        .app
+        .table
+        .get(&keys::attempt(&w.tenant, id, 0))
+        .await
+        .unwrap()
+        .map(|item| from_item(item).unwrap())
+        .unwrap();
+    let domain = attempt.message_id.split('@').nth(1).unwrap();
+    let raw = format!(
+        "From: ed@site0.org\r\nTo: reply+{}@{domain}\r\nSubject: Re: hello\r\n\
+         Message-ID: <r1@site0.org>\r\nIn-Reply-To: <{}>\r\n\r\nSounds good, tell me more.\r\n",
+        attempt.reply_token, attempt.message_id
+    );
+    let flaky = App {
+        table: Watched::over(&w, true),
+        ..(*w.app).clone()
+    };
+    let first = ingest(&flaky, raw.as_bytes(), &[], Some(&w.tenant)).await;
+    assert!(matches!(first, Err(AppError::Unavailable(_))), "{first:?}");
+    let replies = backlinks_core::app::replies::list(
+        &w.app,
+        &w.tenant,
+        &Default::default(),
+        PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    assert!(
+        replies.items.is_empty(),
+        "nothing written by the failed try"
+    );
+    let Outcome::Stored(_, reply) = ingest(&flaky, raw.as_bytes(), &[], Some(&w.tenant))
+        .await
+        .unwrap()
+    else {
+        panic!("the retry stores the reply")
+    };
+    assert_eq!(reply.matched.as_ref().unwrap().email_id, *id);
+    let e = emails::get(&w.app, &w.tenant, id).await.unwrap();
+    assert!(e.replied_at.is_some() && e.next_follow_up_at.is_none());
+}
+
+#[tokio::test]
+async fn writing_again_to_a_site_that_never_answered_moves_it_back_to_outreach_sent() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 1, 100).await;
+    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    let now = w.clock.now();
+    backlinks::modify(&w.app, &w.tenant, &e.backlink_id, |b| {
+        b.transition(OutreachStatus::OutreachSent, now).unwrap();
+        b.transition(OutreachStatus::NoResponse, now).unwrap();
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(deliver_due(&w).await, 1);
+    let b = backlinks::get(&w.app, &w.tenant, &e.backlink_id)
+        .await
+        .unwrap();
+    assert_eq!(b.outreach_status, OutreachStatus::OutreachSent);
+}
+
+#[tokio::test]
+async fn the_scheduler_reads_a_tenants_sender_settings_once_per_run() {
+    let w = world(Store::sqlite().await, None).await;
+    seed(&w, 0, 100).await;
+    for site in ["one.org", "two.org", "three.org"] {
+        approved_in_new_campaign(&w, site).await;
+    }
+    let table = Watched::over(&w, false);
+    let watched = App {
+        table: table.clone(),
+        ..(*w.app).clone()
+    };
+    assert_eq!(
+        sending::schedule(&watched, &support::budget())
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(table.sender_reads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_blocked_send_is_audited_with_every_reason_that_held() {
+    use backlinks_core::app::outreach::policy;
+    use backlinks_core::app::suppression::{self, Scope, SuppressionReason, Target};
+    use backlinks_core::domain::outreach::BlockReason;
+    let w = world(Store::sqlite().await, None).await;
+    // A tenant cap of one: the first send fills it.
+    let messages = seed(&w, 2, 1).await;
+    let second = emails::get(&w.app, &w.tenant, &messages[1].email_id)
+        .await
+        .unwrap();
+    suppression::add(
+        &w.app,
+        Scope::Tenant(&w.tenant),
+        &Target::parse(second.recipient_email.as_str()).unwrap(),
+        SuppressionReason::Manual,
+        "u_alice",
+        None,
+    )
+    .await
+    .unwrap();
+    let send = jobs::by_name("send").unwrap();
+    for m in &messages {
+        let body = serde_json::to_string(m).unwrap();
+        jobs::run_message(w.app.clone(), &send, "m", body)
+            .await
+            .unwrap();
+    }
+    let second = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
+    let both = vec![BlockReason::SuppressedAddress, BlockReason::CapTenantDaily];
+    assert_eq!(second.status, EmailStatus::Blocked, "settled for good");
+    assert_eq!(second.block_reasons, both);
+    let log = policy::list(
+        &w.app,
+        &w.tenant,
+        &Default::default(),
+        PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    let blocked: Vec<_> = log
+        .items
+        .iter()
+        .filter(|e| e.email_id == second.id)
+        .collect();
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].reasons, both);
+    let stats = analytics::campaign(&w.app, &w.tenant, &second.campaign_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        stats.blocked_by_reason.get("suppressed_address"),
+        Some(&1),
+        "counted under the reason that decided"
+    );
+    assert_eq!(stats.blocked_by_reason.get("cap_tenant_daily"), None);
 }

@@ -204,3 +204,55 @@ async fn a_body_cannot_name_a_tenant_or_borrow_another_tenants_campaign() {
         .await;
     assert_eq!(named.status, 400);
 }
+
+#[tokio::test]
+async fn platform_routes_take_the_platform_claim_never_an_organisation_role() {
+    let s = TestServer::start().await;
+    let now = chrono::Utc::now().timestamp();
+    let org_claims = |role_claims: Value| {
+        let mut claims = json!({
+            "iss": backlinks_core::local::dev_keys::LOCAL_ISSUER,
+            "sub": "user_1", "org_id": "org_1", "azp": "http://localhost",
+            "iat": now, "nbf": now, "exp": now + 300,
+        });
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(role_claims.as_object().unwrap().clone());
+        s.local.keys.sign(&claims).unwrap()
+    };
+    let pretenders = [
+        org_claims(json!({"org_role": "org:superadmin"})),
+        org_claims(json!({"o": {"id": "org_1", "rol": "superadmin"}})),
+        org_claims(json!({"role": "superadmin"})),
+        org_claims(json!({"platform_role": "admin"})),
+    ];
+    let operator = org_claims(json!({"platform_role": "superadmin"}));
+    let minted = s.token("platform", "ops", Role::Superadmin);
+    let mut platform_routes = 0;
+    for route in routes() {
+        if route.access != Access::Role(Role::Superadmin) {
+            continue;
+        }
+        platform_routes += 1;
+        let path = route.path.replace("{id}", "rpl_00000000000000000000000000");
+        let body = (route.method.as_str() == "POST").then(|| json!({"tenantId": "org_1"}));
+        for token in &pretenders {
+            let answer = s
+                .call(route.method.as_str(), &path, Some(token), body.clone())
+                .await;
+            assert_eq!(answer.status, 403, "{} {path}", route.method);
+        }
+        for token in [&operator, &minted] {
+            let answer = s
+                .call(route.method.as_str(), &path, Some(token), body.clone())
+                .await;
+            assert_ne!(
+                answer.status, 403,
+                "{} {path}: {:?}",
+                route.method, answer.body
+            );
+        }
+    }
+    assert!(platform_routes >= 2);
+}

@@ -11,6 +11,7 @@ use backlinks_core::jobs::{self, Job, Run, Trigger};
 use lambda_http::{Body, Request, service_fn};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub type Error = lambda_runtime::Error;
 
@@ -97,8 +98,9 @@ pub async fn run_all(
     app: Arc<App>,
     job: &Job,
     messages: Vec<(String, String)>,
+    deadline: Instant,
 ) -> Result<(), Error> {
-    let failed = jobs::run_batch(app, job, messages).await;
+    let failed = jobs::run_batch(app, job, messages, deadline).await;
     if failed.is_empty() {
         Ok(())
     } else {
@@ -109,6 +111,15 @@ pub async fn run_all(
         )
         .into())
     }
+}
+
+/// The invocation's end as an `Instant`: Lambda gives it in milliseconds since the epoch.
+pub fn deadline_of(context: &lambda_runtime::Context) -> Instant {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let left = Duration::from_millis(context.deadline).saturating_sub(now);
+    Instant::now() + left
 }
 
 async fn run_job(name: &str) -> Result<(), Error> {
@@ -127,20 +138,31 @@ async fn run_job(name: &str) -> Result<(), Error> {
             let prefix = std::env::var(INBOUND_PREFIX_VAR).unwrap_or_default();
             lambda_runtime::run(service_fn(move |event: LambdaEvent<SimpleEmailEvent>| {
                 let (app, job, prefix) = (app.clone(), job.clone(), prefix.clone());
-                async move { run_all(app, &job, inbound_messages(event.payload, &prefix)).await }
+                let deadline = deadline_of(&event.context);
+                async move {
+                    run_all(
+                        app,
+                        &job,
+                        inbound_messages(event.payload, &prefix),
+                        deadline,
+                    )
+                    .await
+                }
             }))
             .await
         }
         (Run::Message(_), Trigger::Topic(_)) => {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<SnsEvent>| {
                 let (app, job) = (app.clone(), job.clone());
-                async move { run_all(app, &job, topic_messages(event.payload)).await }
+                let deadline = deadline_of(&event.context);
+                async move { run_all(app, &job, topic_messages(event.payload), deadline).await }
             }))
             .await
         }
         (Run::Message(_), _) => {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
                 let (app, job) = (app.clone(), job.clone());
+                let deadline = deadline_of(&event.context);
                 async move {
                     let messages = event
                         .payload
@@ -149,7 +171,7 @@ async fn run_job(name: &str) -> Result<(), Error> {
                         .map(|m| (m.message_id.unwrap_or_default(), m.body.unwrap_or_default()))
                         .collect();
                     let mut response = SqsBatchResponse::default();
-                    for id in jobs::run_batch(app, &job, messages).await {
+                    for id in jobs::run_batch(app, &job, messages, deadline).await {
                         let mut failure = BatchItemFailure::default();
                         failure.item_identifier = id;
                         response.batch_item_failures.push(failure);

@@ -43,7 +43,11 @@ pub async fn build() -> Result<Cloud, StartupError> {
         settings.table_name.clone(),
         clock.clone(),
     );
-    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
+    let queue = SqsQueue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        settings.queue_urls.clone(),
+        settings.dead_letter_urls.clone(),
+    );
     let fetcher =
         WebFetcher::new(FetchPolicy::default()).map_err(|e| StartupError::Client(e.to_string()))?;
     let fetcher = PoliteFetcher::new(Arc::new(fetcher), Politeness::default());

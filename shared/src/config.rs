@@ -157,6 +157,8 @@ pub struct CloudSettings {
     pub auth: AuthSettings,
     /// Logical queue name to SQS URL.
     pub queue_urls: HashMap<String, String>,
+    /// Logical queue name to the SQS URL of its dead-letter queue.
+    pub dead_letter_urls: HashMap<String, String>,
 }
 
 /// The environment variable that holds a queue's URL: `QUEUE_URL_` and the name in
@@ -165,14 +167,25 @@ pub fn queue_url_var(queue: &str) -> String {
     format!("QUEUE_URL_{}", queue.to_ascii_uppercase().replace('-', "_"))
 }
 
+/// The environment variable that holds the URL of a queue's dead-letter queue.
+pub fn dead_letter_url_var(queue: &str) -> String {
+    format!("DLQ_URL_{}", queue.to_ascii_uppercase().replace('-', "_"))
+}
+
 impl CloudSettings {
     pub fn from_env(queues: &[&str]) -> Result<Self, ConfigError> {
-        let mut queue_urls = HashMap::new();
+        let (mut queue_urls, mut dead_letter_urls) = (HashMap::new(), HashMap::new());
         for queue in queues {
-            let var = queue_url_var(queue);
             queue_urls.insert(
                 queue.to_string(),
-                required(&var, "the SQS URL of that queue")?,
+                required(&queue_url_var(queue), "the SQS URL of that queue")?,
+            );
+            dead_letter_urls.insert(
+                queue.to_string(),
+                required(
+                    &dead_letter_url_var(queue),
+                    "the SQS URL of that queue's dead-letter queue",
+                )?,
             );
         }
         let jwks_url = required("JWKS_URL", "where the identity provider publishes its keys")?;
@@ -189,6 +202,7 @@ impl CloudSettings {
             jwks_url,
             auth,
             queue_urls,
+            dead_letter_urls,
         })
     }
 }
@@ -200,6 +214,7 @@ mod tests {
     #[test]
     fn queue_variables_are_derived_from_names() {
         assert_eq!(queue_url_var("link-check"), "QUEUE_URL_LINK_CHECK");
+        assert_eq!(dead_letter_url_var("link-check"), "DLQ_URL_LINK_CHECK");
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub enum SecretError {
     BadKey,
     #[error("the token or sealed value is not ours or was altered")]
     Invalid,
+    /// The system's random source failed: no key or nonce is made rather than a predictable one.
+    #[error("the system random source failed")]
+    Random,
+    #[error("the value could not be sealed")]
+    Seal,
 }
 
 fn derive(key: &[u8], label: &str) -> hmac::Tag {
@@ -52,10 +57,12 @@ impl Secrets {
     }
 
     /// A fresh random key, base64-encoded.
-    pub fn generate() -> String {
+    pub fn generate() -> Result<String, SecretError> {
         let mut key = [0u8; KEY_LEN];
-        let _ = SystemRandom::new().fill(&mut key);
-        base64::engine::general_purpose::STANDARD.encode(key)
+        SystemRandom::new()
+            .fill(&mut key)
+            .map_err(|_| SecretError::Random)?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(key))
     }
 
     /// `payload.mac`, both base64url: readable by us, unforgeable by anyone else.
@@ -80,26 +87,24 @@ impl Secrets {
             .decode(mac)
             .map_err(|_| SecretError::Invalid)?;
         let expected = hmac::sign(&self.mac, payload.as_bytes());
-        if mac.len() != 16 || !constant_time_eq(&mac, &expected.as_ref()[..16]) {
-            return Err(SecretError::Invalid);
-        }
+        aws_lc_rs::constant_time::verify_slices_are_equal(&mac, &expected.as_ref()[..16])
+            .map_err(|_| SecretError::Invalid)?;
         Ok(payload)
     }
 
     /// Encrypts a value for storage (AES-256-GCM, random nonce).
-    pub fn seal(&self, plaintext: &str) -> String {
+    pub fn seal(&self, plaintext: &str) -> Result<String, SecretError> {
         let mut nonce = [0u8; NONCE_LEN];
-        let _ = SystemRandom::new().fill(&mut nonce);
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .map_err(|_| SecretError::Random)?;
         let mut data = plaintext.as_bytes().to_vec();
-        let sealed = self
-            .seal
+        self.seal
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
-            .is_ok();
+            .map_err(|_| SecretError::Seal)?;
         let mut out = nonce.to_vec();
-        if sealed {
-            out.extend(data);
-        }
-        URL_SAFE_NO_PAD.encode(out)
+        out.extend(data);
+        Ok(URL_SAFE_NO_PAD.encode(out))
     }
 
     pub fn open(&self, sealed: &str) -> Result<String, SecretError> {
@@ -120,17 +125,13 @@ impl Secrets {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn tokens_verify_and_forgeries_do_not() {
-        let s = Secrets::from_base64(&Secrets::generate()).unwrap();
+        let s = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
         let token = s.sign("acme|ed@blog.org|em_1#0");
         assert_eq!(s.verify(&token).unwrap(), "acme|ed@blog.org|em_1#0");
         let (_, mac) = token.split_once('.').unwrap();
@@ -139,19 +140,30 @@ mod tests {
             URL_SAFE_NO_PAD.encode("other|ed@blog.org|em_1#0")
         );
         assert_eq!(s.verify(&forged), Err(SecretError::Invalid));
-        let other = Secrets::from_base64(&Secrets::generate()).unwrap();
+        let other = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
         assert_eq!(other.verify(&token), Err(SecretError::Invalid));
         assert!(s.verify("garbage").is_err());
+        let short = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode("x"),
+            URL_SAFE_NO_PAD.encode([0u8; 4])
+        );
+        assert_eq!(s.verify(&short), Err(SecretError::Invalid), "a short mac");
     }
 
     #[test]
     fn sealed_values_open_only_with_the_key() {
-        let s = Secrets::from_base64(&Secrets::generate()).unwrap();
-        let sealed = s.seal("hunter2");
-        assert_ne!(sealed, s.seal("hunter2"), "random nonce");
+        let s = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
+        let sealed = s.seal("hunter2").unwrap();
+        assert_ne!(sealed, s.seal("hunter2").unwrap(), "random nonce");
         assert_eq!(s.open(&sealed).unwrap(), "hunter2");
-        let other = Secrets::from_base64(&Secrets::generate()).unwrap();
+        let other = Secrets::from_base64(&Secrets::generate().unwrap()).unwrap();
         assert!(other.open(&sealed).is_err());
+        let nonce_only = URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN]);
+        assert!(
+            s.open(&nonce_only).is_err(),
+            "a value with no ciphertext or tag"
+        );
         assert!(Secrets::from_base64("c2hvcnQ=").is_err());
     }
 }

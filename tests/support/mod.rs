@@ -60,11 +60,12 @@ pub fn fast_politeness() -> Politeness {
 }
 
 /// An SQS queue with its own dead-letter queue after `max_receives` deliveries.
+/// A queue with a dead-letter queue after `max_receives`: (queue URL, dead-letter URL).
 pub async fn sqs_queue_with_dlq(
     client: &aws_sdk_sqs::Client,
     name: &str,
     max_receives: u32,
-) -> String {
+) -> (String, String) {
     use aws_sdk_sqs::types::QueueAttributeName;
     let dlq = client
         .create_queue()
@@ -85,7 +86,7 @@ pub async fn sqs_queue_with_dlq(
         .unwrap()[&QueueAttributeName::QueueArn]
         .clone();
     let policy = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": max_receives.to_string()});
-    client
+    let url = client
         .create_queue()
         .queue_name(unique(name))
         .attributes(QueueAttributeName::RedrivePolicy, policy.to_string())
@@ -93,7 +94,8 @@ pub async fn sqs_queue_with_dlq(
         .await
         .unwrap()
         .queue_url
-        .unwrap()
+        .unwrap();
+    (url, dlq)
 }
 
 pub fn start_time() -> Timestamp {
@@ -427,4 +429,9 @@ impl Site {
     pub fn addr(&self) -> (String, std::net::SocketAddr) {
         (self.domain.to_string(), *self.server.address())
     }
+}
+
+/// A sweep's budget long enough for any test.
+pub fn budget() -> backlinks_core::app::sweep::Budget {
+    backlinks_core::app::sweep::Budget::of(std::time::Duration::from_secs(60))
 }

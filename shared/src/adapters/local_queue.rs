@@ -169,6 +169,22 @@ impl Queue for LocalQueue {
             .map_err(unavailable)
     }
 
+    async fn dead_letter(&self, queue: &str, body: String) -> Result<(), QueueError> {
+        let queue = self.known(queue)?;
+        let now = self.clock.now().epoch_millis();
+        self.db
+            .with(move |conn| {
+                conn.execute(
+                    "INSERT INTO queue_messages (queue, id, body, visible_at, dead) VALUES (?1, ?2, ?3, ?4, 1)",
+                    params![queue, Uuid::now_v7().to_string(), body, now],
+                )
+                .map_err(backend)?;
+                Ok(())
+            })
+            .await
+            .map_err(unavailable)
+    }
+
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {
         let (queue, receipt) = (self.known(queue)?, receipt.to_string());
         self.db

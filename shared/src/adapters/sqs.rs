@@ -1,5 +1,6 @@
-//! Queues on Amazon SQS. Logical queue names map to queue URLs given by configuration; each
-//! queue's dead-letter queue comes from its redrive policy.
+//! Queues on Amazon SQS. Logical queue names map to queue URLs given by configuration, and
+//! so do their dead-letter queues (for messages dead-lettered at once); the dead-letter
+//! counts in `stats` come from each queue's redrive policy.
 
 use crate::ports::queue::{MAX_BATCH, MAX_DELAY, Queue, QueueError, QueueMessage, QueueStats};
 use async_trait::async_trait;
@@ -14,6 +15,7 @@ use std::time::Duration;
 pub struct SqsQueue {
     client: Client,
     urls: HashMap<String, String>,
+    dead_letter_urls: HashMap<String, String>,
 }
 
 fn unavailable<E: ProvideErrorMetadata + std::fmt::Display>(e: E) -> QueueError {
@@ -21,9 +23,18 @@ fn unavailable<E: ProvideErrorMetadata + std::fmt::Display>(e: E) -> QueueError 
 }
 
 impl SqsQueue {
-    /// `urls` maps each logical queue name to its SQS queue URL.
-    pub fn new(client: Client, urls: HashMap<String, String>) -> Self {
-        Self { client, urls }
+    /// `urls` maps each logical queue name to its SQS queue URL, `dead_letter_urls` to the
+    /// URL of its dead-letter queue.
+    pub fn new(
+        client: Client,
+        urls: HashMap<String, String>,
+        dead_letter_urls: HashMap<String, String>,
+    ) -> Self {
+        Self {
+            client,
+            urls,
+            dead_letter_urls,
+        }
     }
 
     fn url(&self, queue: &str) -> Result<&str, QueueError> {
@@ -145,6 +156,21 @@ impl Queue for SqsQueue {
                 body: m.body.unwrap_or_default(),
             })
             .collect())
+    }
+
+    async fn dead_letter(&self, queue: &str, body: String) -> Result<(), QueueError> {
+        let url = self
+            .dead_letter_urls
+            .get(queue)
+            .ok_or_else(|| QueueError::UnknownQueue(format!("{queue} (dead letters)")))?;
+        self.client
+            .send_message()
+            .queue_url(url)
+            .message_body(body)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        Ok(())
     }
 
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {

@@ -15,11 +15,23 @@ pub enum AppError {
     /// A dependency failed; the request may succeed later.
     #[error("{0}")]
     Unavailable(String),
+    /// Stored data is corrupt or an invariant broke: trying again cannot help.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError::Internal(detail.to_string())
+    }
+
+    /// Whether the same work may succeed if tried again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, AppError::Unavailable(_) | AppError::Conflict(_))
     }
 }
 

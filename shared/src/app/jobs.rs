@@ -2,7 +2,8 @@
 //! follow progress, read results, pause, resume, cancel, and archive old ones.
 
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::{from_item, tenant_of, tenant_partition, to_item};
+use super::sweep::{Budget, Pages};
 use super::{App, AppError, activity, backlinks, campaigns};
 use crate::domain::FieldErrors;
 use crate::domain::campaign::Campaign;
@@ -904,62 +905,57 @@ pub async fn fail(app: &App, tenant: &TenantId, id: &JobId, reason: &str) -> Res
 
 /// Daily archival (seed 004): finished jobs older than 90 days are archived; archived jobs
 /// older than 180 days are deleted with their results. Returns (archived, deleted).
-pub async fn archive_sweep(app: &App) -> Result<(usize, usize), AppError> {
+pub async fn archive_sweep(app: &App, budget: &Budget) -> Result<(usize, usize), AppError> {
     let now = app.clock.now();
     let archive_before = now.plus_seconds(-ARCHIVE_AFTER_DAYS * 86_400).to_key();
     let delete_before = now.plus_seconds(-DELETE_AFTER_DAYS * 86_400).to_key();
     let (mut archived, mut deleted) = (0, 0);
     for partition in keys::all_shards("JOBS#FINISHED#") {
-        for item in sweep(app, &partition, &archive_before).await? {
-            let (tenant, job): (TenantId, Job) = (
-                serde_json::from_value(item["tenantId"].clone())
-                    .map_err(|e| AppError::Unavailable(e.to_string()))?,
-                from_item(item)?,
-            );
-            let update = Update::new()
-                .set("isArchived", true)
-                .set("archivedAt", now.to_key())
-                .set("GSI4PK", keys::archived(&job.id))
-                .set("GSI4SK", keys::sweep_position(&now, &tenant, &job.id));
-            app.table
-                .update(
-                    &keys::item(&tenant, &job.id),
-                    update,
-                    Some(Condition::Exists),
+        let mut pages = sweep(&partition, &archive_before);
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            for item in items {
+                let (tenant, job): (TenantId, Job) = (tenant_of(&item)?, from_item(item)?);
+                let update = Update::new()
+                    .set("isArchived", true)
+                    .set("archivedAt", now.to_key())
+                    .set("GSI4PK", keys::archived(&job.id))
+                    .set("GSI4SK", keys::sweep_position(&now, &tenant, &job.id));
+                app.table
+                    .update(
+                        &keys::item(&tenant, &job.id),
+                        update,
+                        Some(Condition::Exists),
+                    )
+                    .await?;
+                activity::record(
+                    app,
+                    &tenant,
+                    "job_archived",
+                    Some(&job.id),
+                    "system",
+                    json!({}),
                 )
-                .await?;
-            activity::record(
-                app,
-                &tenant,
-                "job_archived",
-                Some(&job.id),
-                "system",
-                json!({}),
-            )
-            .await;
-            archived += 1;
+                .await;
+                archived += 1;
+            }
         }
     }
     for partition in keys::all_shards("JOBS#ARCHIVED#") {
-        for item in sweep(app, &partition, &delete_before).await? {
-            let (tenant, job): (TenantId, Job) = (
-                serde_json::from_value(item["tenantId"].clone())
-                    .map_err(|e| AppError::Unavailable(e.to_string()))?,
-                from_item(item)?,
-            );
-            delete_with_results(app, &tenant, &job.id).await?;
-            deleted += 1;
+        let mut pages = sweep(&partition, &delete_before);
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            for item in items {
+                let (tenant, job): (TenantId, Job) = (tenant_of(&item)?, from_item(item)?);
+                delete_with_results(app, &tenant, &job.id).await?;
+                deleted += 1;
+            }
         }
     }
     Ok((archived, deleted))
 }
 
 /// Items of a sweep partition older than `before`, oldest first (at most 1000 a run).
-async fn sweep(app: &App, partition: &str, before: &str) -> Result<Vec<Item>, AppError> {
-    let query = Query::new(Index::Gsi4, partition)
-        .sort(SortCondition::Lt(before.into()))
-        .limit(1000);
-    Ok(app.table.query(query).await?.items)
+fn sweep(partition: &str, before: &str) -> Pages {
+    Pages::new(Query::new(Index::Gsi4, partition).sort(SortCondition::Lt(before.into())))
 }
 
 async fn delete_with_results(app: &App, tenant: &TenantId, id: &JobId) -> Result<(), AppError> {

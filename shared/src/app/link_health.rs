@@ -3,6 +3,8 @@
 //! the target is still there.
 
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
+use super::store::tenant_of;
+use super::sweep::{Budget, Pages};
 use super::{App, AppError};
 use crate::domain::backlink::Backlink;
 use crate::domain::ids::{BacklinkId, TenantId};
@@ -16,9 +18,6 @@ pub const QUEUE: &str = "link-check";
 /// A link is due again this long after its last check (a little under a day, so a daily
 /// sweep never skips one that was checked slightly later the day before).
 const RECHECK_AFTER_SECS: i64 = 20 * 3600;
-/// Most links one sweep queues per shard; the rest wait for the next sweep.
-const MAX_PER_SHARD: usize = 5_000;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckRequest {
@@ -26,40 +25,30 @@ pub struct CheckRequest {
     pub backlink_id: BacklinkId,
 }
 
-/// Queues every placed link that is due, stalest first. Returns how many were queued.
-pub async fn sweep(app: &App) -> Result<usize, AppError> {
+/// Queues every placed link that is due, stalest first, within the run's budget. Returns
+/// how many were queued.
+pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let cutoff = app.clock.now().plus_seconds(-RECHECK_AFTER_SECS).to_key();
     let mut queued = 0;
     for shard in 0..LINK_CHECK_SHARDS {
-        let mut cursor = None;
-        let mut in_shard = 0;
-        loop {
-            let query = Query::new(Index::Gsi4, keys::link_check_shard(shard))
-                .sort(SortCondition::Lt(cutoff.clone()))
-                .limit(100)
-                .start_after(cursor);
-            let page = app.table.query(query).await?;
-            let mut bodies = Vec::with_capacity(page.items.len());
-            for item in page.items {
+        let query = Query::new(Index::Gsi4, keys::link_check_shard(shard))
+            .sort(SortCondition::Lt(cutoff.clone()));
+        let mut pages = Pages::new(query);
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            let mut bodies = Vec::with_capacity(items.len());
+            for item in items {
                 let request = CheckRequest {
-                    tenant_id: serde_json::from_value(item["tenantId"].clone()).map_err(|e| {
-                        AppError::Unavailable(format!("backlink without tenant: {e}"))
-                    })?,
+                    tenant_id: tenant_of(&item)?,
                     backlink_id: serde_json::from_value(item["id"].clone())
-                        .map_err(|e| AppError::Unavailable(format!("backlink without id: {e}")))?,
+                        .map_err(|e| AppError::internal(format!("backlink without id: {e}")))?,
                 };
-                bodies.push(serde_json::to_string(&request).unwrap_or_default());
+                bodies.push(serde_json::to_string(&request).map_err(AppError::internal)?);
             }
-            in_shard += bodies.len();
+            queued += bodies.len();
             if !bodies.is_empty() {
                 app.queue.send(QUEUE, bodies).await?;
             }
-            match page.next {
-                Some(next) if in_shard < MAX_PER_SHARD => cursor = Some(next),
-                _ => break,
-            }
         }
-        queued += in_shard;
     }
     Ok(queued)
 }

@@ -16,6 +16,7 @@ pub mod replies;
 pub mod settings;
 pub mod store;
 pub mod suppression;
+pub mod sweep;
 
 pub use error::AppError;
 

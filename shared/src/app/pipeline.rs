@@ -74,14 +74,22 @@ fn elapsed(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64
 }
 
+/// Layer 1's factors of a result past the crawl stage; a stored result without them is corrupt.
+fn layer1_of(result: &JobResult) -> Result<&Layer1Factors, AppError> {
+    result
+        .layer1_factors
+        .as_ref()
+        .ok_or_else(|| AppError::internal(format!("result {} has no layer 1 factors", result.id)))
+}
+
 fn finish_rejected(
     result: &mut JobResult,
     layer: Layer,
     now: crate::domain::time::Timestamp,
     settings: &ClassificationSettings,
-) {
+) -> Result<(), AppError> {
     let score = confidence(
-        result.layer1_factors.as_ref().expect("layer 1 ran"),
+        layer1_of(result)?,
         result.layer2_factors.as_ref(),
         result.layer3_factors.as_ref(),
     );
@@ -92,6 +100,7 @@ fn finish_rejected(
     result.confidence_band = Some(ConfidenceBand::of(score, &settings.layer3_rules));
     result.processed_at = Some(now);
     result.version += 1;
+    Ok(())
 }
 
 /// The crawl stage: layer 1 on the URL, then the crawl (from the shared cache when fresh).
@@ -101,8 +110,8 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
     };
     let settings = settings::cached(app, &m.tenant_id).await?;
     let mut result = before.clone();
-    let url = WebUrl::parse(&result.url)
-        .map_err(|e| AppError::Unavailable(format!("stored URL: {e}")))?;
+    let url =
+        WebUrl::parse(&result.url).map_err(|e| AppError::internal(format!("stored URL: {e}")))?;
     let started = Instant::now();
     let l1: Layer1Factors = layer1(url.as_url(), &settings.layer1_rules);
     result.layer1_processing_time_ms = Some(elapsed(started));
@@ -114,7 +123,7 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
     let passed = l1.passed;
     result.layer1_factors = Some(l1);
     if !passed {
-        finish_rejected(&mut result, Layer::Layer1, app.clock.now(), &settings);
+        finish_rejected(&mut result, Layer::Layer1, app.clock.now(), &settings)?;
         jobs::finish(
             app,
             &m.tenant_id,
@@ -126,7 +135,7 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
         return Ok(());
     }
     let domain = DomainName::parse(&result.domain)
-        .map_err(|e| AppError::Unavailable(format!("stored domain: {e}")))?;
+        .map_err(|e| AppError::internal(format!("stored domain: {e}")))?;
     let record = crawl::crawl(app, &domain, &homepage_of(&domain)).await?;
     result.contact = Some(contact_of(&record));
     result.current_layer = Some(Layer::Layer2);
@@ -203,7 +212,7 @@ pub async fn qualify_stage(app: &App, m: &StageMessage) -> Result<(), AppError> 
     let settings = settings::cached(app, tenant).await?;
     let mut result = before.clone();
     let domain = DomainName::parse(&result.domain)
-        .map_err(|e| AppError::Unavailable(format!("stored domain: {e}")))?;
+        .map_err(|e| AppError::internal(format!("stored domain: {e}")))?;
     let record = match cached(app, &domain).await? {
         Some(r) => r,
         None => crawl::crawl(app, &domain, &homepage_of(&domain)).await?,
@@ -220,7 +229,7 @@ pub async fn qualify_stage(app: &App, m: &StageMessage) -> Result<(), AppError> 
     let l2_passed = l2.passed;
     result.layer2_factors = Some(l2.clone());
     if !l2_passed {
-        finish_rejected(&mut result, Layer::Layer2, now, &settings);
+        finish_rejected(&mut result, Layer::Layer2, now, &settings)?;
         total_time(&mut result);
         jobs::finish(app, tenant, before.version, &result, Outcome::Rejected).await?;
         return Ok(());
@@ -233,8 +242,7 @@ pub async fn qualify_stage(app: &App, m: &StageMessage) -> Result<(), AppError> 
     result.layer3_processing_time_ms = Some(elapsed(started));
     result.layer3_total_cost = Some(l3.cost_usd);
     result.layer3_classification = Some(l3.classification);
-    let l1 = result.layer1_factors.clone().expect("layer 1 ran");
-    let score = confidence(&l1, Some(&l2), Some(&l3));
+    let score = confidence(layer1_of(&result)?, Some(&l2), Some(&l3));
     let band = ConfidenceBand::of(score, &settings.layer3_rules);
     let passes = l3.classification == Classification::Approved && band.passes();
     result.current_layer = Some(Layer::Layer3);
@@ -317,7 +325,7 @@ async fn prospect(
     score: f64,
 ) -> Result<Option<BacklinkId>, AppError> {
     // A redelivered message may already have created it.
-    let id = BacklinkId::from_uuid(uuid_from(&result.id));
+    let id = BacklinkId::of_result(&result.id);
     match backlinks::get(app, tenant, &id).await {
         Ok(existing) => return Ok(Some(existing.id)),
         Err(AppError::NotFound(_)) => {}
@@ -354,11 +362,4 @@ async fn prospect(
         }
         Err(e) => Err(e),
     }
-}
-
-/// The backlink id a result's prospect gets: derived from the result id, so that a
-/// redelivered message cannot create a second one.
-fn uuid_from(id: &crate::domain::ids::ResultId) -> uuid::Uuid {
-    let hex = id.as_str().trim_start_matches("res_");
-    uuid::Uuid::parse_str(hex).unwrap_or_default()
 }

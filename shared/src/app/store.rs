@@ -25,9 +25,9 @@ pub fn to_item<T: Serialize>(
     extra: impl IntoIterator<Item = (&'static str, String)>,
 ) -> Result<Item, AppError> {
     let Value::Object(mut item) = serde_json::to_value(value)
-        .map_err(|e| AppError::Unavailable(format!("cannot serialise {entity}: {e}")))?
+        .map_err(|e| AppError::internal(format!("cannot serialise {entity}: {e}")))?
     else {
-        return Err(AppError::Unavailable(format!("{entity} is not an object")));
+        return Err(AppError::internal(format!("{entity} is not an object")));
     };
     item.insert(PK.into(), Value::String(key.pk.clone()));
     item.insert(SK.into(), Value::String(key.sk.clone()));
@@ -43,7 +43,17 @@ pub fn to_item<T: Serialize>(
 pub fn from_item<T: DeserializeOwned>(mut item: Item) -> Result<T, AppError> {
     item.retain(|k, _| !is_storage_attr(k));
     serde_json::from_value(Value::Object(item))
-        .map_err(|e| AppError::Unavailable(format!("stored item does not parse: {e}")))
+        .map_err(|e| AppError::internal(format!("stored item does not parse: {e}")))
+}
+
+/// The tenant an item found through a cross-tenant index belongs to.
+pub fn tenant_of(item: &Item) -> Result<crate::domain::ids::TenantId, AppError> {
+    let text = item
+        .get("tenantId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| AppError::internal("stored item has no tenantId"))?;
+    crate::domain::ids::TenantId::parse(text)
+        .map_err(|e| AppError::internal(format!("stored item's tenantId: {e}")))
 }
 
 /// The partition holding a tenant's own items.

@@ -78,7 +78,7 @@ impl OutreachStatus {
 
 /// The allowed moves of the seed's lifecycles. Outreach: prospecting → outreach_sent →
 /// responded → agreed → published, with rejected and no_response as exits (a late reply
-/// revives no_response). Opportunities: opportunity → in_progress → completed |
+/// revives no_response, and so does writing to the site again: no_response → outreach_sent). Opportunities: opportunity → in_progress → completed |
 /// not_applicable.
 pub fn can_transition(source: SourceType, from: OutreachStatus, to: OutreachStatus) -> bool {
     use OutreachStatus::*;
@@ -92,7 +92,10 @@ pub fn can_transition(source: SourceType, from: OutreachStatus, to: OutreachStat
                 )
                 | (Responded, Agreed | Published | Rejected | NoResponse)
                 | (Agreed, Published | Rejected)
-                | (NoResponse, Responded | Agreed | Published | Rejected)
+                | (
+                    NoResponse,
+                    OutreachSent | Responded | Agreed | Published | Rejected
+                )
         ),
         SourceType::DirectoryOpportunity | SourceType::CompetitorGap => matches!(
             (from, to),
@@ -349,5 +352,10 @@ mod tests {
             assert!(!can_transition(SourceType::Outreach, Rejected, to));
         }
         assert!(can_transition(SourceType::Outreach, NoResponse, Responded));
+        assert!(can_transition(
+            SourceType::Outreach,
+            NoResponse,
+            OutreachSent
+        ));
     }
 }

@@ -157,9 +157,32 @@ entity_id!(
     "rp"
 );
 
+impl BacklinkId {
+    /// The backlink a job result's prospect becomes: the result's own UUID under this
+    /// prefix, so that a redelivered message finds the backlink it made, and two results
+    /// never share one. Total: a `ResultId` always holds 32 hex digits after its prefix.
+    pub fn of_result(result: &ResultId) -> Self {
+        let hex = result.0.split_once('_').map_or("", |(_, hex)| hex);
+        Self(format!("{}_{hex}", Self::PREFIX))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_results_backlink_id_is_its_own() {
+        let (a, b) = (
+            ResultId::from_uuid(Uuid::now_v7()),
+            ResultId::from_uuid(Uuid::now_v7()),
+        );
+        let of_a = BacklinkId::of_result(&a);
+        assert_eq!(BacklinkId::parse(of_a.as_str()).unwrap(), of_a);
+        assert_eq!(of_a, BacklinkId::of_result(&a));
+        assert_ne!(of_a, BacklinkId::of_result(&b));
+        assert_eq!(&of_a.as_str()[3..], &a.as_str()[4..]);
+    }
 
     #[test]
     fn entity_ids_parse_only_their_own_shape() {

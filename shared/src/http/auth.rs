@@ -1,7 +1,9 @@
 //! Verification of Clerk-style session tokens, in process, on every authenticated request:
 //! RS256 only, key by `kid` from the key source, `iss` checked, `azp` checked against an
 //! allow-list when one is configured, `exp` and `nbf` with a small leeway. The tenant is
-//! the organisation (`org_id`, or Clerk v2's `o.id`), else the user (`sub`).
+//! the organisation (`org_id`, or Clerk v2's `o.id`), else the user (`sub`). Tenant roles come
+//! from `role`, `org_role` or `o.rol`; the platform operator role only from `platform_role`,
+//! a custom session claim the platform's own token template sets.
 
 use crate::config::AuthSettings;
 use crate::domain::identity::{Identity, Role};
@@ -44,6 +46,7 @@ struct Claims {
     /// Clerk session token v2 organisation claim.
     o: Option<OrgClaim>,
     role: Option<String>,
+    platform_role: Option<String>,
 }
 
 pub struct Verifier {
@@ -106,16 +109,20 @@ impl Verifier {
             .map_err(|_| AuthError::Invalid("unusable tenant id".into()))?;
         let user =
             UserId::parse(&claims.sub).map_err(|_| AuthError::Invalid("unusable sub".into()))?;
-        let role = [
+        let tenant_role = [
             claims.role.as_deref(),
             claims.org_role.as_deref(),
             claims.o.as_ref().and_then(|o| o.rol.as_deref()),
         ]
         .into_iter()
         .flatten()
-        .filter_map(Role::from_claim)
-        .max()
-        .unwrap_or(Role::Member);
+        .filter_map(Role::from_tenant_claim)
+        .max();
+        let platform_role = claims
+            .platform_role
+            .as_deref()
+            .and_then(Role::from_platform_claim);
+        let role = platform_role.or(tenant_role).unwrap_or(Role::Member);
         Ok(Identity { tenant, user, role })
     }
 }

@@ -22,6 +22,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// The `Allow` header of a 405.
     allow: Option<Box<str>>,
+    /// The incident a 500 was logged under.
+    instance: Option<Box<str>>,
 }
 
 /// RFC 9457 problem details as sent.
@@ -37,6 +39,9 @@ pub struct ProblemBody<'a> {
     /// The fields at fault, for validation problems.
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     pub errors: &'a [FieldError],
+    /// For internal errors, `urn:backlinks:incident:<id>`: the id the log holds the cause under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<&'a str>,
 }
 
 impl Problem {
@@ -53,6 +58,7 @@ impl Problem {
             detail: detail.into(),
             errors: vec![],
             allow: None,
+            instance: None,
         }
     }
 
@@ -166,6 +172,20 @@ impl Problem {
         )
     }
 
+    /// A 500 whose cause is logged, never shown, under a fresh incident id the answer names.
+    pub fn incident(cause: &str) -> Self {
+        let incident = uuid::Uuid::now_v7();
+        tracing::error!(%incident, cause, "internal error");
+        let mut p = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            format!("the request failed unexpectedly; it is logged as incident {incident}"),
+        );
+        p.instance = Some(format!("urn:backlinks:incident:{incident}").into());
+        p
+    }
+
     pub fn into_response(self) -> Response<Bytes> {
         let body = ProblemBody {
             kind: self.kind(),
@@ -173,6 +193,7 @@ impl Problem {
             status: self.status,
             detail: &self.detail,
             errors: &self.errors,
+            instance: self.instance.as_deref(),
         };
         let mut response =
             Response::new(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()));
@@ -207,6 +228,7 @@ impl From<AppError> for Problem {
                 tracing::error!(%detail, "dependency unavailable");
                 Problem::unavailable("a backing service is unavailable; retry shortly")
             }
+            AppError::Internal(cause) => Problem::incident(&cause),
         }
     }
 }

@@ -2,11 +2,15 @@
 //! drives the Lambda functions, the EventBridge rules and SQS mappings in template.yaml
 //! (checked by a test), and the local scheduler and queue workers.
 
+pub mod batch;
 pub mod schedule;
+
+pub use batch::{BATCH_SIZE, run_batch};
 
 use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
+use crate::app::sweep::Budget;
 use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -70,7 +74,8 @@ pub struct JobReport {
     pub summary: String,
 }
 
-pub type ScheduledFn = fn(Arc<App>) -> BoxFuture<'static, Result<String, AppError>>;
+/// A scheduled job, given the share of its time limit it may spend working.
+pub type ScheduledFn = fn(Arc<App>, Budget) -> BoxFuture<'static, Result<String, AppError>>;
 pub type MessageFn = fn(Arc<App>, String) -> BoxFuture<'static, Result<(), AppError>>;
 
 #[derive(Clone, Copy)]
@@ -84,13 +89,40 @@ pub struct Job {
     pub name: &'static str,
     pub description: &'static str,
     pub trigger: Trigger,
-    /// The Lambda timeout; queue visibility timeouts are six times this.
+    /// How long one run or one message may take. A scheduled job's Lambda timeout is this;
+    /// a queue job's is [`Job::function_timeout_secs`].
     pub timeout_secs: u32,
     pub run: Run,
 }
 
-async fn link_health_sweep(app: Arc<App>) -> Result<String, AppError> {
-    let queued = link_health::sweep(&app).await?;
+/// The longest a Lambda function may run.
+const LAMBDA_MAX_TIMEOUT_SECS: u32 = 900;
+
+impl Job {
+    /// The Lambda function's timeout. A queue job's batch has room for three whole messages
+    /// and the margin to answer; a message is started only while a whole message limit is
+    /// left (see `batch`), so a slow batch hands its rest back to the queue instead of being
+    /// killed part way. Queue visibility timeouts are six times this.
+    pub fn function_timeout_secs(&self) -> u32 {
+        match self.trigger {
+            Trigger::Queue(_) => {
+                (3 * self.timeout_secs + batch::ANSWER_MARGIN_SECS).min(LAMBDA_MAX_TIMEOUT_SECS)
+            }
+            _ => self.timeout_secs,
+        }
+    }
+
+    /// The queue a queue job consumes.
+    pub fn queue(&self) -> Option<&'static str> {
+        match self.trigger {
+            Trigger::Queue(queue) => Some(queue),
+            _ => None,
+        }
+    }
+}
+
+async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let queued = link_health::sweep(&app, &budget).await?;
     Ok(format!("queued {queued} links for a health check"))
 }
 
@@ -122,13 +154,13 @@ async fn qualify_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     pipeline::qualify_stage(&app, &stage_message(&body)?).await
 }
 
-async fn job_archival(app: Arc<App>) -> Result<String, AppError> {
-    let (archived, deleted) = job_use_cases::archive_sweep(&app).await?;
+async fn job_archival(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let (archived, deleted) = job_use_cases::archive_sweep(&app, &budget).await?;
     Ok(format!("archived {archived} jobs, deleted {deleted}"))
 }
 
-async fn send_scheduler(app: Arc<App>) -> Result<String, AppError> {
-    let released = sending::schedule(&app).await?;
+async fn send_scheduler(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let released = sending::schedule(&app, &budget).await?;
     Ok(format!("released {released} emails to the send queue"))
 }
 
@@ -138,8 +170,8 @@ async fn send_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     sending::send_stage(&app, &message).await
 }
 
-async fn follow_up_sweep(app: Arc<App>) -> Result<String, AppError> {
-    let queued = followups::sweep(&app).await?;
+async fn follow_up_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let queued = followups::sweep(&app, &budget).await?;
     Ok(format!("queued {queued} follow-ups"))
 }
 
@@ -180,7 +212,7 @@ pub fn registry() -> Vec<Job> {
             description: "Releases approved emails inside each tenant's send window (every 5 minutes)",
             trigger: Trigger::Schedule("rate(5 minutes)"),
             timeout_secs: 120,
-            run: Run::Scheduled(|app| Box::pin(send_scheduler(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(send_scheduler(app, budget))),
         },
         Job {
             name: "send",
@@ -194,7 +226,7 @@ pub fn registry() -> Vec<Job> {
             description: "Queues follow-ups that are due (every 15 minutes)",
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
-            run: Run::Scheduled(|app| Box::pin(follow_up_sweep(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(follow_up_sweep(app, budget))),
         },
         Job {
             name: "discover",
@@ -222,14 +254,14 @@ pub fn registry() -> Vec<Job> {
             description: "Archives finished jobs after 90 days, deletes them after 180 (daily, 02:00 UTC)",
             trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
             timeout_secs: 300,
-            run: Run::Scheduled(|app| Box::pin(job_archival(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(job_archival(app, budget))),
         },
         Job {
             name: "link-health-sweep",
             description: "Queues placed links not checked for a day (daily, 05:00 UTC)",
             trigger: Trigger::Schedule("cron(0 5 * * ? *)"),
             timeout_secs: 300,
-            run: Run::Scheduled(|app| Box::pin(link_health_sweep(app))),
+            run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
         },
         Job {
             name: "link-check",
@@ -254,7 +286,8 @@ pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppErr
         ));
     };
     let span = tracing::info_span!("job", name = job.name);
-    let summary = tracing::Instrument::instrument(run(app), span).await?;
+    let budget = Budget::for_job_secs(job.timeout_secs);
+    let summary = tracing::Instrument::instrument(run(app, budget), span).await?;
     tracing::info!(job = job.name, %summary, "job finished");
     Ok(JobReport {
         job: job.name.to_string(),
@@ -286,16 +319,4 @@ pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Re
         tracing::warn!(job = job.name, id, error = %e, "message failed; it will be retried");
     }
     result
-}
-
-/// Handles a batch of queue messages, one span each; returns the ids of those that failed
-/// so the queue redelivers only them (SQS partial batch responses).
-pub async fn run_batch(app: Arc<App>, job: &Job, messages: Vec<(String, String)>) -> Vec<String> {
-    let mut failed = Vec::new();
-    for (id, body) in messages {
-        if run_message(app.clone(), job, &id, body).await.is_err() {
-            failed.push(id);
-        }
-    }
-    failed
 }

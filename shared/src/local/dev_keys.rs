@@ -1,7 +1,7 @@
 //! The local signing key: an RSA key made on first use and kept in the data folder, its
 //! public half served to the verifier as a JWKS, and `dev-token` minting tokens with it.
 
-use crate::domain::identity::Role;
+use crate::domain::identity::{PLATFORM_OPERATOR, Role};
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -30,6 +30,8 @@ struct DevClaims<'a> {
     sub: &'a str,
     org_id: &'a str,
     role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform_role: Option<&'a str>,
     azp: &'a str,
     iat: i64,
     nbf: i64,
@@ -111,16 +113,19 @@ impl DevKeys {
         now: i64,
         ttl_secs: i64,
     ) -> Result<String, DevKeyError> {
-        let role = match role {
-            Role::Member => "member",
-            Role::Admin => "admin",
-            Role::Superadmin => "superadmin",
+        // A platform operator is also its own tenant's admin; the operator role travels in
+        // the platform's claim, as in production.
+        let (role, platform_role) = match role {
+            Role::Member => ("member", None),
+            Role::Admin => ("admin", None),
+            Role::Superadmin => ("admin", Some(PLATFORM_OPERATOR)),
         };
         let claims = DevClaims {
             iss: LOCAL_ISSUER,
             sub: user,
             org_id: tenant,
             role,
+            platform_role,
             azp: "http://localhost",
             iat: now,
             nbf: now,

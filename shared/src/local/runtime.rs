@@ -103,9 +103,10 @@ fn local_secret(dir: &std::path::Path) -> Result<Secrets, LocalError> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let key = Secrets::generate().map_err(|e| LocalError::Store(e.to_string()))?;
         match options.open(&path) {
             Ok(mut file) => file
-                .write_all(Secrets::generate().as_bytes())
+                .write_all(key.as_bytes())
                 .map_err(|e| LocalError::DataDir(path.clone(), e))?,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(LocalError::DataDir(path.clone(), e)),

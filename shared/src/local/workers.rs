@@ -18,17 +18,20 @@ pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
         Trigger::InboundMail => return drain_inbox(app, job).await,
         _ => return Ok(0),
     };
-    let visibility = Duration::from_secs(job.timeout_secs as u64 * 6);
-    let messages = app.queue.receive(queue, 10, visibility).await?;
+    let visibility = Duration::from_secs(u64::from(job.function_timeout_secs()) * 6);
+    let messages = app
+        .queue
+        .receive(queue, jobs::BATCH_SIZE, visibility)
+        .await?;
+    let batch = messages
+        .iter()
+        .map(|m| (m.id.clone(), m.body.clone()))
+        .collect();
+    let again = jobs::run_batch(app.clone(), job, batch, jobs::batch::deadline_for(job)).await;
     let mut handled = 0;
-    for message in messages {
-        if jobs::run_message(app.clone(), job, &message.id, message.body)
-            .await
-            .is_ok()
-        {
-            app.queue.delete(queue, &message.receipt).await?;
-            handled += 1;
-        }
+    for message in messages.iter().filter(|m| !again.contains(&m.id)) {
+        app.queue.delete(queue, &message.receipt).await?;
+        handled += 1;
     }
     Ok(handled)
 }

@@ -2,7 +2,6 @@
 //! (SES in the cloud, the outbox folder locally) or the tenant's own mailbox over SMTP.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
@@ -10,16 +9,7 @@ pub struct Envelope {
     pub to: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SmtpSecurity {
-    /// Plain connection upgraded with STARTTLS (port 587).
-    Starttls,
-    /// TLS from the first byte (port 465).
-    Implicit,
-    /// No TLS: accepted only for a loopback host (a local relay or test server).
-    None,
-}
+pub use crate::domain::outreach::SmtpSecurity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpAccount {

@@ -56,6 +56,8 @@ pub trait Queue: Send + Sync {
         max: u32,
         visibility: Duration,
     ) -> Result<Vec<QueueMessage>, QueueError>;
+    /// Puts a body straight into the queue's dead-letter queue: a message no retry can help.
+    async fn dead_letter(&self, queue: &str, body: String) -> Result<(), QueueError>;
     /// Acknowledges a delivery so that the message is not delivered again.
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError>;
     async fn stats(&self, queue: &str) -> Result<QueueStats, QueueError>;

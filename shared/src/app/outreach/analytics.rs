@@ -6,6 +6,7 @@ use crate::app::store::tenant_partition;
 use crate::app::{App, AppError, backlinks, campaigns};
 use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::outreach::Counter;
 use crate::ports::table::{Index, Item, Query, SortCondition};
 use serde::Serialize;
 use serde_json::Value;
@@ -57,31 +58,37 @@ pub struct CampaignAnalytics {
 fn add_counters(a: &mut CampaignAnalytics, stats: &Item) {
     for (key, value) in stats {
         let n = value.as_i64().unwrap_or(0);
-        match key.as_str() {
-            "drafted" => a.drafted += n,
-            "approved" => a.approved += n,
-            "sent" => a.sent += n,
-            "followUpsSent" => a.follow_ups_sent += n,
-            "skipped" => a.skipped += n,
-            "failed" => a.failed += n,
-            "needsReview" => a.needs_review += n,
-            "bounced" => a.bounced += n,
-            k if k.starts_with("blocked_") => {
+        let Some(counter) = Counter::parse(key) else {
+            continue;
+        };
+        match counter {
+            Counter::Drafted => a.drafted += n,
+            Counter::Approved => a.approved += n,
+            Counter::Sent => a.sent += n,
+            Counter::FollowUpsSent => a.follow_ups_sent += n,
+            Counter::Skipped => a.skipped += n,
+            Counter::Failed => a.failed += n,
+            Counter::NeedsReview => a.needs_review += n,
+            Counter::Bounced => a.bounced += n,
+            Counter::Blocked(reason) => {
                 *a.blocked_by_reason
-                    .entry(k["blocked_".len()..].to_string())
+                    .entry(reason.as_str().to_string())
                     .or_default() += n
             }
-            k if k.starts_with("deferred_") => {
+            Counter::Deferred(reason) => {
                 *a.deferred_by_reason
-                    .entry(k["deferred_".len()..].to_string())
+                    .entry(reason.as_str().to_string())
                     .or_default() += n
             }
-            k if k.starts_with("reply_") => {
+            Counter::Reply(class) => {
                 *a.replies_by_class
-                    .entry(k["reply_".len()..].to_string())
+                    .entry(class.as_str().to_string())
                     .or_default() += n
             }
-            _ => {}
+            Counter::TotalEmails
+            | Counter::Replies
+            | Counter::PositiveReplies
+            | Counter::NegativeReplies => {}
         }
     }
 }

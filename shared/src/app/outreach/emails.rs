@@ -11,7 +11,8 @@ use crate::domain::campaign::{Campaign, CampaignStatus};
 use crate::domain::identity::Identity;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId, TenantId};
 use crate::domain::outreach::{
-    EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, SenderSettings, render,
+    Counter, EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, SenderSettings,
+    render,
 };
 use crate::domain::text::{multi_line, single_line, trim_excerpt};
 use crate::ports::llm::LlmRequest;
@@ -64,7 +65,8 @@ We recently published a piece on {{topic}} that I think your readers would find 
 {{target_url}}\n\nWould you consider linking to it, or would you like a guest post on the topic?\n\n\
 Best regards,\n{{sender_name}}\n{{sender_organization}}";
 
-pub(crate) fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
+/// The stored item of an email with its index keys.
+pub fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
     let mut extra = vec![
         ("GSI1PK", keys::email_by_status(tenant, e.status)),
         ("GSI1SK", e.id.to_string()),
@@ -391,7 +393,9 @@ pub async fn draft(
         },
         TransactOp::Update {
             key: keys::campaign_stats(tenant, &campaign_id),
-            update: Update::new().add("totalEmails", 1).add("drafted", 1),
+            update: Update::new()
+                .add(&Counter::TotalEmails.attr(), 1)
+                .add(&Counter::Drafted.attr(), 1),
             condition: None,
         },
     ];
@@ -508,7 +512,7 @@ pub async fn approve(
         Ok(())
     })
     .await?;
-    stat(app, tenant, &email.campaign_id, "approved", 1).await?;
+    stat(app, tenant, &email.campaign_id, Counter::Approved, 1).await?;
     Ok(email)
 }
 
@@ -516,13 +520,13 @@ pub(crate) async fn stat(
     app: &App,
     tenant: &TenantId,
     campaign: &CampaignId,
-    counter: &str,
+    counter: Counter,
     delta: i64,
 ) -> Result<(), AppError> {
     app.table
         .update(
             &keys::campaign_stats(tenant, campaign),
-            Update::new().add(counter, delta),
+            Update::new().add(&counter.attr(), delta),
             None,
         )
         .await?;
@@ -551,10 +555,13 @@ pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<Outreach
     app.table
         .update(
             &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add("totalEmails", -1).add("skipped", 1).add(
-                "needsReview",
-                -i64::from(was_under_review.load(Ordering::Relaxed)),
-            ),
+            Update::new()
+                .add(&Counter::TotalEmails.attr(), -1)
+                .add(&Counter::Skipped.attr(), 1)
+                .add(
+                    &Counter::NeedsReview.attr(),
+                    -i64::from(was_under_review.load(Ordering::Relaxed)),
+                ),
             None,
         )
         .await?;

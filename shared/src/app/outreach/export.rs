@@ -130,7 +130,11 @@ pub async fn export(
                         e.status.as_str().to_string(),
                         opt(e.sent_at.map(|t| t.to_string())),
                         e.follow_ups_sent.to_string(),
-                        e.block_reasons.join(" "),
+                        e.block_reasons
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
                         opt(e.last_error),
                     ]
                 })

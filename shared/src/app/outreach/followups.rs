@@ -4,56 +4,71 @@
 
 use super::sending::{SEND_QUEUE, SendMessage};
 use super::{emails, keys};
-use crate::app::store::from_item;
+use crate::app::store::{from_item, tenant_of};
+use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError};
-use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
-use crate::ports::table::{Index, Query, SortCondition};
+use crate::ports::table::{Index, Item, Query, SortCondition};
 
-/// Queues every due follow-up. Returns how many.
-pub async fn sweep(app: &App) -> Result<usize, AppError> {
+/// Queues every due follow-up within the run's budget. Returns how many.
+pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = app.clock.now().to_key();
     let mut queued = 0;
     for shard in 0..keys::SEND_SHARDS {
-        let query = Query::new(Index::Gsi4, format!("FOLLOWUP#{shard}"))
-            .sort(SortCondition::Lt(now.clone()))
-            .limit(1000);
-        for item in app.table.query(query).await?.items {
-            let tenant: TenantId = serde_json::from_value(item["tenantId"].clone())
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
-            let email: OutreachEmail = from_item(item)?;
-            let sequence = email.follow_ups_sent + 1;
-            let marked = emails::modify(app, &tenant, &email.id, |e| {
-                if e.status != EmailStatus::Sent
-                    || e.replied_at.is_some()
-                    || e.follow_up_pending.is_some()
-                    || e.next_follow_up_at.is_none()
-                {
-                    return Err(AppError::Conflict("no longer due".into()));
+        let query = Query::new(Index::Gsi4, keys::follow_up_shard(shard))
+            .sort(SortCondition::Lt(now.clone()));
+        let mut pages = Pages::new(query);
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            for item in items {
+                if queue_one(app, item).await? {
+                    queued += 1;
                 }
-                e.follow_up_pending = Some(sequence);
-                e.next_follow_up_at = None;
-                Ok(())
-            })
-            .await;
-            match marked {
-                Ok(_) => {}
-                Err(AppError::Conflict(_)) => continue,
-                Err(e) => return Err(e),
             }
-            let message = SendMessage {
-                tenant_id: tenant,
-                email_id: email.id,
-                sequence,
-            };
-            app.queue
-                .send(
-                    SEND_QUEUE,
-                    vec![serde_json::to_string(&message).unwrap_or_default()],
-                )
-                .await?;
-            queued += 1;
         }
     }
     Ok(queued)
+}
+
+/// Marks one due follow-up pending and queues it; false if it is no longer due. A failed
+/// queue send puts the email back as it was, so the next sweep finds it again.
+async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
+    let tenant = tenant_of(&item)?;
+    let email: OutreachEmail = from_item(item)?;
+    let sequence = email.follow_ups_sent + 1;
+    let marked = emails::modify(app, &tenant, &email.id, |e| {
+        if e.status != EmailStatus::Sent
+            || e.replied_at.is_some()
+            || e.follow_up_pending.is_some()
+            || e.next_follow_up_at.is_none()
+        {
+            return Err(AppError::Conflict("no longer due".into()));
+        }
+        e.follow_up_pending = Some(sequence);
+        e.next_follow_up_at = None;
+        Ok(())
+    })
+    .await;
+    let due_at = match marked {
+        Ok(_) => email.next_follow_up_at,
+        Err(AppError::Conflict(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let message = SendMessage {
+        tenant_id: tenant.clone(),
+        email_id: email.id.clone(),
+        sequence,
+    };
+    let body = serde_json::to_string(&message).map_err(AppError::internal)?;
+    if let Err(e) = app.queue.send(SEND_QUEUE, vec![body]).await {
+        emails::modify(app, &tenant, &email.id, |e| {
+            if e.follow_up_pending == Some(sequence) {
+                e.follow_up_pending = None;
+                e.next_follow_up_at = due_at;
+            }
+            Ok(())
+        })
+        .await?;
+        return Err(e.into());
+    }
+    Ok(true)
 }

@@ -55,12 +55,20 @@ fn shard(id: &EmailId) -> u32 {
 
 /// GSI4: approved emails waiting for their send window, by approval time.
 pub fn send_queue(id: &EmailId) -> String {
-    format!("SENDQ#{}", shard(id))
+    send_queue_shard(shard(id))
+}
+
+pub fn send_queue_shard(shard: u32) -> String {
+    format!("SENDQ#{shard}")
 }
 
 /// GSI4: sent emails with a follow-up due, by due time.
 pub fn follow_up_queue(id: &EmailId) -> String {
-    format!("FOLLOWUP#{}", shard(id))
+    follow_up_shard(shard(id))
+}
+
+pub fn follow_up_shard(shard: u32) -> String {
+    format!("FOLLOWUP#{shard}")
 }
 
 pub fn attempt(tenant: &TenantId, email: &EmailId, sequence: u32) -> Key {

@@ -31,7 +31,10 @@ impl OutreachEnv {
     /// loopback links.
     pub fn ephemeral() -> Self {
         Self {
-            secrets: Secrets::from_base64(&Secrets::generate()).expect("generated key"),
+            // No configuration to fall back on: a failed random source stops the process.
+            secrets: Secrets::generate()
+                .and_then(|key| Secrets::from_base64(&key))
+                .expect("the system random source failed"),
             public_base_url: "http://127.0.0.1:3000".into(),
             default_reply_domain: "replies.localhost.localdomain".into(),
             platform_domain_daily_cap: 50,

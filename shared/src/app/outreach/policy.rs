@@ -1,6 +1,8 @@
-//! The send policy, in a fixed order: sender identity, suppression, the reply state of a
-//! follow-up, legal basis. (Idempotency and the daily caps are checked atomically when the
-//! send is claimed; see `sending`.) Every outcome is written to the audit log.
+//! The send policy: every reason that holds is found, not just the first (sender identity,
+//! suppression, the reply state of a follow-up, legal basis; the send stage adds the
+//! campaign's state, and for a permanently blocked send also the caps and the window, so the
+//! audit log shows all of them). Idempotency and the daily caps are claimed atomically when
+//! the send goes ahead; see `sending`. Every outcome is written to the audit log.
 
 use super::keys;
 use crate::app::paging::{self, ListPage, PageRequest};
@@ -9,7 +11,8 @@ use crate::app::{App, AppError, suppression};
 use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{
-    AuditEntry, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict, legal_basis, region_of,
+    AuditEntry, BlockReason, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict,
+    legal_basis, ordered, region_of,
 };
 use crate::ports::table::{Index, Key, Query, SortCondition, TTL};
 use serde::Deserialize;
@@ -21,7 +24,8 @@ const KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
-    pub reasons: Vec<String>,
+    /// Every reason that holds, permanent ones first.
+    pub reasons: Vec<BlockReason>,
     pub region: Region,
     pub legal_basis: LegalBasis,
 }
@@ -29,6 +33,27 @@ pub struct Decision {
 impl Decision {
     pub fn allowed(&self) -> bool {
         self.reasons.is_empty()
+    }
+
+    /// Whether a reason holds that no later try can get past.
+    pub fn is_permanent(&self) -> bool {
+        self.reasons.iter().any(|r| r.is_permanent())
+    }
+
+    /// The reasons that decided: the permanent ones when there are any, else all of them.
+    pub fn causes(&self) -> Vec<BlockReason> {
+        let permanent = self.is_permanent();
+        self.reasons
+            .iter()
+            .copied()
+            .filter(|r| !permanent || r.is_permanent())
+            .collect()
+    }
+
+    /// Adds reasons and keeps the order: permanent first.
+    pub fn add(&mut self, more: impl IntoIterator<Item = BlockReason>) {
+        self.reasons.extend(more);
+        self.reasons = ordered(std::mem::take(&mut self.reasons));
     }
 }
 
@@ -43,20 +68,20 @@ pub async fn evaluate(
 ) -> Result<Decision, AppError> {
     let mut reasons = Vec::new();
     if !settings.missing_identity().is_empty() {
-        reasons.push("sender_identity_incomplete".to_string());
+        reasons.push(BlockReason::SenderIdentityIncomplete);
     }
     if let Some(entry) = suppression::blocking_email(app, tenant, &email.recipient_email).await? {
         reasons.push(match entry.kind {
-            suppression::SuppressionKind::Email => "suppressed_address".to_string(),
-            suppression::SuppressionKind::Domain => "suppressed_domain".to_string(),
+            suppression::SuppressionKind::Email => BlockReason::SuppressedAddress,
+            suppression::SuppressionKind::Domain => BlockReason::SuppressedDomain,
         });
     }
     if sequence > 0 {
         if email.replied_at.is_some() {
-            reasons.push("replied".to_string());
+            reasons.push(BlockReason::Replied);
         }
         if backlink.outreach_status != OutreachStatus::OutreachSent {
-            reasons.push("not_awaiting_reply".to_string());
+            reasons.push(BlockReason::NotAwaitingReply);
         }
     }
     let region = region_of(email.recipient_email.domain(), backlink.country.as_deref());
@@ -67,7 +92,7 @@ pub async fn evaluate(
             .as_deref()
             .is_none_or(str::is_empty)
     {
-        reasons.push("consent_required".to_string());
+        reasons.push(BlockReason::ConsentRequired);
     }
     Ok(Decision {
         reasons,

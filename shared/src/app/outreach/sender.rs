@@ -160,7 +160,10 @@ pub async fn update(
             match &smtp.password {
                 None => {}
                 Some(None) => stored.smtp_password_sealed = None,
-                Some(Some(p)) => stored.smtp_password_sealed = Some(app.outreach.secrets.seal(p)),
+                Some(Some(p)) => {
+                    let sealed = app.outreach.secrets.seal(p).map_err(AppError::internal)?;
+                    stored.smtp_password_sealed = Some(sealed);
+                }
             }
             if let (Some(host), Some(username)) = (host, username) {
                 s.smtp = Some(SmtpView {

@@ -6,14 +6,19 @@
 
 use super::policy::{self, Decision};
 use super::{emails, keys, sender, templates};
-use crate::app::store::{from_item, to_item};
+use crate::app::store::{from_item, tenant_of, to_item};
+use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError, backlinks, campaigns};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::campaign::{Campaign, CampaignStatus};
 use crate::domain::email::registrable_domain;
 use crate::domain::ids::{CampaignId, EmailId, TenantId};
 use crate::domain::mail::OutgoingMail;
-use crate::domain::outreach::{EmailStatus, OutreachEmail, ReviewStatus, SenderSettings, render};
+pub use crate::domain::outreach::SEND_TIMEOUT_SECS;
+use crate::domain::outreach::{
+    Attempt, AttemptStatus, BlockReason, Counter, EmailStatus, OutreachEmail, ReviewStatus,
+    SenderSettings, render,
+};
 use crate::domain::time::Timestamp;
 use crate::ports::mailer::{Envelope, MailError};
 use crate::ports::queue::MAX_DELAY;
@@ -40,44 +45,6 @@ pub struct SendMessage {
     pub email_id: EmailId,
     /// 0 for the first email, n for the n-th follow-up.
     pub sequence: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptStatus {
-    /// Claimed: the message may be leaving right now.
-    Claimed,
-    Sent,
-    /// The transport did not take it; it may be claimed again.
-    Released,
-    Failed,
-    NeedsReview,
-    /// Sent, then bounced for good.
-    Bounced,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Attempt {
-    pub email_id: EmailId,
-    pub sequence: u32,
-    pub status: AttemptStatus,
-    pub message_id: String,
-    pub reply_token: String,
-    pub claimed_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub provider_id: Option<String>,
-    pub error: Option<String>,
-    /// Refusals for now so far; each is retried after a longer wait, up to a limit.
-    #[serde(default)]
-    pub retries: u32,
-}
-
-impl Attempt {
-    /// Whether a claim made then may still belong to a live worker.
-    fn in_flight(&self, now: Timestamp) -> bool {
-        now.epoch_seconds() < self.claimed_at.epoch_seconds() + i64::from(SEND_TIMEOUT_SECS)
-    }
 }
 
 /// What a reply address or unsubscribe address token points at (issue: reply matching).
@@ -135,46 +102,54 @@ pub async fn release(
 }
 
 /// The send scheduler: releases approved emails of active campaigns whose tenant's send
-/// window is open. Returns how many it released.
-pub async fn schedule(app: &App) -> Result<usize, AppError> {
+/// window is open, reading every approved email within the run's budget: those that cannot
+/// go now (paused or deleted campaign, closed window, not yet due) are skipped, never in the
+/// way of the ones behind them. Returns how many it released.
+pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = app.clock.now();
     let mut windows: HashMap<TenantId, bool> = HashMap::new();
     let mut active: HashMap<(TenantId, CampaignId), bool> = HashMap::new();
     let mut released = 0;
     for shard in 0..keys::SEND_SHARDS {
-        let query = Query::new(Index::Gsi4, format!("SENDQ#{shard}")).limit(1000);
-        let items = app.table.query(query).await?.items;
-        for item in items {
-            let tenant: TenantId = serde_json::from_value(item["tenantId"].clone())
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
-            let email: OutreachEmail = from_item(item)?;
-            if email.not_before.is_some_and(|t| t > now) {
-                continue;
-            }
-            if !*windows.entry(tenant.clone()).or_insert(
-                sender::get(app, &tenant)
-                    .await?
-                    .send_window
-                    .is_open(now.datetime()),
-            ) {
-                continue;
-            }
-            let key = (tenant.clone(), email.campaign_id.clone());
-            let is_active = match active.get(&key) {
-                Some(a) => *a,
-                None => {
-                    let a = campaigns::get(app, &tenant, &email.campaign_id)
-                        .await
-                        .is_ok_and(|c| c.status == CampaignStatus::Active);
-                    active.insert(key, a);
-                    a
+        let mut pages = Pages::new(Query::new(Index::Gsi4, keys::send_queue_shard(shard)));
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            for item in items {
+                let tenant = tenant_of(&item)?;
+                let email: OutreachEmail = from_item(item)?;
+                if email.not_before.is_some_and(|t| t > now) {
+                    continue;
                 }
-            };
-            if is_active {
-                match release(app, &tenant, &email).await {
-                    Ok(_) => released += 1,
-                    Err(AppError::Conflict(_)) => {}
-                    Err(e) => return Err(e),
+                let open = match windows.get(&tenant) {
+                    Some(open) => *open,
+                    None => {
+                        let window = sender::get(app, &tenant).await?.send_window;
+                        let open = window.is_open(now.datetime());
+                        windows.insert(tenant.clone(), open);
+                        open
+                    }
+                };
+                if !open {
+                    continue;
+                }
+                let key = (tenant.clone(), email.campaign_id.clone());
+                let is_active = match active.get(&key) {
+                    Some(a) => *a,
+                    None => {
+                        let a = match campaigns::get(app, &tenant, &email.campaign_id).await {
+                            Ok(c) => c.status == CampaignStatus::Active,
+                            Err(AppError::NotFound(_)) => false,
+                            Err(e) => return Err(e),
+                        };
+                        active.insert(key, a);
+                        a
+                    }
+                };
+                if is_active {
+                    match release(app, &tenant, &email).await {
+                        Ok(_) => released += 1,
+                        Err(AppError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
@@ -182,34 +157,34 @@ pub async fn schedule(app: &App) -> Result<usize, AppError> {
     Ok(released)
 }
 
-/// The cap counters a send claims: (scope, cap, reason code).
+/// The cap counters a send claims: (scope, cap, the reason a full one gives).
 fn caps(
     tenant: &TenantId,
     settings: &SenderSettings,
     campaign: &Campaign,
     domain: &str,
     platform_cap: u32,
-) -> Vec<(String, u32, &'static str)> {
+) -> Vec<(String, u32, BlockReason)> {
     vec![
         (
             format!("T#{tenant}#CAMPAIGN#{}", campaign.id),
             campaign.limits.max_emails_per_day,
-            "cap_campaign_daily",
+            BlockReason::CapCampaignDaily,
         ),
         (
             format!("T#{tenant}"),
             settings.caps.per_tenant_daily,
-            "cap_tenant_daily",
+            BlockReason::CapTenantDaily,
         ),
         (
             format!("T#{tenant}#DOMAIN#{domain}"),
             settings.caps.per_recipient_domain_daily,
-            "cap_recipient_domain_daily",
+            BlockReason::CapRecipientDomainDaily,
         ),
         (
             format!("PLATFORM#DOMAIN#{domain}"),
             platform_cap,
-            "cap_platform_domain_daily",
+            BlockReason::CapPlatformDomainDaily,
         ),
     ]
 }
@@ -338,35 +313,47 @@ fn stop(e: &mut OutreachEmail, sequence: u32, status: EmailStatus) {
     }
 }
 
-/// Marks the email blocked (first email) or stops its follow-ups, with the reasons.
+/// Marks the email blocked (first email) or stops its follow-ups, with every reason that
+/// held; the campaign counts it under the reasons that decided.
 async fn block(
     app: &App,
     tenant: &TenantId,
     email: &OutreachEmail,
     sequence: u32,
-    reasons: &[String],
+    decision: &Decision,
 ) -> Result<(), AppError> {
     emails::modify(app, tenant, &email.id, |e| {
         stop(e, sequence, EmailStatus::Blocked);
-        e.block_reasons = reasons.to_vec();
+        e.block_reasons = decision.reasons.clone();
         Ok(())
     })
     .await?;
-    for reason in reasons {
-        emails::stat(
-            app,
-            tenant,
-            &email.campaign_id,
-            &format!("blocked_{reason}"),
-            1,
-        )
-        .await?;
+    for reason in decision.causes() {
+        emails::stat(app, tenant, &email.campaign_id, Counter::Blocked(reason), 1).await?;
     }
     Ok(())
 }
 
-/// The send job's time limit: a claim older than this belongs to a worker that died.
-pub const SEND_TIMEOUT_SECS: u32 = 60;
+/// The caps of `cap_list` already full today, read without taking a place.
+async fn full_caps(
+    app: &App,
+    cap_list: &[(String, u32, BlockReason)],
+    day: chrono::NaiveDate,
+) -> Result<Vec<BlockReason>, AppError> {
+    let mut full = Vec::new();
+    for (scope, cap, reason) in cap_list {
+        let count = app
+            .table
+            .get(&keys::cap(scope, day))
+            .await?
+            .and_then(|item| item.get("count").and_then(Value::as_i64))
+            .unwrap_or(0);
+        if count >= i64::from(*cap) {
+            full.push(*reason);
+        }
+    }
+    Ok(full)
+}
 
 /// The send stage for one message.
 pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
@@ -420,14 +407,32 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
     let mut decision =
         policy::evaluate(app, tenant, &settings, &email, &backlink, m.sequence).await?;
     if campaign.status != CampaignStatus::Active {
-        decision.reasons.push("campaign_not_active".into());
+        decision.add([BlockReason::CampaignNotActive]);
+    }
+    let now = app.clock.now();
+    let day = settings.send_window.day(now.datetime());
+    let domain = registrable_domain(email.recipient_email.domain())
+        .unwrap_or_else(|| email.recipient_email.domain().to_string());
+    let cap_list = caps(
+        tenant,
+        &settings,
+        &campaign,
+        &domain,
+        app.outreach.platform_domain_daily_cap,
+    );
+    if decision.is_permanent() {
+        // Settled for good; the audit log still shows what else held at the time.
+        decision.add(full_caps(app, &cap_list, day).await?);
+        if !settings.send_window.is_open(now.datetime()) {
+            decision.add([BlockReason::SendWindowClosed]);
+        }
     }
     if !decision.allowed() {
         policy::audit(
             app, tenant, &email, &settings, m.sequence, &subject, &decision,
         )
         .await?;
-        if decision.reasons == ["campaign_not_active"] && m.sequence == 0 {
+        if decision.reasons == [BlockReason::CampaignNotActive] && m.sequence == 0 {
             // Not refused, just not now: back to approved for when the campaign resumes.
             emails::modify(app, tenant, &email.id, |e| {
                 e.status = EmailStatus::Approved;
@@ -436,14 +441,10 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
             .await?;
             return Ok(());
         }
-        return block(app, tenant, &email, m.sequence, &decision.reasons).await;
+        return block(app, tenant, &email, m.sequence, &decision).await;
     }
 
     // Claim: the attempt and every daily cap, all or nothing.
-    let now = app.clock.now();
-    let day = settings.send_window.day(now.datetime());
-    let domain = registrable_domain(email.recipient_email.domain())
-        .unwrap_or_else(|| email.recipient_email.domain().to_string());
     let reply_domain = settings
         .reply_domain
         .as_ref()
@@ -462,13 +463,6 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         error: None,
         retries,
     };
-    let cap_list = caps(
-        tenant,
-        &settings,
-        &campaign,
-        &domain,
-        app.outreach.platform_domain_daily_cap,
-    );
     let cap_keys: Vec<Key> = cap_list
         .iter()
         .map(|(scope, _, _)| keys::cap(scope, day))
@@ -477,7 +471,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         item: attempt_item(tenant, &attempt)?,
         condition: Some(Condition::Or(vec![
             Condition::NotExists,
-            Condition::eq("status", "released"),
+            Condition::eq("status", AttemptStatus::Released.as_str()),
         ])),
     }];
     for ((_, cap, _), key) in cap_list.iter().zip(&cap_keys) {
@@ -520,13 +514,13 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
         Err(TableError::TransactionCancelled { failed })
             if failed == [0] && own_claim(app, &attempt_key, &token).await? => {}
         Err(TableError::TransactionCancelled { failed }) => {
-            let reasons: Vec<String> = if failed.contains(&0) {
-                vec!["duplicate_attempt".into()]
+            let reasons: Vec<BlockReason> = if failed.contains(&0) {
+                vec![BlockReason::DuplicateAttempt]
             } else {
                 failed
                     .iter()
-                    .filter_map(|i| cap_list.get(i - 1))
-                    .map(|(_, _, r)| r.to_string())
+                    .filter_map(|i| cap_list.get(i.checked_sub(1)?))
+                    .map(|(_, _, r)| *r)
                     .collect()
             };
             let blocked = Decision {
@@ -537,7 +531,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
                 app, tenant, &email, &settings, m.sequence, &subject, &blocked,
             )
             .await?;
-            if reasons == ["duplicate_attempt"] {
+            if reasons == [BlockReason::DuplicateAttempt] {
                 return Ok(());
             }
             // A cap is full for today: the email waits for tomorrow (in the tenant's zone).
@@ -559,7 +553,7 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
                     app,
                     tenant,
                     &email.campaign_id,
-                    &format!("deferred_{reason}"),
+                    Counter::Deferred(*reason),
                     1,
                 )
                 .await?;
@@ -704,7 +698,7 @@ async fn failed(
         Ok(())
     })
     .await?;
-    emails::stat(app, tenant, &email.campaign_id, "failed", 1).await
+    emails::stat(app, tenant, &email.campaign_id, Counter::Failed, 1).await
 }
 
 async fn needs_review(
@@ -732,7 +726,7 @@ async fn needs_review(
     })
     .await?;
     tracing::warn!(email = %email.id, sequence = attempt.sequence, why, "send needs review");
-    emails::stat(app, tenant, &email.campaign_id, "needsReview", 1).await
+    emails::stat(app, tenant, &email.campaign_id, Counter::NeedsReview, 1).await
 }
 
 /// Records a sent message everywhere it counts.
@@ -778,25 +772,29 @@ pub(super) async fn sent(
     }
     let day = keys::campaign_day(tenant, &email.campaign_id, now.datetime().date_naive());
     let counter = if sequence == 0 {
-        "sent"
+        Counter::Sent
     } else {
-        "followUpsSent"
-    };
+        Counter::FollowUpsSent
+    }
+    .attr();
     app.table
         .update(
             &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add(counter, 1),
+            Update::new().add(&counter, 1),
             None,
         )
         .await?;
     app.table
-        .update(&day, Update::new().add(counter, 1), None)
+        .update(&day, Update::new().add(&counter, 1), None)
         .await?;
     if sequence == 0 {
+        // A site that never answered is written to again; a backlink a person already moved
+        // on (responded, agreed, ...) keeps its status.
         match backlinks::modify(app, tenant, &email.backlink_id, |b| {
-            if b.outreach_status == OutreachStatus::Prospecting
-                || b.outreach_status == OutreachStatus::NoResponse
-            {
+            if matches!(
+                b.outreach_status,
+                OutreachStatus::Prospecting | OutreachStatus::NoResponse
+            ) {
                 b.transition(OutreachStatus::OutreachSent, now)
                     .map_err(|e| AppError::Conflict(e.to_string()))?;
             }

@@ -3,10 +3,11 @@
 
 use super::emails;
 use super::keys;
-use super::sending::{Attempt, AttemptStatus, sent, set_attempt};
+use super::sending::{sent, set_attempt};
 use crate::app::store::from_item;
 use crate::app::{App, AppError, activity, campaigns};
 use crate::domain::ids::TenantId;
+use crate::domain::outreach::{Attempt, AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -104,7 +105,7 @@ pub async fn resolve(
         }
     }
     // `needsReview` counts the sends waiting for a person, so a settled one leaves it.
-    emails::stat(app, tenant, &email.campaign_id, "needsReview", -1).await?;
+    emails::stat(app, tenant, &email.campaign_id, Counter::NeedsReview, -1).await?;
     let details = json!({"emailId": id, "sequence": sequence, "outcome": resolution.outcome});
     activity::record(app, tenant, "email_send_settled", None, actor, details).await;
     emails::get(app, tenant, id).await

@@ -4,7 +4,7 @@
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
 use super::{MatchedBy, Reply, keys, modify};
-use crate::app::outreach::sending::{self, AttemptStatus};
+use crate::app::outreach::sending;
 use crate::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
@@ -13,6 +13,7 @@ use crate::domain::backlink::OutreachStatus;
 use crate::domain::bounce::{BounceAction, BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
+use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
@@ -288,10 +289,11 @@ async fn move_backlink(
     // The page linked to: the backlink's own target, else its campaign's.
     let target = match &backlink.target_url {
         Some(t) => Some(t.clone()),
-        None => campaigns::get(app, tenant, &email.campaign_id)
-            .await
-            .ok()
-            .and_then(|c| c.target_url),
+        None => match campaigns::get(app, tenant, &email.campaign_id).await {
+            Ok(c) => c.target_url,
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
     };
     let live = match (&placement, &target, reply.analysis.classification) {
         // Checked like the daily health check; a page that cannot be read now is not live.
@@ -440,21 +442,21 @@ async fn count(
     class: ReplyClass,
     delta: i64,
 ) -> Result<(), AppError> {
-    let mut update = Update::new().add(&format!("reply_{}", class.as_str()), delta);
+    let mut update = Update::new().add(&Counter::Reply(class).attr(), delta);
     if class.is_human() {
-        update = update.add("replies", delta);
+        update = update.add(&Counter::Replies.attr(), delta);
     }
     if matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft) {
-        update = update.add("bounced", delta);
+        update = update.add(&Counter::Bounced.attr(), delta);
     }
     if class.is_positive() {
-        update = update.add("positiveReplies", delta);
+        update = update.add(&Counter::PositiveReplies.attr(), delta);
     }
     if matches!(
         class,
         ReplyClass::NotInterested | ReplyClass::UnsubscribeRequest | ReplyClass::Complaint
     ) {
-        update = update.add("negativeReplies", delta);
+        update = update.add(&Counter::NegativeReplies.attr(), delta);
     }
     if matches!(class, ReplyClass::OutOfOffice | ReplyClass::AutoReply) {
         update = update.add("autoReplies", delta);

@@ -295,6 +295,15 @@ async fn llm_classify(
     ))
 }
 
+/// An entity that may be gone: absent is `None`, any other failure is an error.
+fn found_or_none<T>(result: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match result {
+        Ok(found) => Ok(Some(found)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Takes in a parsed message. `forced` is a verdict already known (SES feedback);
 /// `fallback_id` deduplicates a message that has no Message-ID.
 pub(crate) async fn receive(
@@ -313,10 +322,10 @@ pub(crate) async fn receive(
     let ours = vec![app.outreach.default_reply_domain.clone()];
     let machine = forced.or_else(|| reply::classify_machine(&mail, &ours));
     let found = find_target(app, &mail, envelope, tenant, machine.as_ref()).await?;
+    // A transient store error fails the message (the queue retries it) before anything is
+    // written: an unmatched reply stored now would block the retry with its dedupe record.
     let email = match &found {
-        Some(f) => emails::get(app, &f.target.tenant_id, &f.target.email_id)
-            .await
-            .ok(),
+        Some(f) => found_or_none(emails::get(app, &f.target.tenant_id, &f.target.email_id).await)?,
         None => None,
     };
     let mut prospect_domains: Vec<String> = mail
@@ -326,7 +335,8 @@ pub(crate) async fn receive(
         .map(str::to_string)
         .collect();
     if let (Some(e), Some(f)) = (&email, &found)
-        && let Ok(b) = backlinks::get(app, &f.target.tenant_id, &e.backlink_id).await
+        && let Some(b) =
+            found_or_none(backlinks::get(app, &f.target.tenant_id, &e.backlink_id).await)?
     {
         prospect_domains.push(b.source_domain.to_string());
     }

@@ -1,0 +1,71 @@
+//! Sweeps read everything that is due: every page of an index partition, in order, until the
+//! partition is done or the run's time budget is spent. Items that cannot go now are the
+//! caller's to skip; they never stop the sweep from reaching the ones behind them.
+
+use super::AppError;
+use crate::ports::Table;
+use crate::ports::table::{Cursor, Item, Query};
+use std::time::{Duration, Instant};
+
+/// Items read per page.
+const PAGE: u32 = 200;
+
+/// How long one run of a sweep may work; what it did not reach waits for the next run.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    until: Instant,
+}
+
+impl Budget {
+    pub fn of(duration: Duration) -> Self {
+        Self {
+            until: Instant::now() + duration,
+        }
+    }
+
+    /// A sweep job's budget: three quarters of its time limit, the rest left to finish the
+    /// item in hand and report.
+    pub fn for_job_secs(timeout_secs: u32) -> Self {
+        Self::of(Duration::from_secs(u64::from(timeout_secs)) * 3 / 4)
+    }
+
+    pub fn spent(&self) -> bool {
+        Instant::now() >= self.until
+    }
+}
+
+/// The pages of one query, read one at a time.
+pub struct Pages {
+    query: Query,
+    cursor: Option<Cursor>,
+    done: bool,
+}
+
+impl Pages {
+    pub fn new(query: Query) -> Self {
+        Self {
+            query: query.limit(PAGE),
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// The next page's items; `None` when the partition is done or the budget is spent.
+    pub async fn next(
+        &mut self,
+        table: &dyn Table,
+        budget: &Budget,
+    ) -> Result<Option<Vec<Item>>, AppError> {
+        if self.done || budget.spent() {
+            return Ok(None);
+        }
+        let page = table
+            .query(self.query.clone().start_after(self.cursor.take()))
+            .await?;
+        match page.next {
+            Some(next) => self.cursor = Some(next),
+            None => self.done = true,
+        }
+        Ok(Some(page.items))
+    }
+}
