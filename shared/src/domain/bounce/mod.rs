@@ -11,7 +11,8 @@
 //!   Domino, GroupWise, Yahoo, AOL, Gmail and others: recipient lines and the block after.
 //!
 //! The verdict comes from the delivery status first (`Status:`), then the codes quoted in
-//! the diagnostic (`550 5.1.1`), then the wording; [`reason`] names why, and only a
+//! the diagnostic (`550 5.1.1`), then the wording ([`wording`]); [`reason`] names why
+//! (from the code, else the diagnostic's phrases), and only a
 //! permanent failure about the recipient (unknown user or host, moved, disabled, or
 //! permanent with no better reason) is hard. See docs/decisions.md for the table.
 
@@ -19,9 +20,11 @@ pub mod codes;
 pub mod dsn;
 pub mod exchange;
 pub mod headers;
+mod phrases;
 pub mod plain;
 pub mod reason;
 pub mod ses;
+pub mod wording;
 
 use super::inbound::InboundMail;
 pub use reason::Reason;
@@ -173,7 +176,7 @@ pub(crate) fn judge(e: Evidence, context: &str) -> BouncedRecipient {
     } else if let Some(c) = context_smtp {
         (c >= 500, BounceRule::SmtpCode)
     } else {
-        (!reason::transient_wording(context), BounceRule::Wording)
+        (!wording::transient_wording(context), BounceRule::Wording)
     };
     let delayed = e.delayed || (rule == BounceRule::Wording && !permanent);
     // The most specific code says most about the reason: `5.0.0` in Status with
@@ -246,7 +249,7 @@ pub(crate) fn from_mail_system(mail: &InboundMail) -> bool {
                 "no-reply" | "noreply" | "post_master" | "sysadmin" | "mail-daemon" | "daemon"
             )
     }) || null_sender
-        || reason::bounce_subject(&mail.subject)
+        || wording::bounce_subject(&mail.subject)
 }
 
 /// Addresses that are never a failed recipient: the notice's own sender and recipients,
