@@ -458,6 +458,32 @@ From: Alice Agent <alice@agency.com>\nTo: <{to}>\nSubject: A resource\nMessage-I
     )
 }
 
+/// The soft-bounce limit is the deployment's setting: with `SOFT_BOUNCE_LIMIT=1` the
+/// first full-mailbox bounce suppresses the address.
+#[tokio::test]
+async fn the_soft_bounce_limit_is_configurable() {
+    let s = TestServer::start_with(|o| o.bounces.soft_limit = 1).await;
+    let (t, c) = ready(&s).await;
+    sent(&s, &t, &c, "full-once.org", "full@full-once.org").await;
+    let (id, _, _) = sent_to(&s, "full@full-once.org");
+    let (_, r) = inbound(
+        &s,
+        &t,
+        &postfix_dsn("full@full-once.org", &id, "4.2.2", "failed", 1),
+    )
+    .await;
+    assert_eq!(r["classification"], "bounce_soft", "{r:?}");
+    assert!(
+        r["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "suppressed full@full-once.org"),
+        "{:?}",
+        r["effects"]
+    );
+}
+
 #[tokio::test]
 async fn bounces_and_complaints_suppress_across_the_platform() {
     let s = TestServer::start().await;

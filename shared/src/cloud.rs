@@ -80,13 +80,15 @@ pub async fn build() -> Result<Cloud, StartupError> {
         }
         _ => Arc::new(crate::ports::blobs::NoBlobs),
     };
+    let bounces = crate::app::replies::policy::BouncePolicy::from_env()?;
     Ok(Cloud {
         app: Arc::new(
             App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
                 .with_search(search)
                 .with_llm(llm)
                 .with_mail(Arc::new(mailer), env)
-                .with_blobs(blobs),
+                .with_blobs(blobs)
+                .with_bounce_policy(bounces),
         ),
         verifier: Arc::new(verifier),
     })

@@ -20,10 +20,6 @@ use crate::domain::web::WebUrl;
 use crate::ports::table::{TTL, Update};
 use serde_json::Value;
 
-/// Soft bounces of one address (within 30 days) before it is suppressed.
-pub const SOFT_BOUNCE_LIMIT: i64 = 3;
-const SOFT_BOUNCE_WINDOW_SECS: i64 = 30 * 86_400;
-
 /// The analysis after a person overrides the class: the rules' reading of the new class,
 /// keeping the facts the message gave (bounce recipients, return date, placement).
 pub(crate) fn overridden(
@@ -110,7 +106,7 @@ async fn suppress(
 
 /// Counts a soft bounce; returns whether the address reached the limit.
 async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError> {
-    let expires = app.clock.now().epoch_seconds() + SOFT_BOUNCE_WINDOW_SECS;
+    let expires = app.clock.now().epoch_seconds() + app.bounces.window_secs();
     let after = app
         .table
         .update(
@@ -119,7 +115,9 @@ async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError
             None,
         )
         .await?;
-    Ok(after.get("count").and_then(Value::as_i64).unwrap_or(1) >= SOFT_BOUNCE_LIMIT)
+    Ok(app
+        .bounces
+        .reached(after.get("count").and_then(Value::as_i64).unwrap_or(1)))
 }
 
 /// Each recipient of a parsed bounce: a hard one is suppressed with its reason and code as
