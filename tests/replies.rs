@@ -458,6 +458,32 @@ From: Alice Agent <alice@agency.com>\nTo: <{to}>\nSubject: A resource\nMessage-I
     )
 }
 
+/// The soft-bounce limit is the deployment's setting: with `SOFT_BOUNCE_LIMIT=1` the
+/// first full-mailbox bounce suppresses the address.
+#[tokio::test]
+async fn the_soft_bounce_limit_is_configurable() {
+    let s = TestServer::start_with(|o| o.bounces.soft_limit = 1).await;
+    let (t, c) = ready(&s).await;
+    sent(&s, &t, &c, "full-once.org", "full@full-once.org").await;
+    let (id, _, _) = sent_to(&s, "full@full-once.org");
+    let (_, r) = inbound(
+        &s,
+        &t,
+        &postfix_dsn("full@full-once.org", &id, "4.2.2", "failed", 1),
+    )
+    .await;
+    assert_eq!(r["classification"], "bounce_soft", "{r:?}");
+    assert!(
+        r["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "suppressed full@full-once.org"),
+        "{:?}",
+        r["effects"]
+    );
+}
+
 #[tokio::test]
 async fn bounces_and_complaints_suppress_across_the_platform() {
     let s = TestServer::start().await;
@@ -486,9 +512,20 @@ async fn bounces_and_complaints_suppress_across_the_platform() {
     .await;
     assert_eq!(r["classification"], "bounce_hard", "{r:?}");
     assert_eq!(
-        r["bounce"],
-        json!({"recipients": ["gone@bounce-site.org"], "permanent": true, "status": "5.1.1"})
+        (
+            &r["bounce"]["recipients"],
+            &r["bounce"]["permanent"],
+            &r["bounce"]["status"]
+        ),
+        (
+            &json!(["gone@bounce-site.org"]),
+            &json!(true),
+            &json!("5.1.1")
+        )
     );
+    assert_eq!(r["bounce"]["format"], "rfc3464");
+    assert_eq!(r["bounce"]["failures"][0]["reason"], "user_unknown");
+    assert_eq!(r["bounce"]["failures"][0]["rule"], "status");
     assert_eq!(r["matched"]["emailId"], gone["id"]);
     assert_eq!(r["matched"]["matchedBy"], "thread");
     let email = get(
@@ -543,13 +580,14 @@ Hi. This is the qmail-send program at qmail-site.org.\nI'm afraid I wasn't able 
     assert_eq!(r["classification"], "bounce_hard");
     assert_eq!(r["bounce"]["status"], "5.1.1");
 
-    // A full mailbox, three times: counted, then suppressed.
+    // A full mailbox, three times: counted, then suppressed. (A delayed notice would only
+    // be recorded.)
     let (full_id, _, _) = sent_to(&s, "full@full-box.org");
     for n in 0..3 {
         let (_, r) = inbound(
             &s,
             &t,
-            &postfix_dsn("full@full-box.org", &full_id, "4.2.2", "delayed", 10 + n),
+            &postfix_dsn("full@full-box.org", &full_id, "4.2.2", "failed", 10 + n),
         )
         .await;
         assert_eq!(r["classification"], "bounce_soft");

@@ -43,6 +43,8 @@ pub struct App {
     pub outreach: Arc<outreach::OutreachEnv>,
     /// Where inbound mail waits to be read.
     pub blobs: Arc<dyn BlobStore>,
+    /// When soft bounces suppress an address.
+    pub bounces: replies::policy::BouncePolicy,
 }
 
 impl App {
@@ -64,12 +66,18 @@ impl App {
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs),
+            bounces: replies::policy::BouncePolicy::default(),
         }
     }
 
     pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, env: outreach::OutreachEnv) -> Self {
         self.mailer = mailer;
         self.outreach = Arc::new(env);
+        self
+    }
+
+    pub fn with_bounce_policy(mut self, policy: replies::policy::BouncePolicy) -> Self {
+        self.bounces = policy;
         self
     }
 

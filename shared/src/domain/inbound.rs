@@ -14,6 +14,8 @@ pub struct RecipientStatus {
     /// The enhanced status code (`5.1.1`), when given.
     pub status: Option<String>,
     pub diagnostic: Option<String>,
+    /// The `Remote-MTA` that answered, when given.
+    pub remote_mta: Option<String>,
 }
 
 /// What a `multipart/report` carries.
@@ -39,6 +41,8 @@ pub struct InboundMail {
     pub from_name: Option<String>,
     /// To, Cc, Delivered-To and X-Original-To, lower-cased.
     pub recipients: Vec<String>,
+    /// The `To` and `Cc` headers only, lower-cased.
+    pub addressed_to: Vec<String>,
     /// The first Reply-To address, lower-cased.
     pub reply_to: Option<String>,
     pub subject: String,
@@ -55,6 +59,14 @@ pub struct InboundMail {
     pub original_message_ids: Vec<String>,
     /// Recipients named by the returned copy's headers.
     pub original_recipients: Vec<String>,
+    /// Senders named by the returned copy's headers (`From`, `Return-Path`): never a
+    /// failed recipient.
+    pub original_senders: Vec<String>,
+    /// The envelope sender (`Return-Path`) as received, `<>` for a null sender.
+    pub return_path: Option<String>,
+    /// Every text part outside returned messages, the first one first (bounce parsing
+    /// reads all of them).
+    pub texts: Vec<String>,
 }
 
 fn ids(value: &HeaderValue<'_>) -> Vec<String> {
@@ -114,9 +126,24 @@ pub fn delivery_status(body: &str) -> Vec<RecipientStatus> {
     body.split("\n\n")
         .map(fields)
         .filter_map(|f| {
-            let recipient = field(&f, "final-recipient").or(field(&f, "original-recipient"))?;
+            let final_recipient = field(&f, "final-recipient").map(after_type);
+            let original = field(&f, "original-recipient").map(after_type);
+            // A source route (`@relay:user@host`), a pipe or a bare domain in
+            // Final-Recipient: the Original-Recipient, when it is a plain address, says more.
+            let plain = |a: &String| {
+                a.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !l.contains([':', '|', ' '])
+                })
+            };
+            let recipient = match (final_recipient, original) {
+                (Some(f), _) if plain(&f) => f,
+                (_, Some(o)) if plain(&o) => o,
+                (Some(f), _) => f,
+                (None, Some(o)) => o,
+                (None, None) => return None,
+            };
             Some(RecipientStatus {
-                recipient: after_type(recipient),
+                recipient,
                 action: field(&f, "action")
                     .unwrap_or("failed")
                     .trim()
@@ -125,6 +152,7 @@ pub fn delivery_status(body: &str) -> Vec<RecipientStatus> {
                     .and_then(|s| s.split_whitespace().next())
                     .map(str::to_string),
                 diagnostic: field(&f, "diagnostic-code").map(after_type),
+                remote_mta: field(&f, "remote-mta").map(after_type),
             })
         })
         .collect()
@@ -157,11 +185,24 @@ fn returned(mail: &mut InboundMail, original: &Message<'_>) {
     mail.original_message_ids
         .extend(original.message_id().map(str::to_string));
     mail.original_recipients.extend(addresses(original.to()));
+    mail.original_senders.extend(addresses(original.from()));
+    mail.original_senders.extend(
+        original
+            .header_raw("Return-Path")
+            .map(|v| v.trim().trim_matches(['<', '>']).to_ascii_lowercase())
+            .filter(|v| v.contains('@')),
+    );
 }
 
 fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
     for part in &message.parts {
         let Some(ct) = part.content_type() else {
+            // A part without headers is text/plain (RFC 2046 5.1).
+            if let PartType::Text(t) = &part.body
+                && mail.texts.len() < 8
+            {
+                mail.texts.push(t.replace("\r\n", "\n"));
+            }
             continue;
         };
         let subtype = ct.subtype().unwrap_or_default().to_ascii_lowercase();
@@ -173,6 +214,14 @@ fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
                 }
             }
             ("message", "feedback-report") => mail.report = Some(feedback(&part_text(part))),
+            ("text", "plain" | "html") if mail.texts.len() < 8 => {
+                let text = part_text(part);
+                mail.texts.push(if subtype == "html" {
+                    super::html_text::html_to_text(&text)
+                } else {
+                    text.replace("\r\n", "\n")
+                });
+            }
             ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
                 let text = part_text(part);
                 if let Some(headers) = MessageParser::default().parse_headers(text.as_bytes()) {
@@ -187,15 +236,42 @@ fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
     }
 }
 
-/// Parses a raw message; `None` when it has no headers at all.
+/// Parses a raw message; `None` when it has no headers at all. mail-parser can panic on
+/// some malformed input (found by the corpus fuzz test): such a message is read as plain
+/// text rather than lost.
 pub fn parse(raw: &[u8]) -> Option<InboundMail> {
+    std::panic::catch_unwind(|| parse_mime(raw)).unwrap_or_else(|_| {
+        let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+        Some(InboundMail {
+            texts: vec![text.clone()],
+            text,
+            ..Default::default()
+        })
+    })
+}
+
+fn parse_mime(raw: &[u8]) -> Option<InboundMail> {
     let message = MessageParser::default().parse(raw)?;
-    if message.headers().is_empty() {
+    // Mail has at least one header mail has; a line of binary noise is no message.
+    let known = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "Received",
+        "Return-Path",
+        "Content-Type",
+        "MIME-Version",
+        "X-Failed-Recipients",
+    ];
+    if message.headers().is_empty() || !known.iter().any(|h| message.header(*h).is_some()) {
         return None;
     }
     let from = message.from().and_then(|a| a.first());
     let mut recipients = addresses(message.to());
     recipients.extend(addresses(message.cc()));
+    let addressed_to = recipients.clone();
     for name in ["Delivered-To", "X-Original-To", "Envelope-To"] {
         recipients.extend(
             message
@@ -227,6 +303,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
             .map(|a| a.trim().to_ascii_lowercase()),
         from_name: from.and_then(|a| a.name()).map(str::to_string),
         recipients,
+        addressed_to,
         reply_to: addresses(message.reply_to()).into_iter().next(),
         subject: message.subject().unwrap_or_default().to_string(),
         date: message
@@ -244,7 +321,38 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
         machine_headers,
         ..Default::default()
     };
+    mail.return_path = message
+        .header_raw("Return-Path")
+        .map(|v| v.trim().to_ascii_lowercase());
     read_parts(&mut mail, &message);
+    if message.parts.len() == 1 && mail.texts.is_empty() && !mail.text.trim().is_empty() {
+        mail.texts.push(mail.text.clone());
+    }
+    // Broken MIME (a boundary that never comes, say): the body is read as plain text.
+    if mail.texts.is_empty() && mail.text.trim().is_empty() {
+        let body = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|at| at + 4)
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|at| at + 2))
+            .map(|at| String::from_utf8_lossy(&raw[at..]).replace("\r\n", "\n"))
+            .unwrap_or_default();
+        mail.text = body.clone();
+        mail.texts.push(body);
+    }
+    // A report written as plain text (no delivery-status part, or one the parser
+    // could not separate) still names its recipients in DSN fields.
+    if mail.report.is_none()
+        && let Some(text) = mail
+            .texts
+            .iter()
+            .find(|t| t.to_ascii_lowercase().contains("final-recipient:"))
+    {
+        let statuses = delivery_status(text);
+        if !statuses.is_empty() {
+            mail.report = Some(Report::Delivery(statuses));
+        }
+    }
     mail.recipients.dedup();
     Some(mail)
 }

@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O, no AWS, no HTTP.
 
 pub mod backlink;
+pub mod bounce;
 pub mod campaign;
 pub mod contacts;
 pub mod crawl;

@@ -2,9 +2,10 @@
 //! auto-replies) is recognised from its structure and headers first; a human reply is
 //! classified from its new text only, so the quote of our own pitch never decides.
 
+use super::bounce::BounceFormat;
 use super::email::registrable_domain;
 use super::inbound::{InboundMail, Report};
-use super::reply_text::{addresses, any_phrase, dates, strip_quoted, urls, words};
+use super::reply_text::{any_phrase, dates, strip_quoted, urls, words};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -96,16 +97,7 @@ pub enum Urgency {
     High,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Bounce {
-    /// Every address that failed.
-    pub recipients: Vec<String>,
-    /// Hard (permanent) or soft (transient).
-    pub permanent: bool,
-    /// The enhanced status code (`5.1.1`) when the bounce gives one.
-    pub status: Option<String>,
-}
+pub use super::bounce::Bounce;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -352,125 +344,14 @@ const AUTO_BODY: &[&str] = &[
     "dit is een automatisch antwoord",
     "esta é uma resposta automática",
 ];
-const BOUNCE_SUBJECT: &[&str] = &[
-    "undeliverable",
-    "undelivered",
-    "delivery status notification",
-    "mail delivery failed",
-    "delivery failure",
-    "failure notice",
-    "returned mail",
-    "message not delivered",
-    "delivery has failed",
-    "could not be delivered",
-    "unzustellbar",
-    "non remis",
-    "non distribuable",
-    "no se puede entregar",
-    "non recapitabile",
-];
-const HARD_WORDS: &[&str] = &[
-    "does not exist",
-    "doesn't exist",
-    "user unknown",
-    "unknown user",
-    "no such user",
-    "no mailbox",
-    "mailbox unavailable",
-    "address rejected",
-    "recipient rejected",
-    "account disabled",
-    "account has been disabled",
-    "invalid recipient",
-    "recipient address rejected",
-    "not found",
-    "doesn't have a",
-];
-const SOFT_WORDS: &[&str] = &[
-    "mailbox full",
-    "mailbox is full",
-    "over quota",
-    "quota exceeded",
-    "temporarily",
-    "try again later",
-    "delayed",
-    "will retry",
-    "greylisted",
-];
 
-fn machine_sender(mail: &InboundMail) -> bool {
-    mail.from.as_deref().is_some_and(|f| {
-        let local = f.split('@').next().unwrap_or_default();
-        matches!(
-            local,
-            "mailer-daemon" | "postmaster" | "mail-delivery-subsystem" | "mailer_daemon"
-        ) || local.starts_with("mailer-daemon")
-    })
-}
-
-static STATUS_CODE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"\b([245]\.\d{1,3}\.\d{1,3})\b").expect("status code pattern")
-});
-static SMTP_CODE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"\b([45][0-5]\d)[\s-]").expect("smtp code pattern")
-});
-
-/// A bounce from a DSN, or from the plain-text formats of MTAs that send none.
+/// A bounce, when the message is one (see [`super::bounce`]): a delivery report whose
+/// recipients were all delivered is not.
 fn bounce(mail: &InboundMail, ours: &[String]) -> Option<Bounce> {
-    if let Some(Report::Delivery(statuses)) = &mail.report {
-        let failing: Vec<_> = statuses
-            .iter()
-            .filter(|s| s.action == "failed" || s.action == "delayed")
-            .collect();
-        if failing.is_empty() {
-            return None;
-        }
-        let permanent = failing.iter().any(|s| {
-            s.action == "failed" && s.status.as_deref().is_none_or(|code| code.starts_with('5'))
-        });
-        return Some(Bounce {
-            recipients: failing.iter().map(|s| s.recipient.clone()).collect(),
-            permanent,
-            status: failing
-                .iter()
-                .find(|s| (s.action == "failed") == permanent)
-                .and_then(|s| s.status.clone()),
-        });
-    }
-    let subject = words(&mail.subject);
-    let failed_header = mail.machine_header("x-failed-recipients");
-    if !(machine_sender(mail) || any_phrase(&subject, BOUNCE_SUBJECT, false))
-        && failed_header.is_none()
-    {
+    if super::bounce::dsn::only_successes(mail) {
         return None;
     }
-    let from = mail.from.clone().unwrap_or_default();
-    // Exim and Gmail name the failed addresses in a header; others only in the text.
-    let mut recipients: Vec<String> = addresses(failed_header.unwrap_or(&mail.text))
-        .into_iter()
-        .filter(|a| *a != from && !ours.iter().any(|o| a.ends_with(&format!("@{o}"))))
-        .collect();
-    if recipients.is_empty() {
-        recipients = mail.original_recipients.clone();
-    }
-    if recipients.is_empty() {
-        return None;
-    }
-    let body = words(&mail.text);
-    let status = STATUS_CODE.captures(&mail.text).map(|c| c[1].to_string());
-    let smtp = SMTP_CODE.captures(&mail.text).map(|c| c[1].to_string());
-    let permanent = match (&status, &smtp) {
-        (Some(s), _) => s.starts_with('5'),
-        (None, Some(code)) => code.starts_with('5'),
-        (None, None) => {
-            !any_phrase(&body, SOFT_WORDS, false) || any_phrase(&body, HARD_WORDS, false)
-        }
-    };
-    Some(Bounce {
-        recipients,
-        permanent,
-        status,
-    })
+    super::bounce::parse_bounce(mail, ours)
 }
 
 fn complaint(mail: &InboundMail) -> Option<Vec<String>> {
@@ -628,7 +509,10 @@ pub fn classify_machine(mail: &InboundMail, ours: &[String]) -> Option<Classific
         } else {
             ReplyClass::BounceSoft
         };
-        let confidence = if mail.report.is_some() { 0.99 } else { 0.85 };
+        let confidence = match b.format {
+            Some(BounceFormat::Rfc3464) => 0.99,
+            _ => 0.85,
+        };
         return Some(Classification {
             bounce: Some(b),
             ..verdict(class, confidence)

@@ -40,6 +40,8 @@ pub struct LocalOptions {
     pub public_base_url: String,
     /// Emails per day to one recipient domain across every tenant.
     pub platform_domain_daily_cap: u32,
+    /// When soft bounces suppress an address (`SOFT_BOUNCE_LIMIT`, `SOFT_BOUNCE_WINDOW_DAYS`).
+    pub bounces: crate::app::replies::policy::BouncePolicy,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -69,6 +71,10 @@ impl LocalOptions {
             public_base_url: std::env::var("PUBLIC_BASE_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:3000".into()),
             platform_domain_daily_cap: 50,
+            bounces: crate::app::replies::policy::BouncePolicy::from_env().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "bounce policy ignored");
+                Default::default()
+            }),
             providers: ProviderSettings::from_env().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "provider settings ignored");
                 ProviderSettings::default()
@@ -153,7 +159,8 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
             .with_search(search)
             .with_llm(llm)
             .with_mail(Arc::new(mailer), env)
-            .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox")))),
+            .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox"))))
+            .with_bounce_policy(options.bounces),
     );
     std::fs::create_dir_all(dir.join("inbox"))
         .map_err(|e| LocalError::DataDir(dir.join("inbox"), e))?;

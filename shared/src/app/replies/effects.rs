@@ -10,6 +10,7 @@ use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
 use crate::app::{App, AppError, backlinks, campaigns, link_health};
 use crate::domain::backlink::OutreachStatus;
+use crate::domain::bounce::{BounceAction, BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{AttemptStatus, Counter};
@@ -18,10 +19,6 @@ use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, Reply
 use crate::domain::web::WebUrl;
 use crate::ports::table::{TTL, Update};
 use serde_json::Value;
-
-/// Soft bounces of one address (within 30 days) before it is suppressed.
-pub const SOFT_BOUNCE_LIMIT: i64 = 3;
-const SOFT_BOUNCE_WINDOW_SECS: i64 = 30 * 86_400;
 
 /// The analysis after a person overrides the class: the rules' reading of the new class,
 /// keeping the facts the message gave (bounce recipients, return date, placement).
@@ -48,10 +45,26 @@ pub(crate) fn overridden(
             .unwrap_or_else(|| vec![from.to_string()])
     };
     if matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft) {
+        let hard = class == ReplyClass::BounceHard;
+        // The parsed facts stay; the person's class decides hard or soft for each.
+        let failures = previous
+            .bounce
+            .as_ref()
+            .map(|b| b.failures.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| BouncedRecipient {
+                hard,
+                rule: BounceRule::User,
+                ..f
+            })
+            .collect();
         c.bounce = Some(Bounce {
             recipients: named(),
-            permanent: class == ReplyClass::BounceHard,
+            permanent: hard,
             status: previous.bounce.as_ref().and_then(|b| b.status.clone()),
+            format: Some(BounceFormat::Manual),
+            failures,
         });
     }
     if class == ReplyClass::Complaint {
@@ -93,7 +106,7 @@ async fn suppress(
 
 /// Counts a soft bounce; returns whether the address reached the limit.
 async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError> {
-    let expires = app.clock.now().epoch_seconds() + SOFT_BOUNCE_WINDOW_SECS;
+    let expires = app.clock.now().epoch_seconds() + app.bounces.window_secs();
     let after = app
         .table
         .update(
@@ -102,7 +115,64 @@ async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError
             None,
         )
         .await?;
-    Ok(after.get("count").and_then(Value::as_i64).unwrap_or(1) >= SOFT_BOUNCE_LIMIT)
+    Ok(app
+        .bounces
+        .reached(after.get("count").and_then(Value::as_i64).unwrap_or(1)))
+}
+
+/// Each recipient of a parsed bounce: a hard one is suppressed with its reason and code as
+/// evidence, a soft one counts toward the limit, a delayed one is only recorded.
+async fn per_recipient(
+    app: &App,
+    failures: &[BouncedRecipient],
+    note: &str,
+    done: &mut Vec<String>,
+) -> Result<(), AppError> {
+    for f in failures {
+        let Ok(address) = EmailAddress::parse(&f.address) else {
+            done.push(format!("bounce for an unreadable address {}", f.address));
+            continue;
+        };
+        let code = f
+            .status
+            .clone()
+            .or(f.smtp_code.map(|c| c.to_string()))
+            .unwrap_or_else(|| "no code".into());
+        let evidence = format!("{note}: {} ({code})", f.reason.as_str());
+        if f.action == BounceAction::Delayed {
+            done.push(format!(
+                "delay recorded for {address}: {}",
+                f.reason.as_str()
+            ));
+        } else if f.hard {
+            suppress(
+                app,
+                Scope::Platform,
+                vec![address],
+                SuppressionReason::BounceHard,
+                evidence,
+                done,
+            )
+            .await?;
+        } else {
+            done.push(format!(
+                "soft bounce counted for {address}: {} ({code})",
+                f.reason.as_str()
+            ));
+            if soft_bounce(app, &address).await? {
+                suppress(
+                    app,
+                    Scope::Platform,
+                    vec![address],
+                    SuppressionReason::BounceSoft,
+                    evidence,
+                    done,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Address-level effects: they apply whether or not the reply matched an attempt.
@@ -135,6 +205,21 @@ async fn suppressions(
                 done,
             )
             .await
+        }
+        ReplyClass::BounceHard | ReplyClass::BounceSoft
+            if reply
+                .analysis
+                .bounce
+                .as_ref()
+                .is_some_and(|b| !b.failures.is_empty()) =>
+        {
+            let failures = reply
+                .analysis
+                .bounce
+                .as_ref()
+                .map(|b| b.failures.as_slice())
+                .unwrap_or_default();
+            per_recipient(app, failures, &note, done).await
         }
         ReplyClass::BounceHard => {
             let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));

@@ -4,6 +4,7 @@
 
 use super::ingest::{Outcome, receive};
 use crate::app::{App, AppError};
+use crate::domain::bounce::{BounceFormat, ses};
 use crate::domain::inbound::InboundMail;
 use crate::domain::reply::{Bounce, Complaint, ReplyClass, verdict};
 use serde::Deserialize;
@@ -13,12 +14,16 @@ use serde::Deserialize;
 struct Recipient {
     email_address: String,
     status: Option<String>,
+    action: Option<String>,
+    diagnostic_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct BounceInfo {
     bounce_type: String,
+    #[serde(default)]
+    bounce_sub_type: String,
     #[serde(default)]
     bounced_recipients: Vec<Recipient>,
     feedback_id: Option<String>,
@@ -87,18 +92,33 @@ pub async fn handle(app: &App, body: &str) -> Result<Option<Outcome>, AppError> 
     let (classification, recipients, feedback_id) = match (kind.as_str(), n.bounce, n.complaint) {
         ("bounce", Some(b), _) => {
             let recipients = lower(&b.bounced_recipients);
-            let permanent = b.bounce_type == "Permanent";
-            let class = if permanent {
+            // Each recipient's status and diagnostic first, then the bounce type: the same
+            // per-recipient verdict as the same bounce arriving by mail.
+            let failures = b
+                .bounced_recipients
+                .iter()
+                .map(|r| {
+                    ses::recipient(
+                        &r.email_address,
+                        &b.bounce_type,
+                        &b.bounce_sub_type,
+                        r.status.as_deref(),
+                        r.diagnostic_code.as_deref(),
+                        r.action.as_deref(),
+                    )
+                })
+                .collect();
+            let Some(bounce) = Bounce::from_failures(BounceFormat::SesNotification, failures)
+            else {
+                return Ok(None);
+            };
+            let class = if bounce.permanent {
                 ReplyClass::BounceHard
             } else {
                 ReplyClass::BounceSoft
             };
             let mut c = verdict(class, 1.0);
-            c.bounce = Some(Bounce {
-                recipients: recipients.clone(),
-                permanent,
-                status: b.bounced_recipients.iter().find_map(|r| r.status.clone()),
-            });
+            c.bounce = Some(bounce);
             (c, recipients, b.feedback_id)
         }
         ("complaint", _, Some(k)) => {

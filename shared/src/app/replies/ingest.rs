@@ -107,14 +107,10 @@ pub async fn ingest(
     envelope: &[String],
     tenant: Option<&TenantId>,
 ) -> Result<Outcome, AppError> {
+    // A bounce may come with no From at all (only a null envelope sender): it is still
+    // read and classified.
     let mail = inbound::parse(raw)
-        .filter(|m| m.from.is_some())
-        .ok_or_else(|| {
-            AppError::invalid(
-                "message",
-                "is not an email message (no headers, or no From)",
-            )
-        })?;
+        .ok_or_else(|| AppError::invalid("message", "is not an email message (no headers)"))?;
     let fallback_id = format!("sha256-{}", keys::sha256_hex(raw));
     receive(app, mail, envelope, tenant, None, &fallback_id).await
 }
