@@ -511,6 +511,24 @@ async fn a_follow_up_under_review_that_never_left_becomes_due_again() {
     assert_eq!((e.status, e.follow_ups_sent), (EmailStatus::Sent, 1));
 }
 
+/// A reply from the first prospect to the first email's attempt, by its token and Message-ID.
+async fn interested_reply(w: &World, id: &EmailId) -> String {
+    let attempt: Attempt = w
+        .app
+        .table
+        .get(&keys::attempt(&w.tenant, id, 0))
+        .await
+        .unwrap()
+        .map(|item| from_item(item).unwrap())
+        .unwrap();
+    let domain = attempt.message_id.split('@').nth(1).unwrap();
+    format!(
+        "From: ed@site0.org\r\nTo: reply+{}@{domain}\r\nSubject: Re: hello\r\n\
+         Message-ID: <r1@site0.org>\r\nIn-Reply-To: <{}>\r\n\r\nSounds good, tell me more.\r\n",
+        attempt.reply_token, attempt.message_id
+    )
+}
+
 #[tokio::test]
 async fn a_reply_to_the_message_under_review_proves_it_left() {
     let w = world(Store::sqlite().await, Some(FailsFirst::new(1, unsure()))).await;
@@ -521,20 +539,7 @@ async fn a_reply_to_the_message_under_review_proves_it_left() {
         statuses(&w, &messages).await,
         vec![EmailStatus::NeedsReview]
     );
-    let attempt: Attempt = w
-        .app
-        .table
-        .get(&keys::attempt(&w.tenant, id, 0))
-        .await
-        .unwrap()
-        .map(|item| from_item(item).unwrap())
-        .unwrap();
-    let domain = attempt.message_id.split('@').nth(1).unwrap();
-    let raw = format!(
-        "From: ed@site0.org\r\nTo: reply+{}@{domain}\r\nSubject: Re: hello\r\n\
-         Message-ID: <r1@site0.org>\r\nIn-Reply-To: <{}>\r\n\r\nSounds good, tell me more.\r\n",
-        attempt.reply_token, attempt.message_id
-    );
+    let raw = interested_reply(&w, id).await;
     let Outcome::Stored(_, reply) = ingest(&w.app, raw.as_bytes(), &[], Some(&w.tenant))
         .await
         .unwrap()
@@ -971,20 +976,7 @@ async fn a_reply_read_during_a_store_hiccup_fails_and_is_matched_on_retry() {
     let messages = seed(&w, 1, 100).await;
     assert_eq!(deliver_due(&w).await, 1);
     let id = &messages[0].email_id;
-    let attempt: Attempt = w
-        .app
-        .table
-        .get(&keys::attempt(&w.tenant, id, 0))
-        .await
-        .unwrap()
-        .map(|item| from_item(item).unwrap())
-        .unwrap();
-    let domain = attempt.message_id.split('@').nth(1).unwrap();
-    let raw = format!(
-        "From: ed@site0.org\r\nTo: reply+{}@{domain}\r\nSubject: Re: hello\r\n\
-         Message-ID: <r1@site0.org>\r\nIn-Reply-To: <{}>\r\n\r\nSounds good, tell me more.\r\n",
-        attempt.reply_token, attempt.message_id
-    );
+    let raw = interested_reply(&w, id).await;
     let flaky = App {
         table: Watched::over(&w, true),
         ..(*w.app).clone()

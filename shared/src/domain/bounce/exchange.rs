@@ -121,14 +121,7 @@ mod tests {
 did not reach the following recipient(s):\n\ngone@example.jp on Thu, 29 Apr 2010 00:00:00 -0000\n\
     The recipient name is not recognized\n    MSEXCH:IMS:NNN:KIJITORACAT:NEKO 0 (000C05A6) Unknown Recipient\n",
         );
-        let b = parse(
-            &m,
-            &Excluded {
-                mail: &m,
-                ours: &[],
-            },
-        )
-        .unwrap();
+        let b = parse(&m, &Excluded::new(&m, &[])).unwrap();
         assert_eq!(b.recipients, ["gone@example.jp"]);
         assert_eq!(b.failures[0].reason, Reason::UserUnknown);
         assert!(b.permanent);
@@ -142,14 +135,7 @@ The email address you entered couldn't be found.\n\nDiagnostic information for a
 Generating server: mail.example.com\n\ngone@example.com\n#550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup ##\n\n\
 Original message headers:\n\nTo: gone@example.com\n",
         );
-        let b = parse(
-            &m,
-            &Excluded {
-                mail: &m,
-                ours: &[],
-            },
-        )
-        .unwrap();
+        let b = parse(&m, &Excluded::new(&m, &[])).unwrap();
         assert_eq!(b.recipients, ["gone@example.com"]);
         assert_eq!(b.failures[0].status.as_deref(), Some("5.1.10"));
         assert_eq!(b.failures[0].reason, Reason::HostUnknown);

@@ -54,14 +54,7 @@ mod tests {
                 .into(),
             ..Default::default()
         };
-        let b = parse(
-            &m,
-            &Excluded {
-                mail: &m,
-                ours: &[],
-            },
-        )
-        .unwrap();
+        let b = parse(&m, &Excluded::new(&m, &[])).unwrap();
         assert_eq!(b.recipients, ["gone@example.jp", "full@example.org"]);
         assert!(b.failures[0].hard);
         assert!(!b.failures[1].hard && !b.failures[1].permanent);

@@ -354,14 +354,7 @@ Contact postmaster@example.jp for help.\n";
     fn a_notice_with_a_qmail_block_is_a_hard_bounce() {
         let mut m = mail();
         m.text = "Hi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up.\n\n<gone@example.ne.jp>:\nremote host said: 550 Unknown user gone@example.ne.jp\n\n--- Below this line is a copy of the message.\n".into();
-        let b = parse(
-            &m,
-            &Excluded {
-                mail: &m,
-                ours: &[],
-            },
-        )
-        .unwrap();
+        let b = parse(&m, &Excluded::new(&m, &[])).unwrap();
         assert_eq!(b.recipients, ["gone@example.ne.jp"]);
         assert!(b.permanent);
         assert_eq!(b.failures[0].smtp_code, Some(550));
