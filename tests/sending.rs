@@ -1106,3 +1106,67 @@ async fn a_blocked_send_is_audited_with_every_reason_that_held() {
     );
     assert_eq!(stats.blocked_by_reason.get("cap_tenant_daily"), None);
 }
+
+#[tokio::test]
+async fn a_deleted_campaign_leaves_nothing_that_can_still_send() {
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 1, 100).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    let sent = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    let campaign = sent.campaign_id.clone();
+    let b = backlinks::create(&w.app, &w.tenant, serde_json::from_value(json!({
+        "sourceDomain": "waiting.org", "campaignId": campaign, "recipientEmail": "ed@waiting.org"
+    })).unwrap())
+    .await
+    .unwrap();
+    let draft = emails::draft(&w.app, &w.tenant, &b.id, Default::default())
+        .await
+        .unwrap();
+    let waiting = emails::approve(&w.app, &w.tenant, &draft.id).await.unwrap();
+    campaigns::delete(&w.app, &w.tenant, &campaign)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        sending::schedule(&w.app, &support::budget()).await.unwrap(),
+        0
+    );
+    let waiting = emails::get(&w.app, &w.tenant, &waiting.id).await.unwrap();
+    assert_eq!(waiting.status, EmailStatus::Skipped);
+    // The sent email's follow-up comes due; the send stage stops it instead of sending.
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
+    assert_eq!(deliver_due(&w).await, 1);
+    let sent = emails::get(&w.app, &w.tenant, &sent.id).await.unwrap();
+    assert_eq!(
+        (
+            sent.follow_ups_sent,
+            sent.follow_up_pending,
+            sent.next_follow_up_at
+        ),
+        (0, None, None)
+    );
+    assert_eq!(
+        sent_files(&w.outbox).len(),
+        1,
+        "only the first email ever left"
+    );
+    let send = jobs::by_name("send").unwrap().queue().unwrap();
+    assert_eq!(w.app.queue.stats(send).await.unwrap().dead_letters, 0);
+    // Its counters went with it; its backlinks stay, without a campaign (seed 000).
+    assert!(
+        w.app
+            .table
+            .get(&keys::campaign_stats(&w.tenant, &campaign))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let b = backlinks::get(&w.app, &w.tenant, &b.id).await.unwrap();
+    assert_eq!(b.campaign_id, None);
+}

@@ -380,6 +380,25 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(),
         Err(e) => return Err(e.into()),
     }
     backlinks::detach_campaign(app, tenant, id).await?;
+    // Its counters and daily rollups go with it (the backlinks keep theirs); its emails are
+    // settled by the scheduler and the send stage when they next meet them.
+    let partition = backlinks::keys::membership_partition(tenant, id);
+    loop {
+        let page = app
+            .table
+            .query(Query::new(Index::Table, partition.clone()).limit(500))
+            .await?;
+        if page.items.is_empty() {
+            break;
+        }
+        let deletes = page
+            .items
+            .iter()
+            .filter_map(Key::of)
+            .map(crate::ports::table::WriteOp::Delete)
+            .collect();
+        app.table.batch_write(deletes).await?;
+    }
     app.table.delete(&key, None).await?;
     Ok(())
 }

@@ -107,7 +107,8 @@ pub async fn release(
 pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = app.clock.now();
     let mut windows: HashMap<TenantId, bool> = HashMap::new();
-    let mut active: HashMap<(TenantId, CampaignId), bool> = HashMap::new();
+    // None: the campaign was deleted.
+    let mut statuses: HashMap<(TenantId, CampaignId), Option<CampaignStatus>> = HashMap::new();
     let mut released = 0;
     for shard in 0..keys::SEND_SHARDS {
         let mut pages = Pages::new(Query::new(Index::Gsi4, keys::send_queue_shard(shard)));
@@ -131,24 +132,26 @@ pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
                     continue;
                 }
                 let key = (tenant.clone(), email.campaign_id.clone());
-                let is_active = match active.get(&key) {
-                    Some(a) => *a,
+                let status = match statuses.get(&key) {
+                    Some(status) => *status,
                     None => {
-                        let a = match campaigns::get(app, &tenant, &email.campaign_id).await {
-                            Ok(c) => c.status == CampaignStatus::Active,
-                            Err(AppError::NotFound(_)) => false,
+                        let status = match campaigns::get(app, &tenant, &email.campaign_id).await {
+                            Ok(c) => Some(c.status),
+                            Err(AppError::NotFound(_)) => None,
                             Err(e) => return Err(e),
                         };
-                        active.insert(key, a);
-                        a
+                        statuses.insert(key, status);
+                        status
                     }
                 };
-                if is_active {
-                    match release(app, &tenant, &email).await {
+                match status {
+                    Some(CampaignStatus::Active) => match release(app, &tenant, &email).await {
                         Ok(_) => released += 1,
                         Err(AppError::Conflict(_)) => {}
                         Err(e) => return Err(e),
-                    }
+                    },
+                    None => orphaned(app, &tenant, &email.id, 0).await?,
+                    Some(_) => {}
                 }
             }
         }
@@ -303,6 +306,26 @@ fn stop(e: &mut OutreachEmail, sequence: u32, status: EmailStatus) {
     }
 }
 
+/// An email whose campaign was deleted never goes: a first email is skipped, a sent one's
+/// follow-ups stop. No counter moves (the campaign's went with it).
+async fn orphaned(
+    app: &App,
+    tenant: &TenantId,
+    id: &EmailId,
+    sequence: u32,
+) -> Result<(), AppError> {
+    let settled = emails::modify(app, tenant, id, |e| {
+        stop(e, sequence, EmailStatus::Skipped);
+        e.last_error = Some("its campaign was deleted".into());
+        Ok(())
+    })
+    .await;
+    match settled {
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Marks the email blocked (first email) or stops its follow-ups, with every reason that
 /// held; the campaign counts it under the reasons that decided.
 async fn block(
@@ -386,7 +409,11 @@ pub async fn send_stage(app: &App, m: &SendMessage) -> Result<(), AppError> {
     if !expected {
         return Ok(());
     }
-    let campaign = campaigns::get(app, tenant, &email.campaign_id).await?;
+    let campaign = match campaigns::get(app, tenant, &email.campaign_id).await {
+        Ok(c) => c,
+        Err(AppError::NotFound(_)) => return orphaned(app, tenant, &email.id, m.sequence).await,
+        Err(e) => return Err(e),
+    };
     let (settings, transport) = sender::for_sending(app, tenant).await?;
     let backlink = backlinks::get(app, tenant, &email.backlink_id).await?;
     let subject = if m.sequence == 0 {
