@@ -1170,3 +1170,52 @@ async fn a_deleted_campaign_leaves_nothing_that_can_still_send() {
     let b = backlinks::get(&w.app, &w.tenant, &b.id).await.unwrap();
     assert_eq!(b.campaign_id, None);
 }
+
+#[tokio::test]
+async fn follow_ups_fill_the_same_variables_as_first_emails() {
+    use backlinks_core::app::outreach::templates;
+    let w = world(Store::sqlite().await, None).await;
+    let messages = seed(&w, 1, 100).await;
+    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
+        .await
+        .unwrap();
+    backlinks::update(
+        &w.app,
+        &w.tenant,
+        &e.backlink_id,
+        serde_json::from_value(json!({
+            "targetUrl": "https://client.example/guide", "anchorText": "composting guide"
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    templates::create(
+        &w.app,
+        &w.tenant,
+        serde_json::from_value(json!({
+            "name": "nudge", "category": "follow_up", "subject": "x",
+            "body": "Still keen, {{site_name}} ({{site_url}})? Our {{anchor_text}}: {{target_url}}"
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deliver_due(&w).await, 1);
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1
+    );
+    assert_eq!(deliver_due(&w).await, 1);
+    let files = sent_files(&w.outbox);
+    let follow_up = backlinks_core::domain::inbound::parse(files.last().unwrap().as_bytes())
+        .unwrap()
+        .text;
+    assert!(
+        follow_up.contains(
+            "Still keen, site0.org (https://site0.org/)? Our composting guide: https://client.example/guide"
+        ),
+        "{follow_up}"
+    );
+}

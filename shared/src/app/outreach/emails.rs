@@ -7,13 +7,13 @@ use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::{Versioned, from_item, modify_versioned};
 use crate::app::{App, AppError, backlinks, campaigns, crawl};
 use crate::domain::FieldErrors;
-use crate::domain::backlink::{Backlink, SourceType};
+use crate::domain::backlink::SourceType;
 use crate::domain::campaign::{Campaign, CampaignStatus};
 use crate::domain::identity::Identity;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId, TenantId};
 use crate::domain::outreach::{
-    Counter, EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, SenderSettings,
-    render,
+    Counter, EmailStatus, Generation, Generator, OutreachEmail, ReviewStatus, render,
+    template_values,
 };
 use crate::domain::text::{multi_line, single_line, trim_excerpt};
 use crate::ports::llm::LlmRequest;
@@ -97,53 +97,6 @@ pub(crate) async fn modify(
 ) -> Result<OutreachEmail, AppError> {
     let key = keys::email(tenant, id);
     modify_versioned(app, &key, "email", |e| email_item(tenant, e), change).await
-}
-
-fn values(
-    b: &Backlink,
-    c: &Campaign,
-    s: &SenderSettings,
-    site_title: Option<&str>,
-    topic: &str,
-) -> BTreeMap<String, String> {
-    let name = b.recipient_name.clone().unwrap_or_default();
-    let first = name
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let target = b
-        .target_url
-        .as_ref()
-        .or(c.target_url.as_ref())
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    BTreeMap::from([
-        ("recipient_name".into(), name),
-        ("recipient_first_name".into(), first),
-        (
-            "site_name".into(),
-            site_title
-                .filter(|t| !t.is_empty())
-                .unwrap_or(b.source_domain.as_str())
-                .to_string(),
-        ),
-        ("site_url".into(), format!("https://{}/", b.source_domain)),
-        ("source_domain".into(), b.source_domain.to_string()),
-        ("target_url".into(), target),
-        (
-            "anchor_text".into(),
-            b.anchor_text.clone().unwrap_or_default(),
-        ),
-        ("topic".into(), topic.to_string()),
-        ("sender_name".into(), s.from_name.clone()),
-        ("sender_organization".into(), s.organization.clone()),
-        ("campaign_name".into(), c.name.clone()),
-        (
-            "pitch_rationale".into(),
-            b.pitch_rationale.clone().unwrap_or_default(),
-        ),
-    ])
 }
 
 #[derive(Deserialize)]
@@ -263,7 +216,7 @@ pub async fn draft(
     } else {
         topic
     };
-    let vars = values(
+    let vars = template_values(
         &b,
         &c,
         &settings,

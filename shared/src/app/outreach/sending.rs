@@ -18,7 +18,7 @@ use crate::domain::mail::OutgoingMail;
 pub use crate::domain::outreach::SEND_TIMEOUT_SECS;
 use crate::domain::outreach::{
     Attempt, AttemptStatus, BlockReason, Counter, EmailStatus, OutreachEmail, ReviewStatus,
-    SenderSettings, render,
+    SenderSettings, render, template_values,
 };
 use crate::domain::time::Timestamp;
 use crate::ports::mailer::{Envelope, MailError};
@@ -235,35 +235,16 @@ async fn follow_up_text(
          {{site_name}}?\n\nBest,\n{{sender_name}}"
             .to_string()
     });
-    let first = email
-        .recipient_name
-        .clone()
-        .unwrap_or_default()
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let values = std::collections::BTreeMap::from([
-        ("recipient_first_name".to_string(), first),
-        (
-            "recipient_name".to_string(),
-            email.recipient_name.clone().unwrap_or_default(),
-        ),
-        (
-            "topic".to_string(),
-            campaign.keywords.first().cloned().unwrap_or_default(),
-        ),
-        (
-            "site_name".to_string(),
-            email.recipient_email.domain().to_string(),
-        ),
-        ("sender_name".to_string(), settings.from_name.clone()),
-        (
-            "sender_organization".to_string(),
-            settings.organization.clone(),
-        ),
-        ("campaign_name".to_string(), campaign.name.clone()),
-    ]);
+    let backlink = backlinks::get(app, tenant, &email.backlink_id).await?;
+    let site = crate::app::crawl::cached(app, &backlink.source_domain).await?;
+    let topic = campaign.keywords.first().cloned().unwrap_or_default();
+    let values = template_values(
+        &backlink,
+        campaign,
+        settings,
+        site.as_ref().map(|r| r.signals.title.as_str()),
+        &topic,
+    );
     let quoted: String = email.body.lines().map(|l| format!("> {l}\n")).collect();
     Ok(format!("{}\n\n{quoted}", render(&body, &values)))
 }

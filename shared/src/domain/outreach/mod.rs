@@ -9,6 +9,7 @@ mod email;
 mod legal;
 mod sender;
 mod template;
+mod values;
 mod window;
 
 pub use attempt::*;
@@ -18,4 +19,5 @@ pub use email::*;
 pub use legal::*;
 pub use sender::*;
 pub use template::*;
+pub use values::template_values;
 pub use window::*;
