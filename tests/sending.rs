@@ -1219,3 +1219,33 @@ async fn follow_ups_fill_the_same_variables_as_first_emails() {
         "{follow_up}"
     );
 }
+
+#[tokio::test]
+async fn follow_ups_wait_for_the_send_window() {
+    let w = world(Store::sqlite().await, None).await;
+    seed(&w, 1, 100).await;
+    assert_eq!(deliver_due(&w).await, 1);
+    // Due on a Wednesday at noon (UTC), in a window open on Saturdays only.
+    w.clock.advance_seconds(2 * 86_400 + 60);
+    let window = |days: serde_json::Value| {
+        serde_json::from_value(json!({
+            "sendWindow": {"days": days, "startHour": 0, "endHour": 24, "timeZone": "UTC"}
+        }))
+        .unwrap()
+    };
+    sender::update(&w.app, &w.tenant, window(json!(["sat"])))
+        .await
+        .unwrap();
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        0
+    );
+    sender::update(&w.app, &w.tenant, window(json!(["wed"])))
+        .await
+        .unwrap();
+    assert_eq!(
+        followups::sweep(&w.app, &support::budget()).await.unwrap(),
+        1,
+        "still due once the window opens"
+    );
+}

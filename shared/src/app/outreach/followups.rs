@@ -1,18 +1,25 @@
-//! The follow-up sweep: emails sent with no reply whose next follow-up is due are queued
-//! for the send stage, which checks the policy again (no reply, not suppressed, backlink
-//! still awaiting a reply) and threads the follow-up on the original.
+//! The follow-up sweep: emails sent with no reply whose next follow-up is due are queued,
+//! inside their tenant's send window, for the send stage, which checks the policy again (no
+//! reply, not suppressed, backlink still awaiting a reply) and threads the follow-up on the
+//! original.
 
 use super::sending::{SEND_QUEUE, SendMessage};
-use super::{emails, keys};
+use super::{emails, keys, sender};
 use crate::app::store::{from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError};
+use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::ports::table::{Index, Item, Query, SortCondition};
+use std::collections::HashMap;
 
 /// Queues every due follow-up within the run's budget. Returns how many.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
-    let now = app.clock.now().to_key();
+    let at = app.clock.now();
+    let now = at.to_key();
+    // Follow-ups keep to the tenant's send window as first emails do; one outside it stays
+    // due for a later sweep.
+    let mut windows: HashMap<TenantId, bool> = HashMap::new();
     let mut queued = 0;
     for shard in 0..keys::SEND_SHARDS {
         let query = Query::new(Index::Gsi4, keys::follow_up_shard(shard))
@@ -20,7 +27,17 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
         let mut pages = Pages::new(query);
         while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
             for item in items {
-                if queue_one(app, item).await? {
+                let tenant = tenant_of(&item)?;
+                let open = match windows.get(&tenant) {
+                    Some(open) => *open,
+                    None => {
+                        let window = sender::get(app, &tenant).await?.send_window;
+                        let open = window.is_open(at.datetime());
+                        windows.insert(tenant, open);
+                        open
+                    }
+                };
+                if open && queue_one(app, item).await? {
                     queued += 1;
                 }
             }
