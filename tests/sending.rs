@@ -851,7 +851,7 @@ async fn the_scheduler_reads_past_emails_that_cannot_go() {
             let mut copy = stuck.clone();
             copy.id = id;
             copies.push(backlinks_core::ports::table::WriteOp::Put(
-                emails::email_item(&w.tenant, &copy).unwrap(),
+                backlinks_core::app::entity::item(&copy, &w.tenant).unwrap(),
             ));
         }
     }

@@ -236,10 +236,6 @@ impl Entity for Campaign {
     }
 }
 
-fn item_of(tenant: &TenantId, c: &Campaign) -> Result<Item, AppError> {
-    entity::item(c, tenant)
-}
-
 fn live(item: Item) -> Result<Option<Campaign>, AppError> {
     if item.contains_key(DELETING) {
         return Ok(None);
@@ -270,7 +266,7 @@ pub async fn create(
     };
     patch.apply_to(&mut campaign)?;
     app.table
-        .put(item_of(tenant, &campaign)?, Some(Condition::NotExists))
+        .put(entity::item(&campaign, tenant)?, Some(Condition::NotExists))
         .await?;
     Ok(campaign)
 }
@@ -329,7 +325,7 @@ async fn modify(
         ]);
         match app
             .table
-            .put(item_of(tenant, &campaign)?, Some(unchanged))
+            .put(entity::item(&campaign, tenant)?, Some(unchanged))
             .await
         {
             Ok(()) => return Ok(campaign),

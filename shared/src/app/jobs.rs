@@ -17,7 +17,7 @@ use crate::domain::text::single_line;
 use crate::domain::time::Timestamp;
 use crate::domain::web::{DomainName, WebUrl};
 use crate::ports::table::{
-    Condition, Index, Item, Key, Query, SortCondition, TableError, TransactOp, Update, WriteOp,
+    Condition, Index, Key, Query, SortCondition, TableError, TransactOp, Update, WriteOp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -240,14 +240,6 @@ impl Entity for JobResult {
     }
 }
 
-fn job_item(tenant: &TenantId, job: &Job) -> Result<Item, AppError> {
-    entity::item(job, tenant)
-}
-
-pub fn result_item(tenant: &TenantId, result: &JobResult) -> Result<Item, AppError> {
-    entity::item(result, tenant)
-}
-
 pub async fn get(app: &App, tenant: &TenantId, id: &JobId) -> Result<Job, AppError> {
     match app.table.get(&keys::item(tenant, id)).await? {
         Some(item) => from_item(item),
@@ -467,7 +459,7 @@ pub async fn seed(
         .collect();
     let writes = results
         .iter()
-        .map(|r| result_item(tenant, r).map(WriteOp::Put))
+        .map(|r| entity::item(r, tenant).map(WriteOp::Put))
         .collect::<Result<Vec<_>, _>>()?;
     app.table.batch_write(writes).await?;
     let total = results.len() as u64;
@@ -512,7 +504,7 @@ pub async fn seed(
 
 async fn insert(app: &App, who: &Identity, job: &Job, source: Value) -> Result<(), AppError> {
     app.table
-        .put(job_item(&who.tenant, job)?, Some(Condition::NotExists))
+        .put(entity::item(job, &who.tenant)?, Some(Condition::NotExists))
         .await?;
     activity::record(
         app,
@@ -740,7 +732,7 @@ pub async fn finish(
     };
     let ops = vec![
         TransactOp::Put {
-            item: result_item(tenant, result)?,
+            item: entity::item(result, tenant)?,
             condition: Some(Condition::eq("version", previous_version)),
         },
         TransactOp::Update {
@@ -769,7 +761,7 @@ pub async fn save(
     match app
         .table
         .put(
-            result_item(tenant, result)?,
+            entity::item(result, tenant)?,
             Some(Condition::eq("version", previous_version)),
         )
         .await

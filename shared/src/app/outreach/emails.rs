@@ -66,11 +66,6 @@ We recently published a piece on {{topic}} that I think your readers would find 
 {{target_url}}\n\nWould you consider linking to it, or would you like a guest post on the topic?\n\n\
 Best regards,\n{{sender_name}}\n{{sender_organization}}";
 
-/// The stored item of an email with its index keys.
-pub fn email_item(tenant: &TenantId, e: &OutreachEmail) -> Result<Item, AppError> {
-    entity::item(e, tenant)
-}
-
 pub async fn get(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachEmail, AppError> {
     match app.table.get(&keys::email(tenant, id)).await? {
         Some(item) => entity::read(item),
@@ -96,7 +91,7 @@ pub(crate) async fn modify(
     change: impl Fn(&mut OutreachEmail) -> Result<(), AppError>,
 ) -> Result<OutreachEmail, AppError> {
     let key = keys::email(tenant, id);
-    modify_versioned(app, &key, "email", |e| email_item(tenant, e), change).await
+    modify_versioned(app, &key, "email", |e| entity::item(e, tenant), change).await
 }
 
 #[derive(Deserialize)]
@@ -319,7 +314,7 @@ pub async fn draft(
     marker_item.insert("emailId".into(), email.id.as_str().into());
     let ops = vec![
         TransactOp::Put {
-            item: email_item(tenant, &email)?,
+            item: entity::item(&email, tenant)?,
             condition: Some(Condition::NotExists),
         },
         TransactOp::Put {

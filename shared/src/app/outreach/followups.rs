@@ -8,10 +8,8 @@ use super::{emails, keys, sender};
 use crate::app::store::{from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError};
-use crate::domain::ids::TenantId;
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::ports::table::{Index, Item, Query, SortCondition};
-use std::collections::HashMap;
 
 /// Queues every due follow-up within the run's budget. Returns how many.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
@@ -19,7 +17,7 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = at.to_key();
     // Follow-ups keep to the tenant's send window as first emails do; one outside it stays
     // due for a later sweep.
-    let mut windows: HashMap<TenantId, bool> = HashMap::new();
+    let mut windows = sender::OpenWindows::at(at);
     let mut queued = 0;
     for shard in 0..keys::SEND_SHARDS {
         let query = Query::new(Index::Gsi4, keys::follow_up_shard(shard))
@@ -28,16 +26,7 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
         while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
             for item in items {
                 let tenant = tenant_of(&item)?;
-                let open = match windows.get(&tenant) {
-                    Some(open) => *open,
-                    None => {
-                        let window = sender::get(app, &tenant).await?.send_window;
-                        let open = window.is_open(at.datetime());
-                        windows.insert(tenant, open);
-                        open
-                    }
-                };
-                if open && queue_one(app, item).await? {
+                if windows.is_open(app, &tenant).await? && queue_one(app, item).await? {
                     queued += 1;
                 }
             }

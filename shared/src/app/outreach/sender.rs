@@ -70,6 +70,34 @@ pub async fn get(app: &App, tenant: &TenantId) -> Result<SenderSettings, AppErro
     Ok(load_stored(app, tenant).await?.settings)
 }
 
+/// Whether each tenant's send window is open at one moment, its settings read once per
+/// sweep run however many of its emails the sweep meets.
+pub struct OpenWindows {
+    at: crate::domain::time::Timestamp,
+    known: std::collections::HashMap<TenantId, bool>,
+}
+
+impl OpenWindows {
+    pub fn at(at: crate::domain::time::Timestamp) -> Self {
+        Self {
+            at,
+            known: Default::default(),
+        }
+    }
+
+    pub async fn is_open(&mut self, app: &App, tenant: &TenantId) -> Result<bool, AppError> {
+        if let Some(open) = self.known.get(tenant) {
+            return Ok(*open);
+        }
+        let open = get(app, tenant)
+            .await?
+            .send_window
+            .is_open(self.at.datetime());
+        self.known.insert(tenant.clone(), open);
+        Ok(open)
+    }
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host

@@ -106,7 +106,7 @@ pub async fn release(
 /// way of the ones behind them. Returns how many it released.
 pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let now = app.clock.now();
-    let mut windows: HashMap<TenantId, bool> = HashMap::new();
+    let mut windows = sender::OpenWindows::at(now);
     // None: the campaign was deleted.
     let mut statuses: HashMap<(TenantId, CampaignId), Option<CampaignStatus>> = HashMap::new();
     let mut released = 0;
@@ -119,16 +119,7 @@ pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
                 if email.not_before.is_some_and(|t| t > now) {
                     continue;
                 }
-                let open = match windows.get(&tenant) {
-                    Some(open) => *open,
-                    None => {
-                        let window = sender::get(app, &tenant).await?.send_window;
-                        let open = window.is_open(now.datetime());
-                        windows.insert(tenant.clone(), open);
-                        open
-                    }
-                };
-                if !open {
+                if !windows.is_open(app, &tenant).await? {
                     continue;
                 }
                 let key = (tenant.clone(), email.campaign_id.clone());
