@@ -5,7 +5,7 @@
 use super::AppError;
 use super::store::{from_item, to_item};
 use crate::domain::ids::TenantId;
-use crate::ports::table::{ENTITY, Index, Item, Key};
+use crate::ports::table::{ENTITY, Index, Item, Key, TTL};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -64,6 +64,10 @@ pub trait Entity: Serialize + DeserializeOwned {
     fn indexes(&self, _owner: &Self::Owner) -> Vec<IndexKey> {
         Vec::new()
     }
+    /// When the table drops the item (epoch seconds); never, unless an entity says.
+    fn expires_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// The item that stores `entity`: its attributes, key, index keys, tag and owner.
@@ -77,6 +81,9 @@ pub fn item<E: Entity>(entity: &E, owner: &E::Owner) -> Result<Item, AppError> {
     let mut item = to_item(E::TAG, &entity.key(owner), entity, extra)?;
     if let Some(tenant) = owner.tenant() {
         item.insert(TENANT.into(), tenant.as_str().into());
+    }
+    if let Some(at) = entity.expires_at() {
+        item.insert(TTL.into(), at.into());
     }
     Ok(item)
 }

@@ -100,7 +100,7 @@ mod tests {
         );
         assert!(text.contains("\n> From: Sam\n> Sent: Monday\n"), "{text}");
         assert_eq!(
-            super::super::reply_text::strip_quoted(&text),
+            crate::domain::reply::text::strip_quoted(&text),
             "Thanks, but no."
         );
         assert!(text.contains("> > pitch"), "{text}");

@@ -17,7 +17,6 @@ pub mod mail;
 pub mod outreach;
 pub mod qualify;
 pub mod reply;
-pub mod reply_text;
 pub mod signals;
 pub mod text;
 pub mod time;

@@ -17,6 +17,7 @@ use crate::domain::identity::Role;
 use crate::domain::job::{Job, JobResult};
 use crate::domain::outreach::{AuditEntry, OutreachEmail, SenderSettings, Template};
 use crate::domain::qualify::ClassificationSettings;
+use crate::domain::reply::Reply;
 use crate::handler;
 use http::StatusCode;
 
@@ -437,21 +438,21 @@ pub fn routes() -> Vec<Route> {
         Route::get("/v1/replies", "listReplies", handler!(replies::list))
             .doc("replies", "Inbound replies, newest first (filter by class, campaign, unmatched, reviewed)")
             .query(query_params::<rp::ReplyFilter>)
-            .returns(ResponseDoc::List(schema_of::<rp::Reply>)),
+            .returns(ResponseDoc::List(schema_of::<Reply>)),
         Route::get("/v1/replies/{id}", "getReply", handler!(replies::get))
             .doc("replies", "Get a reply with its classification and effects")
-            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+            .returns(ResponseDoc::Json(schema_of::<Reply>)),
         Route::patch("/v1/replies/{id}", "updateReply", handler!(replies::update))
             .doc(
                 "replies",
                 "Mark a reply reviewed, keep notes, or override its class (the new class's effects apply)",
             )
             .body(schema_of::<rp::ReplyPatch>)
-            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+            .returns(ResponseDoc::Json(schema_of::<Reply>)),
         Route::post("/v1/replies/{id}/assign", "assignReply", handler!(replies::assign))
             .doc("replies", "Attach an unmatched reply to the email it answers")
             .body(schema_of::<rp::Assignment>)
-            .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+            .returns(ResponseDoc::Json(schema_of::<Reply>)),
         Route::get(
             "/v1/admin/unrouted-replies",
             "listUnroutedReplies",
@@ -463,7 +464,7 @@ pub fn routes() -> Vec<Route> {
         )
         .access(Access::Role(Role::Superadmin))
         .query(query_params::<rp::unrouted::UnroutedFilter>)
-        .returns(ResponseDoc::List(schema_of::<rp::Reply>)),
+        .returns(ResponseDoc::List(schema_of::<Reply>)),
         Route::post(
             "/v1/admin/unrouted-replies/{id}/route",
             "routeUnroutedReply",
@@ -475,7 +476,7 @@ pub fn routes() -> Vec<Route> {
         )
         .access(Access::Role(Role::Superadmin))
         .body(schema_of::<rp::unrouted::Routing>)
-        .returns(ResponseDoc::Json(schema_of::<rp::Reply>)),
+        .returns(ResponseDoc::Json(schema_of::<Reply>)),
     ]
 }
 

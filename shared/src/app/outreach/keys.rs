@@ -81,6 +81,26 @@ pub fn attempt(tenant: &TenantId, email: &EmailId, sequence: u32) -> Key {
 
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 
+/// The daily cap of one campaign.
+pub fn campaign_cap_scope(tenant: &TenantId, campaign: &CampaignId) -> String {
+    format!("{}#CAMPAIGN#{campaign}", tenant_partition(tenant))
+}
+
+/// The daily cap of a tenant.
+pub fn tenant_cap_scope(tenant: &TenantId) -> String {
+    tenant_partition(tenant)
+}
+
+/// The daily cap of one recipient domain, for one tenant.
+pub fn domain_cap_scope(tenant: &TenantId, domain: &str) -> String {
+    format!("{}#DOMAIN#{domain}", tenant_partition(tenant))
+}
+
+/// The daily cap of one recipient domain, across every tenant.
+pub fn platform_domain_cap_scope(domain: &str) -> String {
+    format!("PLATFORM#DOMAIN#{domain}")
+}
+
 /// A daily counter: its own partition so counters never share a hot key.
 pub fn cap(scope: &str, day: NaiveDate) -> Key {
     Key::new(format!("CAP#{scope}#{day}"), "COUNT")

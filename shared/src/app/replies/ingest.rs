@@ -2,17 +2,19 @@
 //! attempt it answers (Reply-To token, then threading ids, then sender address and
 //! domain), classify it, store it once per Message-ID, and apply its effects.
 
-use super::keys;
-use super::{AiUsage, MatchedBy, Reply, ReplyMatch, effects, reply_item};
-use crate::app::outreach::sending::{self, ReplyTarget};
+use super::effects;
+use super::keys::{self, InboundSeen, OutboundMessage, RecipientIndex, UnroutedReply};
+use crate::app::outreach::sending;
 use crate::app::outreach::{emails, sender};
-use crate::app::store::{from_item, to_item};
-use crate::app::{App, AppError, backlinks};
+use crate::app::{App, AppError, backlinks, entity};
 use crate::domain::email::registrable_domain;
 use crate::domain::ids::{ReplyId, TenantId};
 use crate::domain::inbound::{self, InboundMail};
-use crate::domain::reply::{self, Classification, ReplyClass};
-use crate::domain::reply_text::strip_quoted;
+use crate::domain::outreach::ReplyTarget;
+use crate::domain::reply::text::strip_quoted;
+use crate::domain::reply::{
+    self, AiUsage, Classification, MatchedBy, Reply, ReplyClass, ReplyMatch,
+};
 use crate::domain::text::trim_excerpt;
 use crate::domain::time::Timestamp;
 use crate::ports::llm::LlmRequest;
@@ -115,11 +117,15 @@ pub async fn ingest(
     receive(app, mail, envelope, tenant, None, &fallback_id).await
 }
 
-async fn target_of(
-    app: &App,
-    key: &crate::ports::table::Key,
-) -> Result<Option<ReplyTarget>, AppError> {
-    app.table.get(key).await?.map(from_item).transpose()
+/// The attempt one of our Message-IDs belongs to.
+async fn outbound(app: &App, message_id: &str) -> Result<Option<ReplyTarget>, AppError> {
+    let found: Option<OutboundMessage> = app
+        .table
+        .get(&keys::outbound(message_id))
+        .await?
+        .map(entity::read)
+        .transpose()?;
+    Ok(found.map(|o| o.target))
 }
 
 fn allowed(target: &ReplyTarget, tenant: Option<&TenantId>) -> bool {
@@ -134,7 +140,7 @@ async fn newest(
 ) -> Result<Option<ReplyTarget>, AppError> {
     let query = Query::new(Index::Table, partition).descending().limit(25);
     for item in app.table.query(query).await?.items {
-        let target: ReplyTarget = from_item(item)?;
+        let target = entity::read::<RecipientIndex>(item)?.target;
         if allowed(&target, tenant) {
             return Ok(Some(target));
         }
@@ -178,7 +184,7 @@ async fn find_target(
         }
     }
     for id in mail.thread_ids() {
-        if let Some(target) = target_of(app, &keys::outbound(id)).await?
+        if let Some(target) = outbound(app, id).await?
             && allowed(&target, tenant)
         {
             return Ok(Some(Found {
@@ -320,7 +326,8 @@ pub(crate) async fn receive(
         return Ok(Outcome::OwnMessage);
     }
     let ours = vec![app.outreach.default_reply_domain.clone()];
-    let machine = forced.or_else(|| reply::classify_machine(&mail, &ours));
+    let received = app.clock.now().datetime().date_naive();
+    let machine = forced.or_else(|| reply::classify_machine(&mail, &ours, received));
     let found = find_target(app, &mail, envelope, tenant, machine.as_ref()).await?;
     // A transient store error fails the message (the queue retries it) before anything is
     // written: an unmatched reply stored now would block the retry with its dedupe record.
@@ -397,7 +404,7 @@ pub(crate) async fn receive(
             tracing::warn!(reply = %id, from = %reply.from_email, "inbound mail matched no tenant; kept as unrouted");
             app.table
                 .put(
-                    to_item("unrouted_reply", &keys::unrouted(&id), &reply, [])?,
+                    entity::item(&UnroutedReply(reply), &entity::Platform)?,
                     None,
                 )
                 .await?;
@@ -405,22 +412,19 @@ pub(crate) async fn receive(
         }
     };
     let dedupe = mail.message_id.as_deref().unwrap_or(fallback_id);
-    let mut sentinel = to_item(
-        "inbound_seen",
-        &keys::seen(&tenant, dedupe),
-        &serde_json::json!({}),
-        [],
-    )?;
-    sentinel.insert("replyId".into(), id.as_str().into());
+    let sentinel = InboundSeen {
+        message_id: dedupe.to_string(),
+        reply_id: id.clone(),
+    };
     let stored = app
         .table
         .transact(vec![
             TransactOp::Put {
-                item: sentinel,
+                item: entity::item(&sentinel, &tenant)?,
                 condition: Some(Condition::NotExists),
             },
             TransactOp::Put {
-                item: reply_item(&tenant, &reply)?,
+                item: entity::item(&reply, &tenant)?,
                 condition: Some(Condition::NotExists),
             },
         ])
@@ -431,17 +435,14 @@ pub(crate) async fn receive(
             effects::apply_to(app, &tenant, reply, email.as_ref(), None).await?,
         )),
         Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
-            let seen = app
-                .table
-                .get(&keys::seen(&tenant, dedupe))
-                .await?
-                .and_then(|item| {
-                    item.get("replyId")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                })
-                .and_then(|id| ReplyId::parse(&id).ok())
-                .ok_or_else(|| AppError::Unavailable("a duplicate without its reply".into()))?;
+            let seen = match app.table.get(&keys::seen(&tenant, dedupe)).await? {
+                Some(item) => entity::read::<InboundSeen>(item)?.reply_id,
+                None => {
+                    return Err(AppError::Unavailable(
+                        "a duplicate without its reply".into(),
+                    ));
+                }
+            };
             let earlier = super::get(app, &tenant, &seen).await?;
             // A crash may have come between storing and acting: finish the effects now.
             let earlier = if earlier.effects_applied {

@@ -1,10 +1,14 @@
 //! Key builders for replies and the indexes that match inbound mail to what we sent (see
 //! docs/data-model.md).
 
+use crate::app::entity::{Entity, IndexKey, Platform};
 use crate::app::store::tenant_partition;
 use crate::domain::ids::{CampaignId, ReplyId, TenantId};
-use crate::domain::reply::ReplyClass;
-use crate::ports::table::Key;
+use crate::domain::outreach::ReplyTarget;
+use crate::domain::reply::{Reply, ReplyClass};
+use crate::domain::time::Timestamp;
+use crate::ports::table::{Index, Key};
+use serde::{Deserialize, Serialize};
 
 pub const REPLY_PREFIX: &str = "REPLY#";
 
@@ -63,8 +67,10 @@ pub fn seen(tenant: &TenantId, message_id: &str) -> Key {
 }
 
 /// Mail nobody could route to a tenant, kept for the platform's operators.
+pub const UNROUTED: &str = "PLATFORM#UNROUTED";
+
 pub fn unrouted(id: &ReplyId) -> Key {
-    Key::new("PLATFORM#UNROUTED", format!("{REPLY_PREFIX}{id}"))
+    Key::new(UNROUTED, format!("{REPLY_PREFIX}{id}"))
 }
 
 /// The tenant that receives mail at a reply domain of its own (routes mail that matched
@@ -79,6 +85,11 @@ pub fn reply_domain(domain: &str) -> Key {
 /// What one of our Message-IDs belongs to (written when a send is claimed).
 pub fn outbound(message_id: &str) -> Key {
     Key::new(format!("OUTMSG#{}", message_key(message_id)), "TARGET")
+}
+
+/// What a reply or unsubscribe address token points at (written when a send is claimed).
+pub fn reply_token(token: &str) -> Key {
+    Key::new(format!("REPLYTOKEN#{token}"), "TARGET")
 }
 
 /// Sent emails by recipient address, newest first: the sender-address match.
@@ -97,4 +108,171 @@ pub fn soft_bounces(address: &str) -> Key {
         format!("SOFTBOUNCE#{}", address.to_ascii_lowercase()),
         "COUNT",
     )
+}
+
+impl Entity for Reply {
+    const TAG: &'static str = "reply";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        reply(tenant, &self.id)
+    }
+
+    fn indexes(&self, tenant: &TenantId) -> Vec<IndexKey> {
+        let id = self.id.to_string();
+        let mut keys = vec![IndexKey::new(
+            Index::Gsi1,
+            by_class(tenant, self.analysis.classification),
+            &id,
+        )];
+        if let Some(c) = &self.campaign_id {
+            keys.push(IndexKey::new(Index::Gsi2, by_campaign(tenant, c), &id));
+        }
+        if self.matched.is_none() {
+            keys.push(IndexKey::new(Index::Gsi3, unmatched(tenant), &id));
+        }
+        keys
+    }
+}
+
+/// A message no tenant could be found for, kept for the platform's operators.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnroutedReply(pub Reply);
+
+impl Entity for UnroutedReply {
+    const TAG: &'static str = "unrouted_reply";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        unrouted(&self.0.id)
+    }
+}
+
+/// The record that a Message-ID was stored once for a tenant, and as which reply.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundSeen {
+    /// The Message-ID (or the stand-in for a message without one).
+    pub message_id: String,
+    pub reply_id: ReplyId,
+}
+
+impl Entity for InboundSeen {
+    const TAG: &'static str = "inbound_seen";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        seen(tenant, &self.message_id)
+    }
+}
+
+/// The attempt a reply or unsubscribe address token belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyToken {
+    pub token: String,
+    #[serde(flatten)]
+    pub target: ReplyTarget,
+    pub message_id: String,
+}
+
+impl Entity for ReplyToken {
+    const TAG: &'static str = "reply_token";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        reply_token(&self.token)
+    }
+}
+
+/// The attempt one of our Message-IDs belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundMessage {
+    pub message_id: String,
+    #[serde(flatten)]
+    pub target: ReplyTarget,
+}
+
+impl Entity for OutboundMessage {
+    const TAG: &'static str = "outbound_message";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        outbound(&self.message_id)
+    }
+}
+
+/// Which recipient's mail a sent email can be matched by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientMatch {
+    Address,
+    Domain,
+}
+
+/// A sent email indexed by its recipient's address or domain, newest first, for replies
+/// that carry neither our token nor our Message-ID; it expires after 180 days.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientIndex {
+    pub by: RecipientMatch,
+    /// The address or the registrable domain.
+    pub recipient: String,
+    pub sent_at: Timestamp,
+    #[serde(flatten)]
+    pub target: ReplyTarget,
+}
+
+/// How long a sent email can be matched by its recipient's address or domain.
+const RECIPIENT_MATCH_SECS: i64 = 180 * 86_400;
+
+impl Entity for RecipientIndex {
+    const TAG: &'static str = "recipient_index";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        let partition = match self.by {
+            RecipientMatch::Address => by_recipient(&self.recipient),
+            RecipientMatch::Domain => by_recipient_domain(&self.recipient),
+        };
+        let t = &self.target;
+        Key::new(
+            partition,
+            format!("{}#{}#{}", self.sent_at.to_key(), t.tenant_id, t.email_id),
+        )
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.sent_at.epoch_seconds() + RECIPIENT_MATCH_SECS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::entity;
+    use crate::domain::ids::EmailId;
+
+    #[test]
+    fn a_recipient_index_expires_and_reads_back_as_its_target() {
+        let target = ReplyTarget {
+            tenant_id: TenantId::parse("acme").unwrap(),
+            email_id: EmailId::parse("em_0123456789abcdef0123456789abcdef").unwrap(),
+            sequence: 0,
+        };
+        let sent_at = Timestamp::from_epoch_seconds(1_700_000_000).unwrap();
+        let index = RecipientIndex {
+            by: RecipientMatch::Domain,
+            recipient: "b.org".into(),
+            sent_at,
+            target: target.clone(),
+        };
+        let item = entity::item(&index, &Platform).unwrap();
+        assert_eq!(item["PK"], "RCPTDOMAIN#b.org");
+        assert_eq!(item["ttl"], 1_700_000_000 + RECIPIENT_MATCH_SECS);
+        assert_eq!(item["tenantId"], "acme");
+        assert_eq!(entity::read::<RecipientIndex>(item).unwrap().target, target);
+    }
 }

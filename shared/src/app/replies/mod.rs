@@ -11,81 +11,14 @@ pub mod unrouted;
 
 use super::outreach::emails;
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{Versioned, from_item, modify_versioned, tenant_partition, to_item};
-use super::{App, AppError};
-use crate::domain::ids::{BacklinkId, CampaignId, EmailId, ReplyId, TenantId};
-use crate::domain::reply::{Classification, ReplyClass};
+use super::store::{Versioned, modify_versioned, tenant_partition};
+use super::{App, AppError, entity};
+use crate::domain::ids::{EmailId, ReplyId, TenantId};
+use crate::domain::reply::{MatchedBy, Reply, ReplyClass, ReplyMatch};
 use crate::domain::time::Timestamp;
-use crate::ports::table::{Index, Item, Query, SortCondition};
-use serde::{Deserialize, Serialize};
+use crate::ports::table::{Index, Query, SortCondition};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchedBy {
-    /// The per-attempt token in the Reply-To address it was sent to.
-    ReplyToken,
-    /// In-Reply-To or References (or a bounce's copy) naming one of our Message-IDs.
-    Thread,
-    SenderAddress,
-    SenderDomain,
-    /// Assigned by a person.
-    Manual,
-}
-
-/// The outreach attempt a reply answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReplyMatch {
-    pub email_id: EmailId,
-    pub campaign_id: CampaignId,
-    pub backlink_id: BacklinkId,
-    /// 0 for the first email, n for the n-th follow-up.
-    pub sequence: u32,
-    pub matched_by: MatchedBy,
-}
-
-/// What the language model cost, when it classified (seed 003 AI metadata).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AiUsage {
-    pub model: String,
-    pub tokens: u64,
-    pub cost_usd: f64,
-    pub time_ms: u64,
-}
-
-/// One inbound message (seed 003 backlinking_responses, seed 001 OutreachReply).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Reply {
-    pub id: ReplyId,
-    pub message_id: Option<String>,
-    pub in_reply_to: Option<String>,
-    pub from_email: String,
-    pub from_name: Option<String>,
-    pub subject: String,
-    /// The decoded text of the message (HTML turned into text), up to 50,000 characters.
-    pub body_text: String,
-    /// The new text only: quoted history and signature removed. This is what was read.
-    pub reply_text: String,
-    pub received_at: Timestamp,
-    #[serde(flatten)]
-    pub analysis: Classification,
-    pub ai: Option<AiUsage>,
-    /// The attempt it answers; none while unmatched.
-    pub matched: Option<ReplyMatch>,
-    pub campaign_id: Option<CampaignId>,
-    pub reviewed: bool,
-    pub notes: Option<String>,
-    /// What the reply changed: follow-ups stopped, backlink moved, address suppressed.
-    pub effects: Vec<String>,
-    /// The effects have run (a redelivered message finishes them if a crash interrupted).
-    pub effects_applied: bool,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub version: u64,
-}
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -118,25 +51,9 @@ pub struct Assignment {
     pub email_id: String,
 }
 
-pub(crate) fn reply_item(tenant: &TenantId, r: &Reply) -> Result<Item, AppError> {
-    let mut extra = vec![
-        ("GSI1PK", keys::by_class(tenant, r.analysis.classification)),
-        ("GSI1SK", r.id.to_string()),
-    ];
-    if let Some(c) = &r.campaign_id {
-        extra.push(("GSI2PK", keys::by_campaign(tenant, c)));
-        extra.push(("GSI2SK", r.id.to_string()));
-    }
-    if r.matched.is_none() {
-        extra.push(("GSI3PK", keys::unmatched(tenant)));
-        extra.push(("GSI3SK", r.id.to_string()));
-    }
-    to_item("reply", &keys::reply(tenant, &r.id), r, extra)
-}
-
 pub async fn get(app: &App, tenant: &TenantId, id: &ReplyId) -> Result<Reply, AppError> {
     match app.table.get(&keys::reply(tenant, id)).await? {
-        Some(item) => from_item(item),
+        Some(item) => entity::read(item),
         None => Err(AppError::NotFound("reply")),
     }
 }
@@ -159,7 +76,7 @@ pub(crate) async fn modify(
     change: impl Fn(&mut Reply) -> Result<(), AppError>,
 ) -> Result<Reply, AppError> {
     let key = keys::reply(tenant, id);
-    modify_versioned(app, &key, "reply", |r| reply_item(tenant, r), change).await
+    modify_versioned(app, &key, "reply", |r| entity::item(r, tenant), change).await
 }
 
 /// `listReplies`, newest first.
@@ -178,7 +95,7 @@ pub async fn list(
             .sort(SortCondition::BeginsWith(keys::REPLY_PREFIX.into())),
     };
     paging::list(app.table.as_ref(), query.descending(), page, |item| {
-        let r: Reply = from_item(item)?;
+        let r: Reply = entity::read(item)?;
         let keep = filter.class.is_none_or(|c| r.analysis.classification == c)
             && filter.unmatched.is_none_or(|u| r.matched.is_none() == u)
             && filter.reviewed.is_none_or(|v| r.reviewed == v);

@@ -2,11 +2,12 @@
 //! attempt): kept for the platform's operators, who hand each message to the tenant it
 //! belongs to. There it becomes an unmatched reply like any other.
 
-use super::{Reply, effects, keys, reply_item};
+use super::effects;
+use super::keys::{self, UnroutedReply};
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::from_item;
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, entity};
 use crate::domain::ids::{ReplyId, TenantId};
+use crate::domain::reply::Reply;
 use crate::ports::table::{Condition, Index, Query, SortCondition, TableError, TransactOp};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -30,11 +31,11 @@ pub struct Routing {
 
 /// `listUnroutedReplies`, newest first.
 pub async fn list(app: &App, page: PageRequest) -> Result<ListPage<Reply>, AppError> {
-    let query = Query::new(Index::Table, "PLATFORM#UNROUTED")
+    let query = Query::new(Index::Table, keys::UNROUTED)
         .sort(SortCondition::BeginsWith(keys::REPLY_PREFIX.into()))
         .descending();
     paging::list(app.table.as_ref(), query, page, |item| {
-        from_item(item).map(Some)
+        entity::read::<UnroutedReply>(item).map(|u| Some(u.0))
     })
     .await
 }
@@ -45,15 +46,15 @@ pub async fn route(app: &App, id: &ReplyId, routing: Routing) -> Result<Reply, A
     let tenant = TenantId::parse(&routing.tenant_id)
         .map_err(|e| AppError::Invalid(vec![e.within("tenantId")]))?;
     let key = keys::unrouted(id);
-    let reply: Reply = match app.table.get(&key).await? {
-        Some(item) => from_item(item)?,
+    let reply = match app.table.get(&key).await? {
+        Some(item) => entity::read::<UnroutedReply>(item)?.0,
         None => return Err(AppError::NotFound("unrouted reply")),
     };
     let moved = app
         .table
         .transact(vec![
             TransactOp::Put {
-                item: reply_item(&tenant, &reply)?,
+                item: entity::item(&reply, &tenant)?,
                 condition: Some(Condition::NotExists),
             },
             TransactOp::Delete {

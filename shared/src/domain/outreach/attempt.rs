@@ -1,7 +1,7 @@
 //! One try at sending an email or one of its follow-ups: claimed before the mail leaves, so
 //! that an email is sent at most once.
 
-use crate::domain::ids::EmailId;
+use crate::domain::ids::{EmailId, TenantId};
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,16 @@ impl Attempt {
     pub fn in_flight(&self, now: Timestamp) -> bool {
         now.epoch_seconds() < self.claimed_at.epoch_seconds() + i64::from(SEND_TIMEOUT_SECS)
     }
+}
+
+/// The attempt a reply token, one of our Message-IDs or a recipient's address points at:
+/// how a reply or a mailed unsubscribe finds what it answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyTarget {
+    pub tenant_id: TenantId,
+    pub email_id: EmailId,
+    pub sequence: u32,
 }
 
 #[cfg(test)]
