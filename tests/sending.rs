@@ -1062,7 +1062,7 @@ async fn a_blocked_send_is_audited_with_every_reason_that_held() {
         .unwrap();
     suppression::add(
         &w.app,
-        Scope::Tenant(&w.tenant),
+        &Scope::Tenant(w.tenant.clone()),
         &Target::parse(second.recipient_email.as_str()).unwrap(),
         SuppressionReason::Manual,
         "u_alice",

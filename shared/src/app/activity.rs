@@ -1,11 +1,12 @@
 //! The activity log (seed 004): job lifecycle and settings changes, newest first.
 
+use super::entity::{self, Entity};
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::tenant_partition;
 use super::{App, AppError};
 use crate::domain::ids::{JobId, TenantId};
 use crate::domain::time::Timestamp;
-use crate::ports::table::{Index, Key, Query, SortCondition, TTL};
+use crate::ports::table::{Index, Key, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -25,6 +26,31 @@ pub struct ActivityEntry {
     pub actor: String,
     #[schema(value_type = Object)]
     pub details: Value,
+}
+
+/// An entry as stored: newest last in the tenant's partition, under an id of its own.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ActivityRecord {
+    id: String,
+    #[serde(flatten)]
+    entry: ActivityEntry,
+}
+
+impl Entity for ActivityRecord {
+    const TAG: &'static str = "activity";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        Key::new(
+            tenant_partition(tenant),
+            format!("{PREFIX}{}#{}", self.entry.at.to_key(), self.id),
+        )
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.entry.at.epoch_seconds() + KEEP_SECS)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -56,15 +82,12 @@ pub async fn record(
         actor: actor.into(),
         details,
     };
-    let key = Key::new(
-        tenant_partition(tenant),
-        format!("{PREFIX}{}#{}", at.to_key(), app.ids.next().simple()),
-    );
-    let written = match to_item("activity", &key, &entry, []) {
-        Ok(mut item) => {
-            item.insert(TTL.into(), Value::from(at.epoch_seconds() + KEEP_SECS));
-            app.table.put(item, None).await.map_err(AppError::from)
-        }
+    let record = ActivityRecord {
+        id: app.ids.next().simple().to_string(),
+        entry,
+    };
+    let written = match entity::item(&record, tenant) {
+        Ok(item) => app.table.put(item, None).await.map_err(AppError::from),
         Err(e) => Err(e),
     };
     if let Err(e) = written {
@@ -81,7 +104,7 @@ pub async fn list(
         .sort(SortCondition::BeginsWith(PREFIX.into()))
         .descending();
     paging::list(app.table.as_ref(), query, page, |item| {
-        from_item(item).map(Some)
+        entity::read::<ActivityRecord>(item).map(|r| Some(r.entry))
     })
     .await
 }

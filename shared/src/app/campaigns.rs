@@ -366,10 +366,7 @@ pub async fn act(
 /// way is finished by calling it again.
 pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(), AppError> {
     let key = keys::item(tenant, id);
-    let mark = Update::new()
-        .set(DELETING, true)
-        .remove("GSI1PK")
-        .remove("GSI1SK");
+    let mark = Update::new().set(DELETING, true).remove_index(Index::Gsi1);
     match app.table.update(&key, mark, Some(Condition::Exists)).await {
         Ok(_) => {}
         Err(TableError::ConditionFailed) => return Err(AppError::NotFound("campaign")),

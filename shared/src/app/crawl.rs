@@ -2,6 +2,7 @@
 //! first, then the homepage, then the contact, about, team and write-for-us pages it links
 //! to. Fetching goes through the `Fetcher` port (SSRF-safe and polite in production).
 
+use super::entity::{self, Entity, Platform};
 use super::{App, AppError};
 use crate::domain::contacts::{self, Candidate, Tier, contact_pages, rank};
 use crate::domain::crawl::{CRAWL_CACHE_TTL_SECS, CrawlRecord, has_captcha, is_blocked};
@@ -10,8 +11,7 @@ use crate::domain::signals::{self, SiteSignals};
 use crate::domain::text::trim_excerpt;
 use crate::domain::web::DomainName;
 use crate::ports::fetcher::{FetchError, Fetched};
-use crate::ports::table::{Key, TTL};
-use serde_json::Value;
+use crate::ports::table::Key;
 use texting_robots::Robot;
 use url::Url;
 
@@ -22,19 +22,28 @@ const MAX_PAGES: usize = 5;
 /// Characters of homepage text kept in the cache.
 const RAW_EXTRACT_CHARS: usize = 8_000;
 
-mod keys {
-    use super::*;
+/// Not tenant-scoped: the cache is shared (seed 000).
+fn key(domain: &DomainName) -> Key {
+    Key::new(format!("CRAWL#{domain}"), "CACHE")
+}
 
-    /// Not tenant-scoped: the cache is shared (seed 000).
-    pub fn item(domain: &DomainName) -> Key {
-        Key::new(format!("CRAWL#{domain}"), "CACHE")
+impl Entity for CrawlRecord {
+    const TAG: &'static str = "crawl_cache";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        key(&self.domain)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.crawled_at.epoch_seconds() + CRAWL_CACHE_TTL_SECS)
     }
 }
 
 /// The cached crawl of a domain, if one younger than 14 days exists.
 pub async fn cached(app: &App, domain: &DomainName) -> Result<Option<CrawlRecord>, AppError> {
-    match app.table.get(&keys::item(domain)).await? {
-        Some(item) => super::store::from_item(item).map(Some),
+    match app.table.get(&key(domain)).await? {
+        Some(item) => entity::read(item).map(Some),
         None => Ok(None),
     }
 }
@@ -50,12 +59,9 @@ pub async fn crawl(
         return Ok(hit);
     }
     let record = fetch_site(app, domain, homepage).await;
-    let mut item = super::store::to_item("crawl_cache", &keys::item(domain), &record, [])?;
-    item.insert(
-        TTL.into(),
-        Value::from(record.crawled_at.epoch_seconds() + CRAWL_CACHE_TTL_SECS),
-    );
-    app.table.put(item, None).await?;
+    app.table
+        .put(entity::item(&record, &Platform)?, None)
+        .await?;
     Ok(record)
 }
 

@@ -1,7 +1,8 @@
 //! Per-tenant classification settings (seed 004's singleton, one per tenant), validated on
 //! save and cached by readers for five minutes.
 
-use super::store::{from_item, tenant_partition, to_item};
+use super::entity::{self, Entity};
+use super::store::tenant_partition;
 use super::{App, AppError, activity};
 use crate::domain::identity::Identity;
 use crate::domain::ids::TenantId;
@@ -15,6 +16,15 @@ const CACHE_FOR: Duration = Duration::from_secs(300);
 
 fn key(tenant: &TenantId) -> Key {
     Key::new(tenant_partition(tenant), "SETTINGS#classification")
+}
+
+impl Entity for ClassificationSettings {
+    const TAG: &'static str = "classification_settings";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        key(tenant)
+    }
 }
 
 /// Readers' cache. A change made through another process shows within five minutes.
@@ -38,7 +48,7 @@ impl SettingsCache {
 /// The stored settings, or the defaults.
 pub async fn load(app: &App, tenant: &TenantId) -> Result<ClassificationSettings, AppError> {
     match app.table.get(&key(tenant)).await? {
-        Some(item) => from_item(item),
+        Some(item) => entity::read(item),
         None => Ok(ClassificationSettings::default()),
     }
 }
@@ -60,10 +70,7 @@ pub async fn replace(
 ) -> Result<ClassificationSettings, AppError> {
     settings.validate().map_err(AppError::Invalid)?;
     app.table
-        .put(
-            to_item("classification_settings", &key(&who.tenant), &settings, [])?,
-            None,
-        )
+        .put(entity::item(&settings, &who.tenant)?, None)
         .await?;
     app.settings.put(&who.tenant, &settings);
     activity::record(

@@ -2,8 +2,9 @@
 //! its own list; hard bounces and complaints from any tenant go on the platform list, which
 //! every tenant honours.
 
+use super::entity::{self, Entity, Owner};
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition, to_item};
+use super::store::tenant_partition;
 use super::{App, AppError};
 use crate::domain::FieldError;
 use crate::domain::email::{EmailAddress, registrable_domain};
@@ -39,13 +40,6 @@ impl Target {
             EmailAddress::parse(text).map(|e| Target::Email(lowercase(e)))
         } else {
             DomainName::parse(text).map(Target::Domain)
-        }
-    }
-
-    fn sort_key(&self) -> String {
-        match self {
-            Target::Email(e) => format!("EMAIL#{e}"),
-            Target::Domain(d) => format!("DOMAIN#{d}"),
         }
     }
 
@@ -105,23 +99,67 @@ pub struct SuppressionFilter {
 }
 
 /// Whose list an entry is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
-    Tenant(&'a TenantId),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Tenant(TenantId),
     Platform,
 }
 
-fn partition(scope: Scope<'_>) -> String {
+impl Owner for Scope {
+    // An entry belongs to a list, not to a sweep across tenants.
+    const IS_TENANT: bool = false;
+    fn tenant(&self) -> Option<&TenantId> {
+        None
+    }
+}
+
+fn partition(scope: &Scope) -> String {
     match scope {
         Scope::Tenant(t) => format!("{}#SUPPRESS", tenant_partition(t)),
         Scope::Platform => "PLATFORM#SUPPRESS".into(),
     }
 }
 
+const EMAIL_PREFIX: &str = "EMAIL#";
+const DOMAIN_PREFIX: &str = "DOMAIN#";
+
+fn kind_prefix(kind: SuppressionKind) -> &'static str {
+    match kind {
+        SuppressionKind::Email => EMAIL_PREFIX,
+        SuppressionKind::Domain => DOMAIN_PREFIX,
+    }
+}
+
+fn key(scope: &Scope, kind: SuppressionKind, value: &str) -> Key {
+    Key::new(partition(scope), format!("{}{value}", kind_prefix(kind)))
+}
+
+impl Target {
+    fn kind(&self) -> SuppressionKind {
+        match self {
+            Target::Email(_) => SuppressionKind::Email,
+            Target::Domain(_) => SuppressionKind::Domain,
+        }
+    }
+
+    fn key(&self, scope: &Scope) -> Key {
+        key(scope, self.kind(), &self.value())
+    }
+}
+
+impl Entity for Suppression {
+    const TAG: &'static str = "suppression";
+    type Owner = Scope;
+
+    fn key(&self, scope: &Scope) -> Key {
+        key(scope, self.kind, &self.value)
+    }
+}
+
 /// Adds an entry (an existing one is kept as it was).
 pub async fn add(
     app: &App,
-    scope: Scope<'_>,
+    scope: &Scope,
     target: &Target,
     reason: SuppressionReason,
     by: &str,
@@ -129,27 +167,20 @@ pub async fn add(
 ) -> Result<Suppression, AppError> {
     let entry = Suppression {
         value: target.value(),
-        kind: match target {
-            Target::Email(_) => SuppressionKind::Email,
-            Target::Domain(_) => SuppressionKind::Domain,
-        },
+        kind: target.kind(),
         reason,
         added_by: by.into(),
         note,
         created_at: app.clock.now(),
     };
-    let key = Key::new(partition(scope), target.sort_key());
     match app
         .table
-        .put(
-            to_item("suppression", &key, &entry, [])?,
-            Some(Condition::NotExists),
-        )
+        .put(entity::item(&entry, scope)?, Some(Condition::NotExists))
         .await
     {
         Ok(()) => Ok(entry),
-        Err(TableError::ConditionFailed) => match app.table.get(&key).await? {
-            Some(item) => from_item(item),
+        Err(TableError::ConditionFailed) => match app.table.get(&target.key(scope)).await? {
+            Some(item) => entity::read(item),
             None => Ok(entry),
         },
         Err(e) => Err(e.into()),
@@ -172,7 +203,7 @@ pub async fn add_for(
         .map_err(|e| AppError::Invalid(vec![e.within("note")]))?;
     add(
         app,
-        Scope::Tenant(&who.tenant),
+        &Scope::Tenant(who.tenant.clone()),
         &target,
         input.reason.unwrap_or(SuppressionReason::Manual),
         who.user.as_str(),
@@ -183,7 +214,7 @@ pub async fn add_for(
 
 pub async fn remove(app: &App, tenant: &TenantId, value: &str) -> Result<(), AppError> {
     let target = Target::parse(value).map_err(|_| AppError::NotFound("suppression"))?;
-    let key = Key::new(partition(Scope::Tenant(tenant)), target.sort_key());
+    let key = target.key(&Scope::Tenant(tenant.clone()));
     match app.table.delete(&key, Some(Condition::Exists)).await {
         Ok(_) => Ok(()),
         Err(TableError::ConditionFailed) => Err(AppError::NotFound("suppression")),
@@ -197,42 +228,34 @@ pub async fn list(
     filter: &SuppressionFilter,
     page: PageRequest,
 ) -> Result<ListPage<Suppression>, AppError> {
-    let mut query = Query::new(Index::Table, partition(Scope::Tenant(tenant)));
+    let mut query = Query::new(Index::Table, partition(&Scope::Tenant(tenant.clone())));
     if let Some(kind) = filter.kind {
-        let prefix = match kind {
-            SuppressionKind::Email => "EMAIL#",
-            SuppressionKind::Domain => "DOMAIN#",
-        };
-        query = query.sort(SortCondition::BeginsWith(prefix.into()));
+        query = query.sort(SortCondition::BeginsWith(kind_prefix(kind).into()));
     }
     paging::list(app.table.as_ref(), query, page, |item| {
-        from_item(item).map(Some)
+        entity::read(item).map(Some)
     })
     .await
 }
 
 /// The domains a domain is suppressed through: itself and its registrable domain.
-fn domain_keys(domain: &str) -> Vec<String> {
-    let mut keys = vec![format!("DOMAIN#{domain}")];
+fn domain_entries(domain: &str) -> Vec<(SuppressionKind, String)> {
+    let mut entries = vec![(SuppressionKind::Domain, domain.to_string())];
     if let Some(root) = registrable_domain(domain).filter(|r| r != domain) {
-        keys.push(format!("DOMAIN#{root}"));
+        entries.push((SuppressionKind::Domain, root));
     }
-    keys
+    entries
 }
 
 async fn any(
     app: &App,
     tenant: &TenantId,
-    sort_keys: &[String],
+    entries: &[(SuppressionKind, String)],
 ) -> Result<Option<Suppression>, AppError> {
-    for scope in [Scope::Tenant(tenant), Scope::Platform] {
-        for sk in sort_keys {
-            if let Some(item) = app
-                .table
-                .get(&Key::new(partition(scope), sk.clone()))
-                .await?
-            {
-                return from_item(item).map(Some);
+    for scope in [Scope::Tenant(tenant.clone()), Scope::Platform] {
+        for (kind, value) in entries {
+            if let Some(item) = app.table.get(&key(&scope, *kind, value)).await? {
+                return entity::read(item).map(Some);
             }
         }
     }
@@ -245,9 +268,9 @@ pub async fn blocking_email(
     tenant: &TenantId,
     email: &EmailAddress,
 ) -> Result<Option<Suppression>, AppError> {
-    let mut keys = vec![format!("EMAIL#{}", email.as_str().to_ascii_lowercase())];
-    keys.extend(domain_keys(email.domain()));
-    any(app, tenant, &keys).await
+    let mut entries = vec![(SuppressionKind::Email, email.as_str().to_ascii_lowercase())];
+    entries.extend(domain_entries(email.domain()));
+    any(app, tenant, &entries).await
 }
 
 /// Whether a whole domain is suppressed for this tenant (discovery leaves it out).
@@ -256,7 +279,7 @@ pub async fn domain_suppressed(
     tenant: &TenantId,
     domain: &DomainName,
 ) -> Result<bool, AppError> {
-    Ok(any(app, tenant, &domain_keys(domain.as_str()))
+    Ok(any(app, tenant, &domain_entries(domain.as_str()))
         .await?
         .is_some())
 }

@@ -168,6 +168,23 @@ impl Update {
         self.remove.push(attr.to_string());
         self
     }
+
+    /// Puts the item in a secondary index under these keys.
+    pub fn set_index(
+        self,
+        index: Index,
+        partition: impl Into<Value>,
+        sort: impl Into<Value>,
+    ) -> Self {
+        self.set(index.partition_attr(), partition)
+            .set(index.sort_attr(), sort)
+    }
+
+    /// Takes the item out of a secondary index.
+    pub fn remove_index(self, index: Index) -> Self {
+        self.remove(index.partition_attr())
+            .remove(index.sort_attr())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

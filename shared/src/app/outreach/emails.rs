@@ -1,7 +1,8 @@
 //! Drafting outreach emails (from a template, by the LLM, or from the built-in template),
 //! and the review flow: edit, approve (one or a whole campaign), skip, send now.
 
-use super::{keys, sender, sending, templates};
+use super::keys::{self, BacklinkEmail};
+use super::{sender, sending, templates};
 use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::{Versioned, from_item, modify_versioned};
@@ -17,9 +18,8 @@ use crate::domain::outreach::{
 };
 use crate::domain::text::{multi_line, single_line, trim_excerpt};
 use crate::ports::llm::LlmRequest;
-use crate::ports::table::{Condition, Index, Item, PK, Query, SK, TransactOp, Update};
+use crate::ports::table::{Condition, Index, Query, TransactOp, Update};
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -250,14 +250,8 @@ pub async fn draft(
     let subject =
         single_line(&subject, 200).map_err(|e| AppError::Invalid(vec![e.within("subject")]))?;
     let now = app.clock.now();
-    let marker = keys::backlink_email(tenant, b.id.as_str());
-    if let Some(item) = app.table.get(&marker).await? {
-        let existing = EmailId::parse(
-            item.get("emailId")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
-        )
-        .map_err(|_| AppError::Unavailable("broken email marker".into()))?;
+    if let Some(item) = app.table.get(&keys::backlink_email(tenant, &b.id)).await? {
+        let existing = entity::read::<BacklinkEmail>(item)?.email_id;
         let redrafted = modify(app, tenant, &existing, |e| {
             if e.status != EmailStatus::Draft {
                 return Err(AppError::Conflict(format!(
@@ -307,18 +301,17 @@ pub async fn draft(
         sent_at: None,
         version: 1,
     };
-    let mut marker_item = Item::new();
-    marker_item.insert(PK.into(), marker.pk.clone().into());
-    marker_item.insert(SK.into(), marker.sk.clone().into());
-    marker_item.insert("entity".into(), "backlink_email".into());
-    marker_item.insert("emailId".into(), email.id.as_str().into());
+    let marker = BacklinkEmail {
+        backlink_id: b.id.clone(),
+        email_id: email.id.clone(),
+    };
     let ops = vec![
         TransactOp::Put {
             item: entity::item(&email, tenant)?,
             condition: Some(Condition::NotExists),
         },
         TransactOp::Put {
-            item: marker_item,
+            item: entity::item(&marker, tenant)?,
             condition: Some(Condition::NotExists),
         },
         TransactOp::Update {

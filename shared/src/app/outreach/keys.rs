@@ -2,10 +2,11 @@
 
 use crate::app::entity::{Entity, IndexKey};
 use crate::app::store::tenant_partition;
-use crate::domain::ids::{CampaignId, EmailId, TemplateId, TenantId};
-use crate::domain::outreach::{Attempt, EmailStatus, OutreachEmail, Template};
+use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId, TenantId};
+use crate::domain::outreach::{Attempt, AuditEntry, EmailStatus, OutreachEmail, Template};
 use crate::ports::table::{Index, Key};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 pub fn sender(tenant: &TenantId) -> Key {
     Key::new(tenant_partition(tenant), "SETTINGS#sender")
@@ -38,11 +39,28 @@ pub fn email_by_campaign(tenant: &TenantId, campaign: &CampaignId) -> String {
 }
 
 /// One email per backlink (seed 000: CampaignEmail is 1:1 with Backlink).
-pub fn backlink_email(tenant: &TenantId, backlink: &str) -> Key {
+pub fn backlink_email(tenant: &TenantId, backlink: &BacklinkId) -> Key {
     Key::new(
         tenant_partition(tenant),
         format!("BACKLINK_EMAIL#{backlink}"),
     )
+}
+
+/// The email drafted for a backlink: written with the email, so a backlink gets one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BacklinkEmail {
+    pub backlink_id: BacklinkId,
+    pub email_id: EmailId,
+}
+
+impl Entity for BacklinkEmail {
+    const TAG: &'static str = "backlink_email";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        backlink_email(tenant, &self.backlink_id)
+    }
 }
 
 pub const SEND_SHARDS: u32 = 4;
@@ -80,6 +98,34 @@ pub fn attempt(tenant: &TenantId, email: &EmailId, sequence: u32) -> Key {
 }
 
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// Audit entries are kept two years.
+const AUDIT_KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
+
+/// An audit entry as stored: newest last in the tenant's partition, under an id of its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub id: String,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+impl Entity for AuditRecord {
+    const TAG: &'static str = "audit";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        Key::new(
+            tenant_partition(tenant),
+            format!("{AUDIT_PREFIX}{}#{}", self.entry.at.to_key(), self.id),
+        )
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.entry.at.epoch_seconds() + AUDIT_KEEP_SECS)
+    }
+}
 
 /// The daily cap of one campaign.
 pub fn campaign_cap_scope(tenant: &TenantId, campaign: &CampaignId) -> String {

@@ -5,8 +5,10 @@
 //! the send goes ahead; see `sending`. Every outcome is written to the audit log.
 
 use super::keys;
+use super::keys::AuditRecord;
+use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::{from_item, tenant_partition, to_item};
+use crate::app::store::tenant_partition;
 use crate::app::{App, AppError, suppression};
 use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::TenantId;
@@ -14,13 +16,9 @@ use crate::domain::outreach::{
     AuditEntry, BlockReason, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict,
     legal_basis, ordered, region_of,
 };
-use crate::ports::table::{Index, Key, Query, SortCondition, TTL};
+use crate::ports::table::{Index, Query, SortCondition};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-
-/// Audit entries are kept two years.
-const KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -129,18 +127,11 @@ pub async fn audit(
         region: decision.region,
         legal_basis: decision.legal_basis,
     };
-    let key = Key::new(
-        tenant_partition(tenant),
-        format!(
-            "{}{}#{}",
-            keys::AUDIT_PREFIX,
-            at.to_key(),
-            app.ids.next().simple()
-        ),
-    );
-    let mut item = to_item("audit", &key, &entry, [])?;
-    item.insert(TTL.into(), Value::from(at.epoch_seconds() + KEEP_SECS));
-    app.table.put(item, None).await?;
+    let record = AuditRecord {
+        id: app.ids.next().simple().to_string(),
+        entry,
+    };
+    app.table.put(entity::item(&record, tenant)?, None).await?;
     Ok(())
 }
 
@@ -168,7 +159,7 @@ pub async fn list(
         .sort(SortCondition::BeginsWith(keys::AUDIT_PREFIX.into()))
         .descending();
     paging::list(app.table.as_ref(), query, page, |item| {
-        let entry: AuditEntry = from_item(item)?;
+        let entry = entity::read::<AuditRecord>(item)?.entry;
         let keep = campaign.as_ref().is_none_or(|c| &entry.campaign_id == c)
             && filter.verdict.is_none_or(|v| entry.verdict == v);
         Ok(keep.then_some(entry))

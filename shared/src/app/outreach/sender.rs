@@ -2,7 +2,7 @@
 //! returned, never logged.
 
 use super::keys;
-use crate::app::store::{from_item, to_item};
+use crate::app::entity::{self, Entity, Platform};
 use crate::app::{App, AppError};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
@@ -11,6 +11,7 @@ use crate::domain::text::{multi_line, single_line};
 use crate::domain::web::DomainName;
 use crate::domain::{FieldErrors, in_range, nullable};
 use crate::ports::mailer::{SmtpAccount, SmtpSecurity, Transport};
+use crate::ports::table::Key;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,6 +22,32 @@ struct Stored {
     #[serde(flatten)]
     settings: SenderSettings,
     smtp_password_sealed: Option<String>,
+}
+
+impl Entity for Stored {
+    const TAG: &'static str = "sender_settings";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        keys::sender(tenant)
+    }
+}
+
+/// The tenant a reply domain of its own belongs to.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplyDomainOwner {
+    domain: String,
+    tenant_id: TenantId,
+}
+
+impl Entity for ReplyDomainOwner {
+    const TAG: &'static str = "reply_domain";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        crate::app::replies::keys::reply_domain(&self.domain)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -58,7 +85,7 @@ pub struct SenderPatch {
 
 async fn load_stored(app: &App, tenant: &TenantId) -> Result<Stored, AppError> {
     match app.table.get(&keys::sender(tenant)).await? {
-        Some(item) => from_item(item),
+        Some(item) => entity::read(item),
         None => Ok(Stored {
             settings: SenderSettings::default(),
             smtp_password_sealed: None,
@@ -223,12 +250,7 @@ pub async fn update(
         release_reply_domain(app, tenant, old).await?;
     }
     s.updated_at = Some(app.clock.now());
-    app.table
-        .put(
-            to_item("sender_settings", &keys::sender(tenant), &stored, [])?,
-            None,
-        )
-        .await?;
+    app.table.put(entity::item(&stored, tenant)?, None).await?;
     Ok(stored.settings)
 }
 
@@ -240,7 +262,6 @@ async fn claim_reply_domain(
     previous: Option<&DomainName>,
     next: Option<&DomainName>,
 ) -> Result<(), AppError> {
-    use crate::app::replies::keys::reply_domain;
     use crate::ports::table::{Condition, TableError};
     let Some(next) = next.filter(|n| Some(*n) != previous) else {
         return Ok(());
@@ -254,13 +275,13 @@ async fn claim_reply_domain(
             "is the platform's shared reply domain; leave it unset to use it",
         ));
     }
-    let mut owner = to_item(
-        "reply_domain",
-        &reply_domain(next.as_str()),
-        &serde_json::json!({}),
-        [],
+    let owner = entity::item(
+        &ReplyDomainOwner {
+            domain: next.as_str().to_ascii_lowercase(),
+            tenant_id: tenant.clone(),
+        },
+        &Platform,
     )?;
-    owner.insert("tenantId".into(), tenant.as_str().into());
     let mine = Condition::Or(vec![
         Condition::NotExists,
         Condition::eq("tenantId", tenant.as_str()),
@@ -299,17 +320,13 @@ async fn release_reply_domain(
 
 /// The tenant that owns a reply domain, if one does.
 pub async fn reply_domain_owner(app: &App, domain: &str) -> Result<Option<TenantId>, AppError> {
-    let item = app
+    let owner: Option<ReplyDomainOwner> = app
         .table
         .get(&crate::app::replies::keys::reply_domain(domain))
-        .await?;
-    Ok(item
-        .and_then(|i| {
-            i.get("tenantId")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        })
-        .and_then(|t| TenantId::parse(&t).ok()))
+        .await?
+        .map(entity::read)
+        .transpose()?;
+    Ok(owner.map(|o| o.tenant_id))
 }
 
 /// The settings and the transport to send with (the password unsealed).

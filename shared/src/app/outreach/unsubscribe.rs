@@ -26,7 +26,7 @@ pub async fn confirm(app: &App, token: &str) -> Result<EmailAddress, AppError> {
     let (tenant, email) = open(app, token)?;
     suppression::add(
         app,
-        Scope::Tenant(&tenant),
+        &Scope::Tenant(tenant.clone()),
         &Target::Email(email.clone()),
         SuppressionReason::Unsubscribe,
         "system",

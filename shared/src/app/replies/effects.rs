@@ -83,7 +83,7 @@ fn addresses(list: &[String]) -> Vec<EmailAddress> {
 
 async fn suppress(
     app: &App,
-    scope: Scope<'_>,
+    scope: Scope,
     list: Vec<EmailAddress>,
     reason: SuppressionReason,
     note: String,
@@ -92,7 +92,7 @@ async fn suppress(
     for address in list {
         suppression::add(
             app,
-            scope,
+            &scope,
             &Target::Email(address.clone()),
             reason,
             "system",
@@ -198,7 +198,7 @@ async fn suppressions(
             list.dedup();
             suppress(
                 app,
-                Scope::Tenant(tenant),
+                Scope::Tenant(tenant.clone()),
                 list,
                 SuppressionReason::Unsubscribe,
                 note,
