@@ -1,12 +1,12 @@
 //! The activity log (seed 004): job lifecycle and settings changes, newest first.
 
-use super::entity::{self, Entity};
+use super::entity::{self, LogEntry, Logged};
 use super::paging::{self, ListPage, PageRequest};
 use super::store::tenant_partition;
 use super::{App, AppError};
 use crate::domain::ids::{JobId, TenantId};
 use crate::domain::time::Timestamp;
-use crate::ports::table::{Index, Key, Query, SortCondition};
+use crate::ports::table::{Index, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -28,28 +28,12 @@ pub struct ActivityEntry {
     pub details: Value,
 }
 
-/// An entry as stored: newest last in the tenant's partition, under an id of its own.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActivityRecord {
-    id: String,
-    #[serde(flatten)]
-    entry: ActivityEntry,
-}
-
-impl Entity for ActivityRecord {
+impl LogEntry for ActivityEntry {
     const TAG: &'static str = "activity";
-    type Owner = TenantId;
-
-    fn key(&self, tenant: &TenantId) -> Key {
-        Key::new(
-            tenant_partition(tenant),
-            format!("{PREFIX}{}#{}", self.entry.at.to_key(), self.id),
-        )
-    }
-
-    fn expires_at(&self) -> Option<i64> {
-        Some(self.entry.at.epoch_seconds() + KEEP_SECS)
+    const PREFIX: &'static str = PREFIX;
+    const KEEP_SECS: i64 = KEEP_SECS;
+    fn at(&self) -> Timestamp {
+        self.at
     }
 }
 
@@ -82,7 +66,7 @@ pub async fn record(
         actor: actor.into(),
         details,
     };
-    let record = ActivityRecord {
+    let record = Logged {
         id: app.ids.next().simple().to_string(),
         entry,
     };
@@ -104,7 +88,7 @@ pub async fn list(
         .sort(SortCondition::BeginsWith(PREFIX.into()))
         .descending();
     paging::list(app.table.as_ref(), query, page, |item| {
-        entity::read::<ActivityRecord>(item).map(|r| Some(r.entry))
+        entity::read::<Logged<ActivityEntry>>(item).map(|r| Some(r.entry))
     })
     .await
 }

@@ -3,11 +3,12 @@
 //! read only through here, so no use case spells a tag, a key format or an index attribute.
 
 use super::AppError;
-use super::store::{from_item, to_item};
+use super::store::{from_item, tenant_partition, to_item};
 use crate::domain::ids::TenantId;
+use crate::domain::time::Timestamp;
 use crate::ports::table::{ENTITY, Index, Item, Key, TTL};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// The attribute naming a tenant's item's owner.
 pub const TENANT: &str = "tenantId";
@@ -67,6 +68,42 @@ pub trait Entity: Serialize + DeserializeOwned {
     /// When the table drops the item (epoch seconds); never, unless an entity says.
     fn expires_at(&self) -> Option<i64> {
         None
+    }
+}
+
+/// An entry of a tenant's log (audit, activity): kept in time order in the tenant's
+/// partition, each under an id of its own, until it expires.
+pub trait LogEntry: Serialize + DeserializeOwned {
+    const TAG: &'static str;
+    /// The sort-key prefix of the log's entries.
+    const PREFIX: &'static str;
+    /// How long an entry is kept.
+    const KEEP_SECS: i64;
+    fn at(&self) -> Timestamp;
+}
+
+/// A log entry as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound = "E: LogEntry")]
+pub struct Logged<E> {
+    pub id: String,
+    #[serde(flatten)]
+    pub entry: E,
+}
+
+impl<E: LogEntry> Entity for Logged<E> {
+    const TAG: &'static str = E::TAG;
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        Key::new(
+            tenant_partition(tenant),
+            format!("{}{}#{}", E::PREFIX, self.entry.at().to_key(), self.id),
+        )
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.entry.at().epoch_seconds() + E::KEEP_SECS)
     }
 }
 
@@ -146,5 +183,38 @@ mod tests {
         let mut other = stored;
         other.insert("entity".into(), "campaign".into());
         assert!(matches!(read::<Note>(other), Err(AppError::Internal(_))));
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Event {
+        at: Timestamp,
+        what: String,
+    }
+
+    impl LogEntry for Event {
+        const TAG: &'static str = "event";
+        const PREFIX: &'static str = "EVENT#";
+        const KEEP_SECS: i64 = 60;
+        fn at(&self) -> Timestamp {
+            self.at
+        }
+    }
+
+    #[test]
+    fn log_entries_sort_by_time_expire_and_read_back_without_their_id() {
+        let tenant = TenantId::parse("acme").unwrap();
+        let at = Timestamp::from_epoch_seconds(1_700_000_000).unwrap();
+        let logged = Logged {
+            id: "abc".into(),
+            entry: Event {
+                at,
+                what: "x".into(),
+            },
+        };
+        let stored = item(&logged, &tenant).unwrap();
+        assert_eq!(stored["entity"], "event");
+        assert_eq!(stored["SK"], format!("EVENT#{}#abc", at.to_key()));
+        assert_eq!(stored["ttl"], 1_700_000_060);
+        assert_eq!(read::<Logged<Event>>(stored).unwrap().entry, logged.entry);
     }
 }

@@ -49,6 +49,17 @@ impl Target {
             Target::Domain(d) => d.to_string(),
         }
     }
+
+    fn kind(&self) -> SuppressionKind {
+        match self {
+            Target::Email(_) => SuppressionKind::Email,
+            Target::Domain(_) => SuppressionKind::Domain,
+        }
+    }
+
+    fn key(&self, scope: &Scope) -> Key {
+        key(scope, self.kind(), &self.value())
+    }
 }
 
 /// Suppression matches addresses whatever their case.
@@ -132,19 +143,6 @@ fn kind_prefix(kind: SuppressionKind) -> &'static str {
 
 fn key(scope: &Scope, kind: SuppressionKind, value: &str) -> Key {
     Key::new(partition(scope), format!("{}{value}", kind_prefix(kind)))
-}
-
-impl Target {
-    fn kind(&self) -> SuppressionKind {
-        match self {
-            Target::Email(_) => SuppressionKind::Email,
-            Target::Domain(_) => SuppressionKind::Domain,
-        }
-    }
-
-    fn key(&self, scope: &Scope) -> Key {
-        key(scope, self.kind(), &self.value())
-    }
 }
 
 impl Entity for Suppression {

@@ -1,9 +1,10 @@
 //! Key builders for outreach items (see docs/data-model.md).
 
-use crate::app::entity::{Entity, IndexKey};
+use crate::app::entity::{Entity, IndexKey, LogEntry};
 use crate::app::store::tenant_partition;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId, TenantId};
 use crate::domain::outreach::{Attempt, AuditEntry, EmailStatus, OutreachEmail, Template};
+use crate::domain::time::Timestamp;
 use crate::ports::table::{Index, Key};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -99,31 +100,13 @@ pub fn attempt(tenant: &TenantId, email: &EmailId, sequence: u32) -> Key {
 
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 
-/// Audit entries are kept two years.
-const AUDIT_KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
-
-/// An audit entry as stored: newest last in the tenant's partition, under an id of its own.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditRecord {
-    pub id: String,
-    #[serde(flatten)]
-    pub entry: AuditEntry,
-}
-
-impl Entity for AuditRecord {
+impl LogEntry for AuditEntry {
     const TAG: &'static str = "audit";
-    type Owner = TenantId;
-
-    fn key(&self, tenant: &TenantId) -> Key {
-        Key::new(
-            tenant_partition(tenant),
-            format!("{AUDIT_PREFIX}{}#{}", self.entry.at.to_key(), self.id),
-        )
-    }
-
-    fn expires_at(&self) -> Option<i64> {
-        Some(self.entry.at.epoch_seconds() + AUDIT_KEEP_SECS)
+    const PREFIX: &'static str = AUDIT_PREFIX;
+    // Audit entries are kept two years.
+    const KEEP_SECS: i64 = 2 * 365 * 24 * 3600;
+    fn at(&self) -> Timestamp {
+        self.at
     }
 }
 

@@ -5,8 +5,7 @@
 //! the send goes ahead; see `sending`. Every outcome is written to the audit log.
 
 use super::keys;
-use super::keys::AuditRecord;
-use crate::app::entity;
+use crate::app::entity::{self, Logged};
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::tenant_partition;
 use crate::app::{App, AppError, suppression};
@@ -127,7 +126,7 @@ pub async fn audit(
         region: decision.region,
         legal_basis: decision.legal_basis,
     };
-    let record = AuditRecord {
+    let record = Logged {
         id: app.ids.next().simple().to_string(),
         entry,
     };
@@ -159,7 +158,7 @@ pub async fn list(
         .sort(SortCondition::BeginsWith(keys::AUDIT_PREFIX.into()))
         .descending();
     paging::list(app.table.as_ref(), query, page, |item| {
-        let entry = entity::read::<AuditRecord>(item)?.entry;
+        let entry = entity::read::<Logged<AuditEntry>>(item)?.entry;
         let keep = campaign.as_ref().is_none_or(|c| &entry.campaign_id == c)
             && filter.verdict.is_none_or(|v| entry.verdict == v);
         Ok(keep.then_some(entry))
