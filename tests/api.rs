@@ -535,12 +535,12 @@ async fn routes_enforce_the_role_they_name() {
     use backlinks_core::http::auth::Verifier;
     use backlinks_core::http::call::Call;
     use backlinks_core::http::problem::Problem;
-    use backlinks_core::http::route::{Access, Reply, Route};
+    use backlinks_core::http::route::{Access, Answer, Route};
     use backlinks_core::local::dev_keys::LOCAL_ISSUER;
     use std::sync::Arc;
 
-    async fn whoami(_: Arc<backlinks_core::app::App>, call: Call) -> Result<Reply, Problem> {
-        Reply::ok(&json!({"tenant": call.tenant()?.as_str()}))
+    async fn whoami(_: Arc<backlinks_core::app::App>, call: Call) -> Result<Answer, Problem> {
+        Answer::ok(&json!({"tenant": call.tenant()?.as_str()}))
     }
     let s = TestServer::start().await;
     let verifier = Verifier::new(

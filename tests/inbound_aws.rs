@@ -215,7 +215,7 @@ Message-ID: <{long}@{long}.com>\r\nReferences: <{long}>\r\n\r\nHello?\r\n"
             .unwrap();
     assert!(matches!(
         stored,
-        backlinks_core::app::replies::ingest::Outcome::Stored(..)
+        backlinks_core::app::replies::ingest::Ingested::Stored(..)
     ));
     let all = replies::list(&app, &tenant, &Default::default(), PageRequest::first(10))
         .await

@@ -9,7 +9,7 @@ use backlinks_core::app::outreach::sending::{self, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
 use backlinks_core::app::paging::PageRequest;
-use backlinks_core::app::replies::ingest::{Outcome, ingest};
+use backlinks_core::app::replies::ingest::{Ingested, ingest};
 use backlinks_core::app::store::from_item;
 use backlinks_core::app::{App, AppError, activity, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
@@ -310,7 +310,7 @@ async fn a_send_is_cut_off_at_the_jobs_time_limit_as_lambda_would() {
     .await;
     let messages = seed(&crashing, 1, 100).await;
     let send = jobs::by_name("send").unwrap();
-    let short = jobs::Job {
+    let short = jobs::JobSpec {
         timeout_secs: 1,
         ..send
     };
@@ -540,7 +540,7 @@ async fn a_reply_to_the_message_under_review_proves_it_left() {
         vec![EmailStatus::NeedsReview]
     );
     let raw = interested_reply(&w, id).await;
-    let Outcome::Stored(_, reply) = ingest(&w.app, raw.as_bytes(), &[], Some(&w.tenant))
+    let Ingested::Stored(_, reply) = ingest(&w.app, raw.as_bytes(), &[], Some(&w.tenant))
         .await
         .unwrap()
     else {
@@ -995,7 +995,7 @@ async fn a_reply_read_during_a_store_hiccup_fails_and_is_matched_on_retry() {
         replies.items.is_empty(),
         "nothing written by the failed try"
     );
-    let Outcome::Stored(_, reply) = ingest(&flaky, raw.as_bytes(), &[], Some(&w.tenant))
+    let Ingested::Stored(_, reply) = ingest(&flaky, raw.as_bytes(), &[], Some(&w.tenant))
         .await
         .unwrap()
     else {

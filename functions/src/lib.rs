@@ -7,7 +7,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use backlinks_core::app::App;
 use backlinks_core::http::Api;
 use backlinks_core::http::routes::by_operation;
-use backlinks_core::jobs::{self, Job, Run, Trigger};
+use backlinks_core::jobs::{self, JobSpec, Run, Trigger};
 use lambda_http::{Body, Request, service_fn};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
@@ -96,7 +96,7 @@ pub fn topic_messages(event: SnsEvent) -> Vec<(String, String)> {
 /// failure fails the invocation, and the handlers are idempotent, so a retry is safe.
 pub async fn run_all(
     app: Arc<App>,
-    job: &Job,
+    job: &JobSpec,
     messages: Vec<(String, String)>,
     deadline: Instant,
 ) -> Result<(), Error> {

@@ -167,7 +167,7 @@ async fn main() {
     let started = Instant::now();
     for raw in &replies {
         match ingest::ingest(&app, raw, &[], None).await.unwrap() {
-            ingest::Outcome::Stored(..) => {}
+            ingest::Ingested::Stored(..) => {}
             other => panic!("not stored: {other:?}"),
         }
     }

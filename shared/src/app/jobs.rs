@@ -710,7 +710,7 @@ pub async fn complete_if_done(
 
 /// How a URL finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum UrlOutcome {
     Passed,
     Rejected,
     Failed,
@@ -723,12 +723,12 @@ pub async fn finish(
     tenant: &TenantId,
     previous_version: u64,
     result: &JobResult,
-    outcome: Outcome,
+    outcome: UrlOutcome,
 ) -> Result<bool, AppError> {
     let counter = match outcome {
-        Outcome::Passed => "passedUrls",
-        Outcome::Rejected => "rejectedUrls",
-        Outcome::Failed => "failedUrls",
+        UrlOutcome::Passed => "passedUrls",
+        UrlOutcome::Rejected => "rejectedUrls",
+        UrlOutcome::Failed => "failedUrls",
     };
     let ops = vec![
         TransactOp::Put {

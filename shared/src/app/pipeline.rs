@@ -2,7 +2,7 @@
 //! idempotent: a redelivered message finds its result already moved on and does nothing.
 
 use super::crawl::{self, cached, homepage_of};
-use super::jobs::{self, Outcome, QUALIFY_QUEUE, StageMessage};
+use super::jobs::{self, QUALIFY_QUEUE, StageMessage, UrlOutcome};
 use super::{App, AppError, backlinks, settings};
 use crate::domain::backlink::{Backlink, ProspectType, SourceType};
 use crate::domain::crawl::CrawlRecord;
@@ -129,7 +129,7 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
             &m.tenant_id,
             before.version,
             &result,
-            Outcome::Rejected,
+            UrlOutcome::Rejected,
         )
         .await?;
         return Ok(());
@@ -231,7 +231,7 @@ pub async fn qualify_stage(app: &App, m: &StageMessage) -> Result<(), AppError> 
     if !l2_passed {
         finish_rejected(&mut result, Layer::Layer2, now, &settings)?;
         total_time(&mut result);
-        jobs::finish(app, tenant, before.version, &result, Outcome::Rejected).await?;
+        jobs::finish(app, tenant, before.version, &result, UrlOutcome::Rejected).await?;
         return Ok(());
     }
     let started = Instant::now();
@@ -265,9 +265,9 @@ pub async fn qualify_stage(app: &App, m: &StageMessage) -> Result<(), AppError> 
     result.version += 1;
     total_time(&mut result);
     let outcome = if passes {
-        Outcome::Passed
+        UrlOutcome::Passed
     } else {
-        Outcome::Rejected
+        UrlOutcome::Rejected
     };
     jobs::finish(app, tenant, before.version, &result, outcome).await?;
     Ok(())
@@ -300,7 +300,7 @@ async fn retry_or_fail(
         result.state = ResultState::Failed;
         result.current_layer = Some(Layer::Layer3);
         result.processed_at = Some(app.clock.now());
-        jobs::finish(app, tenant, before.version, &result, Outcome::Failed).await?;
+        jobs::finish(app, tenant, before.version, &result, UrlOutcome::Failed).await?;
         return Ok(());
     }
     jobs::save(app, tenant, before.version, &result).await?;

@@ -14,9 +14,9 @@ use std::sync::Arc;
 use utoipa::openapi::path::Parameter;
 use utoipa::openapi::{RefOr, Schema};
 
-pub type Handler = fn(Arc<App>, Call) -> BoxFuture<'static, Result<Reply, Problem>>;
+pub type Handler = fn(Arc<App>, Call) -> BoxFuture<'static, Result<Answer, Problem>>;
 
-/// Wraps an `async fn(Arc<App>, Call) -> Result<Reply, Problem>` as a [`Handler`].
+/// Wraps an `async fn(Arc<App>, Call) -> Result<Answer, Problem>` as a [`Handler`].
 #[macro_export]
 macro_rules! handler {
     ($f:path) => {
@@ -177,30 +177,30 @@ impl Route {
 }
 
 /// What a handler answers.
-pub struct Reply {
+pub struct Answer {
     pub status: StatusCode,
     pub content_type: &'static str,
     pub body: Bytes,
 }
 
-impl Reply {
-    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Reply, Problem> {
+impl Answer {
+    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Answer, Problem> {
         let body = serde_json::to_vec(value).map_err(|e| {
             tracing::error!(error = %e, "response does not serialise");
             Problem::internal()
         })?;
-        Ok(Reply {
+        Ok(Answer {
             status,
             content_type: "application/json",
             body: body.into(),
         })
     }
 
-    pub fn ok<T: Serialize>(value: &T) -> Result<Reply, Problem> {
+    pub fn ok<T: Serialize>(value: &T) -> Result<Answer, Problem> {
         Self::json(StatusCode::OK, value)
     }
 
-    pub fn created<T: Serialize>(value: &T) -> Result<Reply, Problem> {
+    pub fn created<T: Serialize>(value: &T) -> Result<Answer, Problem> {
         Self::json(StatusCode::CREATED, value)
     }
 
@@ -209,16 +209,16 @@ impl Reply {
         status: StatusCode,
         content_type: &'static str,
         body: impl Into<Bytes>,
-    ) -> Result<Reply, Problem> {
-        Ok(Reply {
+    ) -> Result<Answer, Problem> {
+        Ok(Answer {
             status,
             content_type,
             body: body.into(),
         })
     }
 
-    pub fn no_content() -> Result<Reply, Problem> {
-        Ok(Reply {
+    pub fn no_content() -> Result<Answer, Problem> {
+        Ok(Answer {
             status: StatusCode::NO_CONTENT,
             content_type: "",
             body: Bytes::new(),
@@ -242,8 +242,8 @@ impl Reply {
 mod tests {
     use super::*;
 
-    async fn nothing(_: Arc<App>, _: Call) -> Result<Reply, Problem> {
-        Reply::no_content()
+    async fn nothing(_: Arc<App>, _: Call) -> Result<Answer, Problem> {
+        Answer::no_content()
     }
 
     #[test]

@@ -3,14 +3,20 @@
 
 use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
-use crate::app::outreach::{
-    analytics as an, emails as em, export as ex, policy as po, sender as se, settle,
-    templates as tp,
-};
-use crate::app::replies as rp;
-use crate::app::{
-    activity as act, backlinks as bl, campaigns as cmp, jobs as jb, suppression as sup,
-};
+use crate::app::activity::{ActivityEntry, ActivityFilter};
+use crate::app::backlinks::{BacklinkFilter, BacklinkPatch, NewBacklink};
+use crate::app::campaigns::{CampaignFilter, CampaignPatch, NewCampaign};
+use crate::app::jobs::{DiscoverRequest, JobFilter, NewJob, ResultFilter};
+use crate::app::outreach::analytics::CampaignAnalytics;
+use crate::app::outreach::emails::{DraftRequest, EmailFilter, EmailPatch};
+use crate::app::outreach::export::ExportQuery;
+use crate::app::outreach::policy::AuditFilter;
+use crate::app::outreach::sender::SenderPatch;
+use crate::app::outreach::settle::Resolution;
+use crate::app::outreach::templates::{TemplateFilter, TemplateInput, TemplatePatch};
+use crate::app::replies::unrouted::{Routing, UnroutedFilter};
+use crate::app::replies::{Assignment, ReplyFilter, ReplyPatch};
+use crate::app::suppression::{NewSuppression, Suppression, SuppressionFilter};
 use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
 use crate::domain::identity::Role;
@@ -34,7 +40,7 @@ pub fn routes() -> Vec<Route> {
         // Campaigns
         Route::get("/v1/campaigns", "listCampaigns", handler!(campaigns::list))
             .doc("campaigns", "List campaigns, newest first")
-            .query(query_params::<cmp::CampaignFilter>)
+            .query(query_params::<CampaignFilter>)
             .returns(ResponseDoc::List(schema_of::<Campaign>)),
         Route::post(
             "/v1/campaigns",
@@ -42,7 +48,7 @@ pub fn routes() -> Vec<Route> {
             handler!(campaigns::create),
         )
         .doc("campaigns", "Create a campaign (status draft)")
-        .body(schema_of::<cmp::NewCampaign>)
+        .body(schema_of::<NewCampaign>)
         .status(StatusCode::CREATED)
         .returns(ResponseDoc::Json(schema_of::<Campaign>)),
         Route::get(
@@ -61,7 +67,7 @@ pub fn routes() -> Vec<Route> {
             "campaigns",
             "Edit a campaign; absent fields stay, null clears",
         )
-        .body(schema_of::<cmp::CampaignPatch>)
+        .body(schema_of::<CampaignPatch>)
         .returns(ResponseDoc::Json(schema_of::<Campaign>)),
         Route::delete(
             "/v1/campaigns/{id}",
@@ -96,7 +102,7 @@ pub fn routes() -> Vec<Route> {
         // Backlinks
         Route::get("/v1/backlinks", "listBacklinks", handler!(backlinks::list))
             .doc("backlinks", "List backlinks, newest first, with filters")
-            .query(query_params::<bl::BacklinkFilter>)
+            .query(query_params::<BacklinkFilter>)
             .returns(ResponseDoc::List(schema_of::<Backlink>)),
         Route::post(
             "/v1/backlinks",
@@ -104,7 +110,7 @@ pub fn routes() -> Vec<Route> {
             handler!(backlinks::create),
         )
         .doc("backlinks", "Create a backlink of any source type")
-        .body(schema_of::<bl::NewBacklink>)
+        .body(schema_of::<NewBacklink>)
         .status(StatusCode::CREATED)
         .returns(ResponseDoc::Json(schema_of::<Backlink>)),
         Route::get(
@@ -123,7 +129,7 @@ pub fn routes() -> Vec<Route> {
             "backlinks",
             "Edit a backlink or move it through its lifecycle",
         )
-        .body(schema_of::<bl::BacklinkPatch>)
+        .body(schema_of::<BacklinkPatch>)
         .returns(ResponseDoc::Json(schema_of::<Backlink>)),
         Route::delete(
             "/v1/backlinks/{id}",
@@ -141,7 +147,7 @@ pub fn routes() -> Vec<Route> {
             "prospects",
             "Start discovery for a campaign, by keywords or from a URL list",
         )
-        .body(schema_of::<jb::DiscoverRequest>)
+        .body(schema_of::<DiscoverRequest>)
         .body_limit(1024 * 1024)
         .status(StatusCode::ACCEPTED)
         .returns(ResponseDoc::Json(schema_of::<Job>)),
@@ -150,13 +156,13 @@ pub fn routes() -> Vec<Route> {
                 "prospects",
                 "Qualify a list of URLs, or run a campaign's discovery",
             )
-            .body(schema_of::<jb::NewJob>)
+            .body(schema_of::<NewJob>)
             .body_limit(1024 * 1024)
             .status(StatusCode::CREATED)
             .returns(ResponseDoc::Json(schema_of::<Job>)),
         Route::get("/v1/jobs", "listJobs", handler!(jobs::list))
             .doc("prospects", "List jobs, newest first")
-            .query(query_params::<jb::JobFilter>)
+            .query(query_params::<JobFilter>)
             .returns(ResponseDoc::List(schema_of::<Job>)),
         Route::get("/v1/jobs/{id}", "getJob", handler!(jobs::get))
             .doc("prospects", "A job's status and progress")
@@ -170,7 +176,7 @@ pub fn routes() -> Vec<Route> {
             "prospects",
             "A job's results, with the three layers' factors and the contact found",
         )
-        .query(query_params::<jb::ResultFilter>)
+        .query(query_params::<ResultFilter>)
         .returns(ResponseDoc::List(schema_of::<JobResult>)),
         Route::post("/v1/jobs/{id}/pause", "pauseJob", handler!(jobs::pause))
             .doc("prospects", "Pause a job; waiting URLs wait")
@@ -202,8 +208,8 @@ pub fn routes() -> Vec<Route> {
         .returns(ResponseDoc::Json(schema_of::<ClassificationSettings>)),
         Route::get("/v1/activity", "listActivity", handler!(jobs::activity))
             .doc("prospects", "Job and settings events, newest first")
-            .query(query_params::<act::ActivityFilter>)
-            .returns(ResponseDoc::List(schema_of::<act::ActivityEntry>)),
+            .query(query_params::<ActivityFilter>)
+            .returns(ResponseDoc::List(schema_of::<ActivityEntry>)),
         // Suppression
         Route::get(
             "/v1/suppressions",
@@ -214,17 +220,17 @@ pub fn routes() -> Vec<Route> {
             "suppression",
             "The tenant's suppressed addresses and domains",
         )
-        .query(query_params::<sup::SuppressionFilter>)
-        .returns(ResponseDoc::List(schema_of::<sup::Suppression>)),
+        .query(query_params::<SuppressionFilter>)
+        .returns(ResponseDoc::List(schema_of::<Suppression>)),
         Route::post(
             "/v1/suppressions",
             "addSuppression",
             handler!(suppression::add),
         )
         .doc("suppression", "Suppress an address or a whole domain")
-        .body(schema_of::<sup::NewSuppression>)
+        .body(schema_of::<NewSuppression>)
         .status(StatusCode::CREATED)
-        .returns(ResponseDoc::Json(schema_of::<sup::Suppression>)),
+        .returns(ResponseDoc::Json(schema_of::<Suppression>)),
         Route::delete(
             "/v1/suppressions/{value}",
             "removeSuppression",
@@ -255,7 +261,7 @@ pub fn routes() -> Vec<Route> {
             "Edit the sender settings; the SMTP password is write-only",
         )
         .access(Access::Role(Role::Admin))
-        .body(schema_of::<se::SenderPatch>)
+        .body(schema_of::<SenderPatch>)
         .returns(ResponseDoc::Json(schema_of::<SenderSettings>)),
         Route::get(
             "/v1/templates",
@@ -263,7 +269,7 @@ pub fn routes() -> Vec<Route> {
             handler!(outreach::list_templates),
         )
         .doc("outreach", "Email templates with usage statistics")
-        .query(query_params::<tp::TemplateFilter>)
+        .query(query_params::<TemplateFilter>)
         .returns(ResponseDoc::List(schema_of::<Template>)),
         Route::post(
             "/v1/templates",
@@ -274,7 +280,7 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "Create a template; unknown {{variables}} are refused",
         )
-        .body(schema_of::<tp::TemplateInput>)
+        .body(schema_of::<TemplateInput>)
         .status(StatusCode::CREATED)
         .returns(ResponseDoc::Json(schema_of::<Template>)),
         Route::get(
@@ -290,7 +296,7 @@ pub fn routes() -> Vec<Route> {
             handler!(outreach::update_template),
         )
         .doc("outreach", "Edit a template")
-        .body(schema_of::<tp::TemplatePatch>)
+        .body(schema_of::<TemplatePatch>)
         .returns(ResponseDoc::Json(schema_of::<Template>)),
         Route::delete(
             "/v1/templates/{id}",
@@ -307,12 +313,12 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "Draft the outreach email for a backlink: from a template, by the LLM, or built in",
         )
-        .body(schema_of::<em::DraftRequest>)
+        .body(schema_of::<DraftRequest>)
         .status(StatusCode::CREATED)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::get("/v1/emails", "listEmails", handler!(outreach::list_emails))
             .doc("outreach", "Outreach emails, newest first")
-            .query(query_params::<em::EmailFilter>)
+            .query(query_params::<EmailFilter>)
             .returns(ResponseDoc::List(schema_of::<OutreachEmail>)),
         Route::get("/v1/emails/{id}", "getEmail", handler!(outreach::get_email))
             .doc("outreach", "Get an outreach email")
@@ -326,7 +332,7 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "Edit an email (marks it user-edited; an approved email returns to draft)",
         )
-        .body(schema_of::<em::EmailPatch>)
+        .body(schema_of::<EmailPatch>)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::post(
             "/v1/emails/{id}/approve",
@@ -362,7 +368,7 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "Settle a send that needs review: it left (sent) or it did not (not_sent)",
         )
-        .body(schema_of::<settle::Resolution>)
+        .body(schema_of::<Resolution>)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::post(
             "/v1/campaigns/{id}/review/request",
@@ -389,7 +395,7 @@ pub fn routes() -> Vec<Route> {
                 "outreach",
                 "Every send decision with its reasons and legal basis, newest first",
             )
-            .query(query_params::<po::AuditFilter>)
+            .query(query_params::<AuditFilter>)
             .returns(ResponseDoc::List(schema_of::<AuditEntry>)),
         Route::get(
             "/v1/campaigns/{id}/analytics",
@@ -400,17 +406,17 @@ pub fn routes() -> Vec<Route> {
             "outreach",
             "A campaign's outreach figures, with the daily rollups",
         )
-        .returns(ResponseDoc::Json(schema_of::<an::CampaignAnalytics>)),
+        .returns(ResponseDoc::Json(schema_of::<CampaignAnalytics>)),
         Route::get(
             "/v1/reports/summary",
             "getReportSummary",
             handler!(outreach::report_summary),
         )
         .doc("outreach", "Outreach figures across every campaign")
-        .returns(ResponseDoc::Json(schema_of::<an::CampaignAnalytics>)),
+        .returns(ResponseDoc::Json(schema_of::<CampaignAnalytics>)),
         Route::get("/v1/exports", "exportCsv", handler!(outreach::export_csv))
             .doc("outreach", "CSV export of leads, attempts or replies (formula-safe)")
-            .query(query_params::<ex::ExportQuery>)
+            .query(query_params::<ExportQuery>)
             .returns(ResponseDoc::Media("text/csv")),
         Route::get(
             "/v1/unsubscribe/{token}",
@@ -437,7 +443,7 @@ pub fn routes() -> Vec<Route> {
         // Replies
         Route::get("/v1/replies", "listReplies", handler!(replies::list))
             .doc("replies", "Inbound replies, newest first (filter by class, campaign, unmatched, reviewed)")
-            .query(query_params::<rp::ReplyFilter>)
+            .query(query_params::<ReplyFilter>)
             .returns(ResponseDoc::List(schema_of::<Reply>)),
         Route::get("/v1/replies/{id}", "getReply", handler!(replies::get))
             .doc("replies", "Get a reply with its classification and effects")
@@ -447,11 +453,11 @@ pub fn routes() -> Vec<Route> {
                 "replies",
                 "Mark a reply reviewed, keep notes, or override its class (the new class's effects apply)",
             )
-            .body(schema_of::<rp::ReplyPatch>)
+            .body(schema_of::<ReplyPatch>)
             .returns(ResponseDoc::Json(schema_of::<Reply>)),
         Route::post("/v1/replies/{id}/assign", "assignReply", handler!(replies::assign))
             .doc("replies", "Attach an unmatched reply to the email it answers")
-            .body(schema_of::<rp::Assignment>)
+            .body(schema_of::<Assignment>)
             .returns(ResponseDoc::Json(schema_of::<Reply>)),
         Route::get(
             "/v1/admin/unrouted-replies",
@@ -463,7 +469,7 @@ pub fn routes() -> Vec<Route> {
             "Inbound mail that reached no tenant, newest first (platform operators)",
         )
         .access(Access::Role(Role::Superadmin))
-        .query(query_params::<rp::unrouted::UnroutedFilter>)
+        .query(query_params::<UnroutedFilter>)
         .returns(ResponseDoc::List(schema_of::<Reply>)),
         Route::post(
             "/v1/admin/unrouted-replies/{id}/route",
@@ -475,7 +481,7 @@ pub fn routes() -> Vec<Route> {
             "Hand an unrouted message to its tenant, where it waits as an unmatched reply",
         )
         .access(Access::Role(Role::Superadmin))
-        .body(schema_of::<rp::unrouted::Routing>)
+        .body(schema_of::<Routing>)
         .returns(ResponseDoc::Json(schema_of::<Reply>)),
     ]
 }

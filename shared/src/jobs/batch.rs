@@ -2,7 +2,7 @@
 //! while a whole message limit is left before the batch's deadline, a message no retry can
 //! help goes to the dead-letter queue at once, and everything not done goes back to the queue.
 
-use super::{Job, run_message};
+use super::{JobSpec, run_message};
 use crate::app::{App, AppError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ pub const ANSWER_MARGIN_SECS: u32 = 5;
 /// that is not a message) is moved to the job's dead-letter queue and counts as done.
 pub async fn run_batch(
     app: Arc<App>,
-    job: &Job,
+    job: &JobSpec,
     messages: Vec<(String, String)>,
     deadline: Instant,
 ) -> Vec<String> {
@@ -48,7 +48,7 @@ pub async fn run_batch(
 /// moved (it is then retried, and dead-lettered by the queue after its receive limit). A
 /// job fed by SES or SNS has no queue of its own: its invocation fails, and Lambda's
 /// asynchronous retries end in that function's dead-letter queue, so the event is kept.
-async fn dead_letter(app: &App, job: &Job, id: &str, body: String, error: &AppError) -> bool {
+async fn dead_letter(app: &App, job: &JobSpec, id: &str, body: String, error: &AppError) -> bool {
     let Some(queue) = job.queue() else {
         return false;
     };
@@ -65,6 +65,6 @@ async fn dead_letter(app: &App, job: &Job, id: &str, body: String, error: &AppEr
 }
 
 /// The deadline of a batch that starts now in a function with this job's timeout.
-pub fn deadline_for(job: &Job) -> Instant {
+pub fn deadline_for(job: &JobSpec) -> Instant {
     Instant::now() + Duration::from_secs(u64::from(job.function_timeout_secs()))
 }

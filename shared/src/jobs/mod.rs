@@ -85,12 +85,12 @@ pub enum Run {
 }
 
 #[derive(Clone)]
-pub struct Job {
+pub struct JobSpec {
     pub name: &'static str,
     pub description: &'static str,
     pub trigger: Trigger,
     /// How long one run or one message may take. A scheduled job's Lambda timeout is this;
-    /// a queue job's is [`Job::function_timeout_secs`].
+    /// a queue job's is [`JobSpec::function_timeout_secs`].
     pub timeout_secs: u32,
     pub run: Run,
 }
@@ -98,7 +98,7 @@ pub struct Job {
 /// The longest a Lambda function may run.
 const LAMBDA_MAX_TIMEOUT_SECS: u32 = 900;
 
-impl Job {
+impl JobSpec {
     /// The Lambda function's timeout. A queue job's batch has room for three whole messages
     /// and the margin to answer; a message is started only while a whole message limit is
     /// left (see `batch`), so a slow batch hands its rest back to the queue instead of being
@@ -191,79 +191,79 @@ async fn ses_feedback(app: Arc<App>, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn registry() -> Vec<Job> {
+pub fn registry() -> Vec<JobSpec> {
     vec![
-        Job {
+        JobSpec {
             name: "reply-ingest",
             description: "Reads an inbound message, threads it to its attempt, classifies it and applies its effects",
             trigger: Trigger::InboundMail,
             timeout_secs: 60,
             run: Run::Message(|app, body| Box::pin(reply_ingest(app, body))),
         },
-        Job {
+        JobSpec {
             name: "ses-feedback",
             description: "Applies SES bounce and complaint notifications (suppression, attempt marked)",
             trigger: Trigger::Topic(FEEDBACK_TOPIC),
             timeout_secs: 30,
             run: Run::Message(|app, body| Box::pin(ses_feedback(app, body))),
         },
-        Job {
+        JobSpec {
             name: "send-scheduler",
             description: "Releases approved emails inside each tenant's send window (every 5 minutes)",
             trigger: Trigger::Schedule("rate(5 minutes)"),
             timeout_secs: 120,
             run: Run::Scheduled(|app, budget| Box::pin(send_scheduler(app, budget))),
         },
-        Job {
+        JobSpec {
             name: "send",
             description: "Checks the policy, claims the send and its caps, and sends one email",
             trigger: Trigger::Queue(SEND_QUEUE),
             timeout_secs: sending::SEND_TIMEOUT_SECS,
             run: Run::Message(|app, body| Box::pin(send_stage(app, body))),
         },
-        Job {
+        JobSpec {
             name: "follow-up-sweep",
             description: "Queues follow-ups that are due (every 15 minutes)",
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
             run: Run::Scheduled(|app, budget| Box::pin(follow_up_sweep(app, budget))),
         },
-        Job {
+        JobSpec {
             name: "discover",
             description: "Runs a discovery job's search queries and seeds its URLs",
             trigger: Trigger::Queue(DISCOVER_QUEUE),
             timeout_secs: 300,
             run: Run::Message(|app, body| Box::pin(discover_stage(app, body))),
         },
-        Job {
+        JobSpec {
             name: "crawl",
             description: "Layer 1, then crawls the site for contacts and signals (cached 14 days)",
             trigger: Trigger::Queue(CRAWL_QUEUE),
             timeout_secs: 120,
             run: Run::Message(|app, body| Box::pin(crawl_stage(app, body))),
         },
-        Job {
+        JobSpec {
             name: "qualify",
             description: "Layers 2 and 3, confidence, and the backlink for a passing prospect",
             trigger: Trigger::Queue(QUALIFY_QUEUE),
             timeout_secs: 120,
             run: Run::Message(|app, body| Box::pin(qualify_stage(app, body))),
         },
-        Job {
+        JobSpec {
             name: "job-archival",
             description: "Archives finished jobs after 90 days, deletes them after 180 (daily, 02:00 UTC)",
             trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
             timeout_secs: 300,
             run: Run::Scheduled(|app, budget| Box::pin(job_archival(app, budget))),
         },
-        Job {
+        JobSpec {
             name: "link-health-sweep",
             description: "Queues placed links not checked for a day (daily, 05:00 UTC)",
             trigger: Trigger::Schedule("cron(0 5 * * ? *)"),
             timeout_secs: 300,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
         },
-        Job {
+        JobSpec {
             name: "link-check",
             description: "Fetches a source page and records whether the link is live",
             trigger: Trigger::Queue(link_health::QUEUE),
@@ -273,12 +273,12 @@ pub fn registry() -> Vec<Job> {
     ]
 }
 
-pub fn by_name(name: &str) -> Option<Job> {
+pub fn by_name(name: &str) -> Option<JobSpec> {
     registry().into_iter().find(|j| j.name == name)
 }
 
 /// Runs a scheduled job once, with a span naming it.
-pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppError> {
+pub async fn run_scheduled(app: Arc<App>, job: &JobSpec) -> Result<JobReport, AppError> {
     let Run::Scheduled(run) = job.run else {
         return Err(AppError::invalid(
             "name",
@@ -298,7 +298,12 @@ pub async fn run_scheduled(app: Arc<App>, job: &Job) -> Result<JobReport, AppErr
 /// Handles one queue message, with a span naming the job and message, within the job's
 /// time limit: locally as in Lambda, a handler never outlives it (the send stage counts on
 /// that to tell a live claim from an abandoned one).
-pub async fn run_message(app: Arc<App>, job: &Job, id: &str, body: String) -> Result<(), AppError> {
+pub async fn run_message(
+    app: Arc<App>,
+    job: &JobSpec,
+    id: &str,
+    body: String,
+) -> Result<(), AppError> {
     let Run::Message(run) = job.run else {
         return Err(AppError::invalid(
             "name",

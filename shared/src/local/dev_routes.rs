@@ -4,7 +4,7 @@ use crate::app::App;
 use crate::handler;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
-use crate::http::route::{Reply, Route};
+use crate::http::route::{Answer, Route};
 use crate::jobs::{self, QUEUES, Run};
 use serde::Serialize;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ struct QueueView {
     dead_letters: u64,
 }
 
-async fn queues(app: Arc<App>, _: Call) -> Result<Reply, Problem> {
+async fn queues(app: Arc<App>, _: Call) -> Result<Answer, Problem> {
     let mut out = Vec::new();
     for spec in QUEUES {
         let stats = app
@@ -31,17 +31,17 @@ async fn queues(app: Arc<App>, _: Call) -> Result<Reply, Problem> {
             dead_letters: stats.dead_letters,
         });
     }
-    Reply::ok(&serde_json::json!({ "items": out }))
+    Answer::ok(&serde_json::json!({ "items": out }))
 }
 
-async fn run_job(app: Arc<App>, call: Call) -> Result<Reply, Problem> {
+async fn run_job(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     let name = call.param("name");
     let job = jobs::by_name(name).ok_or_else(|| Problem::not_found("job"))?;
     match job.run {
-        Run::Scheduled(_) => Reply::ok(&jobs::run_scheduled(app, &job).await?),
+        Run::Scheduled(_) => Answer::ok(&jobs::run_scheduled(app, &job).await?),
         Run::Message(_) => {
             let handled = super::workers::drain_once(app, &job).await?;
-            Reply::ok(&jobs::JobReport {
+            Answer::ok(&jobs::JobReport {
                 job: job.name.to_string(),
                 summary: format!("handled {handled} messages"),
             })

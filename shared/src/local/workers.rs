@@ -3,7 +3,7 @@
 
 use crate::app::{App, AppError};
 use crate::jobs::schedule::Schedule;
-use crate::jobs::{self, Job, Trigger};
+use crate::jobs::{self, JobSpec, Trigger};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use tokio::sync::watch;
 /// Receives one batch of a queue job's messages and handles them; a message that fails
 /// stays in the queue, reappears after its visibility timeout, and is dead-lettered after
 /// too many receives. Returns how many were handled successfully.
-pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
+pub async fn drain_once(app: Arc<App>, job: &JobSpec) -> Result<usize, AppError> {
     let queue = match job.trigger {
         Trigger::Queue(queue) => queue,
         Trigger::InboundMail => return drain_inbox(app, job).await,
@@ -39,7 +39,7 @@ pub async fn drain_once(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
 /// Ingests the `.eml` files waiting in the inbox folder. A file that cannot be read as
 /// mail is set aside in `failed/`; one that failed for a passing reason stays to be tried
 /// again.
-async fn drain_inbox(app: Arc<App>, job: &Job) -> Result<usize, AppError> {
+async fn drain_inbox(app: Arc<App>, job: &JobSpec) -> Result<usize, AppError> {
     let keys = app
         .blobs
         .waiting()
@@ -81,7 +81,7 @@ pub async fn drain_all(app: Arc<App>) -> Result<usize, AppError> {
     }
 }
 
-async fn worker(app: Arc<App>, job: Job, mut stop: watch::Receiver<bool>) {
+async fn worker(app: Arc<App>, job: JobSpec, mut stop: watch::Receiver<bool>) {
     loop {
         let idle = match drain_once(app.clone(), &job).await {
             Ok(0) => true,
@@ -103,7 +103,12 @@ async fn worker(app: Arc<App>, job: Job, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn scheduler(app: Arc<App>, job: Job, schedule: Schedule, mut stop: watch::Receiver<bool>) {
+async fn scheduler(
+    app: Arc<App>,
+    job: JobSpec,
+    schedule: Schedule,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let now = Utc::now();
         let Some(next) = schedule.next_after(now) else {

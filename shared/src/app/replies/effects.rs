@@ -15,18 +15,14 @@ use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
 use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
-use crate::domain::reply::{Bounce, Classification, Complaint, OutOfOffice, ReplyClass, verdict};
+use crate::domain::reply::{Bounce, Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
 use crate::ports::table::{TTL, Update};
 use serde_json::Value;
 
 /// The analysis after a person overrides the class: the rules' reading of the new class,
 /// keeping the facts the message gave (bounce recipients, return date, placement).
-pub(crate) fn overridden(
-    previous: &Classification,
-    class: ReplyClass,
-    from: &str,
-) -> Classification {
+pub(crate) fn overridden(previous: &ReplyAnalysis, class: ReplyClass, from: &str) -> ReplyAnalysis {
     let mut c = verdict(class, 1.0);
     c.classifier = "user".into();
     c.placement_url = previous.placement_url.clone();

@@ -2,7 +2,7 @@
 //! a bounce or complaint that arrives by mail, matched through our Message-ID or the
 //! recipient's address.
 
-use super::ingest::{Outcome, receive};
+use super::ingest::{Ingested, receive};
 use crate::app::{App, AppError};
 use crate::domain::bounce::{BounceFormat, ses};
 use crate::domain::inbound::InboundMail;
@@ -81,7 +81,7 @@ fn lower(list: &[Recipient]) -> Vec<String> {
 
 /// Handles one notification (the SNS message body). Deliveries and other kinds are
 /// acknowledged and ignored.
-pub async fn handle(app: &App, body: &str) -> Result<Option<Outcome>, AppError> {
+pub async fn handle(app: &App, body: &str) -> Result<Option<Ingested>, AppError> {
     let n: Notification = serde_json::from_str(body)
         .map_err(|e| AppError::invalid("message", format!("not an SES notification: {e}")))?;
     let kind = n
@@ -155,7 +155,7 @@ pub async fn handle(app: &App, body: &str) -> Result<Option<Outcome>, AppError> 
         original_recipients: recipients,
         ..Default::default()
     };
-    let classification = crate::domain::reply::Classification {
+    let classification = crate::domain::reply::ReplyAnalysis {
         classifier: "ses_feedback".into(),
         ..classification
     };

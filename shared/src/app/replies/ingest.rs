@@ -13,7 +13,7 @@ use crate::domain::inbound::{self, InboundMail};
 use crate::domain::outreach::ReplyTarget;
 use crate::domain::reply::text::strip_quoted;
 use crate::domain::reply::{
-    self, AiUsage, Classification, MatchedBy, Reply, ReplyClass, ReplyMatch,
+    self, AiUsage, MatchedBy, Reply, ReplyAnalysis, ReplyClass, ReplyMatch,
 };
 use crate::domain::text::trim_excerpt;
 use crate::domain::time::Timestamp;
@@ -33,7 +33,7 @@ pub struct InboundObject {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Ingested {
     Stored(TenantId, Reply),
     /// Delivered before: the reply stored then.
     Duplicate(TenantId, Reply),
@@ -43,21 +43,21 @@ pub enum Outcome {
     Unrouted(ReplyId),
 }
 
-impl std::fmt::Display for Outcome {
+impl std::fmt::Display for Ingested {
     /// Ids and the class only: logs never carry a message's text or addresses.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Stored(tenant, reply) => write!(
+            Ingested::Stored(tenant, reply) => write!(
                 f,
                 "stored {} for {tenant} as {}",
                 reply.id,
                 reply.analysis.classification.as_str()
             ),
-            Outcome::Duplicate(tenant, reply) => {
+            Ingested::Duplicate(tenant, reply) => {
                 write!(f, "already stored as {} for {tenant}", reply.id)
             }
-            Outcome::OwnMessage => f.write_str("a copy of our own message, ignored"),
-            Outcome::Unrouted(id) => write!(f, "kept unrouted as {id}"),
+            Ingested::OwnMessage => f.write_str("a copy of our own message, ignored"),
+            Ingested::Unrouted(id) => write!(f, "kept unrouted as {id}"),
         }
     }
 }
@@ -91,7 +91,7 @@ struct Found {
 }
 
 /// Reads the object and ingests it (the reply-ingest job).
-pub async fn ingest_object(app: &App, object: &InboundObject) -> Result<Outcome, AppError> {
+pub async fn ingest_object(app: &App, object: &InboundObject) -> Result<Ingested, AppError> {
     let raw = app.blobs.get(&object.key).await.map_err(|e| match e {
         crate::ports::BlobError::NotFound(key) => {
             AppError::invalid("key", format!("no stored message {key}"))
@@ -108,7 +108,7 @@ pub async fn ingest(
     raw: &[u8],
     envelope: &[String],
     tenant: Option<&TenantId>,
-) -> Result<Outcome, AppError> {
+) -> Result<Ingested, AppError> {
     // A bounce may come with no From at all (only a null envelope sender): it is still
     // read and classified.
     let mail = inbound::parse(raw)
@@ -153,7 +153,7 @@ async fn find_target(
     mail: &InboundMail,
     envelope: &[String],
     tenant: Option<&TenantId>,
-    machine: Option<&Classification>,
+    machine: Option<&ReplyAnalysis>,
 ) -> Result<Option<Found>, AppError> {
     for address in envelope.iter().chain(&mail.recipients) {
         let local = address
@@ -254,7 +254,7 @@ async fn llm_classify(
     mail: &InboundMail,
     text: &str,
     prospect_domains: &[String],
-) -> Option<(Classification, AiUsage)> {
+) -> Option<(ReplyAnalysis, AiUsage)> {
     let llm = app.llm.as_ref()?;
     let classes: Vec<&str> = ReplyClass::ALL
         .iter()
@@ -317,13 +317,13 @@ pub(crate) async fn receive(
     mail: InboundMail,
     envelope: &[String],
     tenant: Option<&TenantId>,
-    forced: Option<Classification>,
+    forced: Option<ReplyAnalysis>,
     fallback_id: &str,
-) -> Result<Outcome, AppError> {
+) -> Result<Ingested, AppError> {
     if let Some(id) = &mail.message_id
         && app.table.get(&keys::outbound(id)).await?.is_some()
     {
-        return Ok(Outcome::OwnMessage);
+        return Ok(Ingested::OwnMessage);
     }
     let ours = vec![app.outreach.default_reply_domain.clone()];
     let received = app.clock.now().datetime().date_naive();
@@ -408,7 +408,7 @@ pub(crate) async fn receive(
                     None,
                 )
                 .await?;
-            return Ok(Outcome::Unrouted(id));
+            return Ok(Ingested::Unrouted(id));
         }
     };
     let dedupe = mail.message_id.as_deref().unwrap_or(fallback_id);
@@ -430,7 +430,7 @@ pub(crate) async fn receive(
         ])
         .await;
     match stored {
-        Ok(()) => Ok(Outcome::Stored(
+        Ok(()) => Ok(Ingested::Stored(
             tenant.clone(),
             effects::apply_to(app, &tenant, reply, email.as_ref(), None).await?,
         )),
@@ -450,7 +450,7 @@ pub(crate) async fn receive(
             } else {
                 effects::apply(app, &tenant, earlier).await?
             };
-            Ok(Outcome::Duplicate(tenant, earlier))
+            Ok(Ingested::Duplicate(tenant, earlier))
         }
         Err(e) => Err(e.into()),
     }

@@ -109,7 +109,7 @@ pub struct OutOfOffice {
 /// A class with seed 003's analysis: sentiment, intent, urgency, what to do next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Classification {
+pub struct ReplyAnalysis {
     pub classification: ReplyClass,
     pub sentiment: Sentiment,
     pub intent: String,
@@ -127,7 +127,7 @@ pub struct Classification {
 }
 
 /// A class with the analysis the rules give it.
-pub fn verdict(class: ReplyClass, confidence: f32) -> Classification {
+pub fn verdict(class: ReplyClass, confidence: f32) -> ReplyAnalysis {
     let (sentiment, intent, urgency, action, reply) = match class {
         ReplyClass::Interested => (
             Sentiment::Positive,
@@ -201,7 +201,7 @@ pub fn verdict(class: ReplyClass, confidence: f32) -> Classification {
             None,
         ),
     };
-    Classification {
+    ReplyAnalysis {
         classification: class,
         sentiment,
         intent: intent.into(),

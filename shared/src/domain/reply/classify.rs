@@ -2,7 +2,7 @@
 //! from its structure and headers first; a human reply is classified from its new text
 //! only, so the quote of our own pitch never decides.
 
-use super::class::{Classification, Complaint, OutOfOffice, ReplyClass, verdict};
+use super::class::{Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
 use super::phrases::*;
 use super::text::{any_phrase, dates, strip_quoted, urls, words};
 use crate::domain::bounce::{self, Bounce, BounceFormat};
@@ -75,9 +75,9 @@ pub fn classify_machine(
     mail: &InboundMail,
     ours: &[String],
     received: NaiveDate,
-) -> Option<Classification> {
+) -> Option<ReplyAnalysis> {
     if let Some(recipients) = complaint(mail) {
-        return Some(Classification {
+        return Some(ReplyAnalysis {
             complaint: Some(Complaint { recipients }),
             ..verdict(ReplyClass::Complaint, 0.99)
         });
@@ -92,7 +92,7 @@ pub fn classify_machine(
             Some(BounceFormat::Rfc3464) => 0.99,
             _ => 0.85,
         };
-        return Some(Classification {
+        return Some(ReplyAnalysis {
             bounce: Some(b),
             ..verdict(class, confidence)
         });
@@ -107,7 +107,7 @@ pub fn classify_machine(
         any_phrase(&subject, OUT_OF_OFFICE, false) || any_phrase(&body, OUT_OF_OFFICE, false);
     if away && (automatic || any_phrase(&subject, OUT_OF_OFFICE, false)) {
         let sent = mail.date.map_or(received, |d| d.date_naive());
-        return Some(Classification {
+        return Some(ReplyAnalysis {
             out_of_office: Some(OutOfOffice {
                 return_date: return_date(&format!("{}\n{text}", mail.subject), sent),
             }),
@@ -118,7 +118,7 @@ pub fn classify_machine(
 }
 
 /// A person's reply, from its new text. `prospect_domains` locate a placement URL.
-pub fn classify_human(text: &str, prospect_domains: &[String]) -> Classification {
+pub fn classify_human(text: &str, prospect_domains: &[String]) -> ReplyAnalysis {
     let new_text = strip_quoted(text);
     let w = words(&new_text);
     let (class, confidence) = if any_phrase(&w, UNSUBSCRIBE, false) || w == ["stop"] {
@@ -147,7 +147,7 @@ pub fn classify(
     ours: &[String],
     prospect_domains: &[String],
     received: NaiveDate,
-) -> Classification {
+) -> ReplyAnalysis {
     classify_machine(mail, ours, received)
         .unwrap_or_else(|| classify_human(&mail.text, prospect_domains))
 }
@@ -157,7 +157,7 @@ pub fn from_llm(
     answer: &serde_json::Value,
     text: &str,
     prospect_domains: &[String],
-) -> Option<Classification> {
+) -> Option<ReplyAnalysis> {
     let class =
         ReplyClass::parse(answer.get("classification")?.as_str()?).filter(|c| c.is_human())?;
     let pick = |name: &str| {

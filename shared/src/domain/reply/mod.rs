@@ -7,7 +7,7 @@ mod phrases;
 pub mod text;
 
 pub use super::bounce::Bounce;
-pub use class::{Classification, Complaint, OutOfOffice, ReplyClass, Sentiment, Urgency, verdict};
+pub use class::{Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, Sentiment, Urgency, verdict};
 pub use classify::{classify, classify_human, classify_machine, from_llm, return_date};
 
 use super::ids::{BacklinkId, CampaignId, EmailId, ReplyId};
@@ -66,7 +66,7 @@ pub struct Reply {
     pub reply_text: String,
     pub received_at: Timestamp,
     #[serde(flatten)]
-    pub analysis: Classification,
+    pub analysis: ReplyAnalysis,
     pub ai: Option<AiUsage>,
     /// The attempt it answers; none while unmatched.
     pub matched: Option<ReplyMatch>,

@@ -1,7 +1,7 @@
 use crate::app::App;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
-use crate::http::route::Reply;
+use crate::http::route::Answer;
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -12,15 +12,15 @@ pub struct Health {
     pub version: &'static str,
 }
 
-pub async fn health(_: Arc<App>, _: Call) -> Result<Reply, Problem> {
-    Reply::ok(&Health {
+pub async fn health(_: Arc<App>, _: Call) -> Result<Answer, Problem> {
+    Answer::ok(&Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
     })
 }
 
-pub async fn openapi(_: Arc<App>, _: Call) -> Result<Reply, Problem> {
-    Ok(Reply {
+pub async fn openapi(_: Arc<App>, _: Call) -> Result<Answer, Problem> {
+    Ok(Answer {
         status: http::StatusCode::OK,
         content_type: "application/json",
         body: crate::http::openapi::document_bytes(),
