@@ -1,5 +1,5 @@
 //! Sending at most once, under concurrency, redelivery and crashes, on both table adapters;
-//! the SES and SMTP transports against real servers; follow-ups over weeks of a moved clock.
+//! the SES and SMTP transports against real servers; the guards on settling.
 
 mod support;
 
@@ -7,116 +7,29 @@ use async_trait::async_trait;
 use backlinks_core::adapters::mail::{MailRouter, Outbox};
 use backlinks_core::app::outreach::sending::{self, SendMessage};
 use backlinks_core::app::outreach::settle::{self, Resolution, ReviewOutcome};
-use backlinks_core::app::outreach::{analytics, emails, followups, keys, sender};
+use backlinks_core::app::outreach::{analytics, emails, followups, keys};
 use backlinks_core::app::paging::PageRequest;
 use backlinks_core::app::replies::ingest::{Ingested, ingest};
 use backlinks_core::app::store::from_item;
 use backlinks_core::app::{App, AppError, activity, backlinks, campaigns};
 use backlinks_core::domain::backlink::OutreachStatus;
 use backlinks_core::domain::ids::EmailId;
-use backlinks_core::domain::ids::TenantId;
 use backlinks_core::domain::outreach::Attempt;
 use backlinks_core::domain::outreach::{EmailStatus, OutreachEmail};
 use backlinks_core::jobs;
-use backlinks_core::local::workers;
+use backlinks_core::ports::Clock;
 use backlinks_core::ports::mailer::{
     Envelope, MailError, Mailer, SmtpAccount, SmtpSecurity, Transport,
 };
-use backlinks_core::ports::queue::{QueueError, QueueMessage, QueueStats};
 use backlinks_core::ports::table::{
     Condition, Item, Key, Page, Query, Table, TableError, TransactOp, Update, WriteOp,
 };
-use backlinks_core::ports::{Clock, ManualClock};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 use support::Store;
-
-struct World {
-    app: Arc<App>,
-    clock: Arc<ManualClock>,
-    outbox: PathBuf,
-    tenant: TenantId,
-    _store: Store,
-    _dir: tempfile::TempDir,
-}
-
-fn sent_files(dir: &PathBuf) -> Vec<String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p: &PathBuf| p.extension().is_some_and(|x| x == "eml"));
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            std::fs::read_to_string(p)
-                .unwrap()
-                .replace("\r\n\t", " ")
-                .replace("\r\n ", " ")
-        })
-        .collect()
-}
-
-async fn world(store: Store, mailer: Option<Arc<dyn Mailer>>) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::app_over(&store, dir.path(), mailer).await;
-    World {
-        app: Arc::new(app),
-        clock: store.clock.clone(),
-        outbox: dir.path().join("outbox"),
-        tenant: TenantId::parse("acme").unwrap(),
-        _store: store,
-        _dir: dir,
-    }
-}
-
-/// Sender settings with a tenant cap, an active campaign, and `n` approved emails to
-/// distinct sites; returns the send messages.
-async fn seed(w: &World, n: usize, tenant_cap: u32) -> Vec<SendMessage> {
-    let app = &w.app;
-    let patch = serde_json::from_value(json!({
-        "fromName": "Alice", "fromEmail": "alice@agency.com", "organization": "Agency", "postalAddress": "1 Main St",
-        "caps": {"perTenantDaily": tenant_cap, "perRecipientDomainDaily": 20},
-        "sendWindow": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "startHour": 0, "endHour": 24, "timeZone": "UTC"}
-    }))
-    .unwrap();
-    sender::update(app, &w.tenant, patch).await.unwrap();
-    let campaign = campaigns::create(app, &w.tenant, serde_json::from_value(json!({
-        "name": "Bulk", "limits": {"maxEmailsPerDay": 1000, "maxFollowUps": 2}, "followUpDelayDays": [2, 3]
-    })).unwrap())
-    .await
-    .unwrap();
-    campaigns::act(
-        app,
-        &w.tenant,
-        &campaign.id,
-        backlinks_core::domain::campaign::CampaignAction::Activate,
-    )
-    .await
-    .unwrap();
-    let mut messages = Vec::new();
-    for i in 0..n {
-        let b = backlinks::create(app, &w.tenant, serde_json::from_value(json!({
-            "sourceDomain": format!("site{i}.org"), "campaignId": campaign.id, "recipientEmail": format!("ed@site{i}.org")
-        })).unwrap())
-        .await
-        .unwrap();
-        let e = emails::draft(app, &w.tenant, &b.id, Default::default())
-            .await
-            .unwrap();
-        let e = emails::approve(app, &w.tenant, &e.id).await.unwrap();
-        sending::release(app, &w.tenant, &e).await.unwrap();
-        messages.push(SendMessage {
-            tenant_id: w.tenant.clone(),
-            email_id: e.id,
-            sequence: 0,
-        });
-    }
-    messages
-}
+use support::send_world::*;
 
 async fn statuses(w: &World, messages: &[SendMessage]) -> Vec<EmailStatus> {
     let mut out = Vec::new();
@@ -129,39 +42,6 @@ async fn statuses(w: &World, messages: &[SendMessage]) -> Vec<EmailStatus> {
         );
     }
     out
-}
-
-/// Handles every message concurrently, as 16 send workers would (Lambda concurrency);
-/// returns the messages the queue must deliver again, after failing the test on any
-/// other error.
-async fn race_once(w: &World, messages: &[SendMessage]) -> Vec<SendMessage> {
-    let workers = Arc::new(tokio::sync::Semaphore::new(16));
-    let tasks: Vec<_> = messages
-        .iter()
-        .cloned()
-        .map(|m| {
-            let (app, workers) = (w.app.clone(), workers.clone());
-            tokio::spawn(async move {
-                let _slot = workers.acquire().await.unwrap();
-                let outcome = sending::send_stage(&app, &m).await;
-                (m, outcome)
-            })
-        })
-        .collect();
-    let mut again = Vec::new();
-    for t in tasks {
-        match t.await.unwrap() {
-            (_, Ok(())) => {}
-            (m, Err(AppError::Unavailable(why))) if why.contains("another worker") => again.push(m),
-            (_, Err(e)) => panic!("send failed: {e}"),
-        }
-    }
-    again
-}
-
-/// Every message handled without error and without redelivery.
-async fn race(w: &World, messages: &[SendMessage]) {
-    assert!(race_once(w, messages).await.is_empty());
 }
 
 async fn two_hundred_against_a_cap_of_twenty(store: Store) {
@@ -293,12 +173,6 @@ fn refused() -> MailError {
 /// Answered, but the outcome is unknown (a timeout mid-transfer).
 fn unsure() -> MailError {
     MailError::Unknown("timed out after DATA".into())
-}
-
-/// Runs the send job over whatever the send queue delivers now, as the worker would.
-async fn deliver_due(w: &World) -> usize {
-    let job = jobs::by_name("send").unwrap();
-    workers::drain_once(w.app.clone(), &job).await.unwrap()
 }
 
 #[tokio::test]
@@ -563,102 +437,6 @@ async fn a_reply_to_the_message_under_review_proves_it_left() {
     assert_eq!(backlink.outreach_status, OutreachStatus::Responded);
 }
 
-#[tokio::test]
-async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
-    let w = world(Store::sqlite().await, None).await;
-    let messages = seed(&w, 2, 100).await;
-    race(&w, &messages).await;
-    let first = emails::get(&w.app, &w.tenant, &messages[0].email_id)
-        .await
-        .unwrap();
-    // The second prospect replies: its backlink moves on, so its follow-ups must stop.
-    let second = emails::get(&w.app, &w.tenant, &messages[1].email_id)
-        .await
-        .unwrap();
-    backlinks::modify(&w.app, &w.tenant, &second.backlink_id, |b| {
-        b.transition(
-            backlinks_core::domain::backlink::OutreachStatus::Responded,
-            w.clock.now(),
-        )
-        .unwrap();
-        Ok(())
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        0,
-        "not due yet"
-    );
-    w.clock.advance_seconds(2 * 86_400 + 60);
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        2
-    );
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        0,
-        "queued once"
-    );
-    for m in &messages {
-        sending::send_stage(
-            &w.app,
-            &SendMessage {
-                sequence: 1,
-                ..m.clone()
-            },
-        )
-        .await
-        .unwrap();
-    }
-    let files = sent_files(&w.outbox);
-    assert_eq!(files.len(), 3, "two first emails and one follow-up");
-    let follow_up = files.iter().find(|f| f.contains("In-Reply-To:")).unwrap();
-    assert!(
-        follow_up.contains(&format!("In-Reply-To: <{}>", first.message_ids[0])),
-        "{follow_up}"
-    );
-    assert!(follow_up.contains(&format!("References: <{}>", first.message_ids[0])));
-    assert!(follow_up.contains("Subject: Re: "));
-    let stopped = emails::get(&w.app, &w.tenant, &second.id).await.unwrap();
-    assert_eq!(
-        (stopped.next_follow_up_at, stopped.block_reasons.clone()),
-        (
-            None,
-            vec![backlinks_core::domain::outreach::BlockReason::NotAwaitingReply]
-        )
-    );
-    // The second follow-up after three more days, then no more (two at most).
-    w.clock.advance_seconds(3 * 86_400 + 60);
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        1
-    );
-    sending::send_stage(
-        &w.app,
-        &SendMessage {
-            sequence: 2,
-            ..messages[0].clone()
-        },
-    )
-    .await
-    .unwrap();
-    let done = emails::get(&w.app, &w.tenant, &first.id).await.unwrap();
-    assert_eq!(
-        (
-            done.follow_ups_sent,
-            done.next_follow_up_at,
-            done.message_ids.len()
-        ),
-        (2, None, 3)
-    );
-    w.clock.advance_seconds(30 * 86_400);
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        0
-    );
-}
-
 /// A small message with a unique marker, and its envelope, for the transport tests.
 fn probe() -> (String, String, Envelope) {
     let marker = uuid::Uuid::now_v7().simple().to_string();
@@ -862,54 +640,6 @@ async fn the_scheduler_reads_past_emails_that_cannot_go() {
     );
     let ready = emails::get(&w.app, &w.tenant, &ready.id).await.unwrap();
     assert_eq!(ready.status, EmailStatus::Queued);
-}
-
-/// A queue that refuses every send.
-struct DownQueue;
-
-#[async_trait]
-impl backlinks_core::ports::Queue for DownQueue {
-    async fn send(&self, _: &str, _: Vec<String>) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn send_after(&self, _: &str, _: String, _: Duration) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn receive(&self, _: &str, _: u32, _: Duration) -> Result<Vec<QueueMessage>, QueueError> {
-        Ok(vec![])
-    }
-    async fn dead_letter(&self, _: &str, _: String) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn delete(&self, _: &str, _: &str) -> Result<(), QueueError> {
-        Ok(())
-    }
-    async fn stats(&self, _: &str) -> Result<QueueStats, QueueError> {
-        Ok(QueueStats::default())
-    }
-}
-
-#[tokio::test]
-async fn a_follow_up_the_queue_refused_stays_due() {
-    let w = world(Store::sqlite().await, None).await;
-    let messages = seed(&w, 1, 100).await;
-    assert_eq!(deliver_due(&w).await, 1);
-    w.clock.advance_seconds(2 * 86_400 + 60);
-    let down = App {
-        queue: Arc::new(DownQueue),
-        ..(*w.app).clone()
-    };
-    assert!(followups::sweep(&down, &support::budget()).await.is_err());
-    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
-        .await
-        .unwrap();
-    assert_eq!(e.follow_up_pending, None);
-    assert!(e.next_follow_up_at.is_some());
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        1,
-        "found again by the next sweep"
-    );
 }
 
 /// A store watched by the test: it counts reads of sender settings and, when asked, fails
@@ -1169,83 +899,4 @@ async fn a_deleted_campaign_leaves_nothing_that_can_still_send() {
     );
     let b = backlinks::get(&w.app, &w.tenant, &b.id).await.unwrap();
     assert_eq!(b.campaign_id, None);
-}
-
-#[tokio::test]
-async fn follow_ups_fill_the_same_variables_as_first_emails() {
-    use backlinks_core::app::outreach::templates;
-    let w = world(Store::sqlite().await, None).await;
-    let messages = seed(&w, 1, 100).await;
-    let e = emails::get(&w.app, &w.tenant, &messages[0].email_id)
-        .await
-        .unwrap();
-    backlinks::update(
-        &w.app,
-        &w.tenant,
-        &e.backlink_id,
-        serde_json::from_value(json!({
-            "targetUrl": "https://client.example/guide", "anchorText": "composting guide"
-        }))
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    templates::create(
-        &w.app,
-        &w.tenant,
-        serde_json::from_value(json!({
-            "name": "nudge", "category": "follow_up", "subject": "x",
-            "body": "Still keen, {{site_name}} ({{site_url}})? Our {{anchor_text}}: {{target_url}}"
-        }))
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(deliver_due(&w).await, 1);
-    w.clock.advance_seconds(2 * 86_400 + 60);
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        1
-    );
-    assert_eq!(deliver_due(&w).await, 1);
-    let files = sent_files(&w.outbox);
-    let follow_up = backlinks_core::domain::inbound::parse(files.last().unwrap().as_bytes())
-        .unwrap()
-        .text;
-    assert!(
-        follow_up.contains(
-            "Still keen, site0.org (https://site0.org/)? Our composting guide: https://client.example/guide"
-        ),
-        "{follow_up}"
-    );
-}
-
-#[tokio::test]
-async fn follow_ups_wait_for_the_send_window() {
-    let w = world(Store::sqlite().await, None).await;
-    seed(&w, 1, 100).await;
-    assert_eq!(deliver_due(&w).await, 1);
-    // Due on a Wednesday at noon (UTC), in a window open on Saturdays only.
-    w.clock.advance_seconds(2 * 86_400 + 60);
-    let window = |days: serde_json::Value| {
-        serde_json::from_value(json!({
-            "sendWindow": {"days": days, "startHour": 0, "endHour": 24, "timeZone": "UTC"}
-        }))
-        .unwrap()
-    };
-    sender::update(&w.app, &w.tenant, window(json!(["sat"])))
-        .await
-        .unwrap();
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        0
-    );
-    sender::update(&w.app, &w.tenant, window(json!(["wed"])))
-        .await
-        .unwrap();
-    assert_eq!(
-        followups::sweep(&w.app, &support::budget()).await.unwrap(),
-        1,
-        "still due once the window opens"
-    );
 }

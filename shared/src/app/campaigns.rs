@@ -1,14 +1,15 @@
 //! Outreach campaigns: create, read, list, edit, delete, and the status actions.
 
 use super::entity::{self, Entity, IndexKey};
+use super::outreach::templates;
 use super::paging::{self, ListPage, PageRequest};
 use super::store::{from_item, tenant_partition};
 use super::{App, AppError, backlinks};
 use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
 };
-use crate::domain::ids::{CampaignId, TenantId};
-use crate::domain::outreach::ReviewStatus;
+use crate::domain::ids::{CampaignId, TemplateId, TenantId};
+use crate::domain::outreach::{ReviewStatus, TemplateCategory};
 use crate::domain::text::{label_list, multi_line, single_line};
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors, in_range, nullable};
@@ -75,6 +76,13 @@ pub struct NewCampaign {
     /// Days each follow-up waits after the previous email (default 4, 7, 14).
     #[serde(default)]
     pub follow_up_delay_days: Option<Vec<u32>>,
+    /// The follow-up template of each step, first follow-up first (at most 10, each a
+    /// `follow_up` template); a step without one sends a short nudge.
+    #[serde(default)]
+    pub follow_up_template_ids: Option<Vec<String>>,
+    /// Send follow-ups without review (default false: each waits for `approveFollowUp`).
+    #[serde(default)]
+    pub send_follow_ups_unreviewed: Option<bool>,
 }
 
 /// A partial edit: absent fields stay as they are; `null` clears a nullable field.
@@ -97,6 +105,8 @@ pub struct CampaignPatch {
     pub ai_model_preference: Option<Option<String>>,
     pub limits: Option<LimitsInput>,
     pub follow_up_delay_days: Option<Vec<u32>>,
+    pub follow_up_template_ids: Option<Vec<String>>,
+    pub send_follow_ups_unreviewed: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -215,6 +225,19 @@ impl CampaignPatch {
                 c.follow_up_delay_days = days.clone();
             }
         }
+        if let Some(ids) = &self.follow_up_template_ids {
+            if ids.len() > 10 {
+                errors.push("followUpTemplateIds", "must name at most 10 templates");
+            } else if let Some(ids) = errors.check(
+                "followUpTemplateIds",
+                ids.iter().map(|id| TemplateId::parse(id)).collect(),
+            ) {
+                c.follow_up_template_ids = ids;
+            }
+        }
+        if let Some(v) = self.send_follow_ups_unreviewed {
+            c.send_follow_ups_unreviewed = v;
+        }
         errors.into_result().map_err(AppError::Invalid)
     }
 }
@@ -263,8 +286,13 @@ pub async fn create(
         ai_model_preference: input.ai_model_preference.map(Some),
         limits: input.limits,
         follow_up_delay_days: input.follow_up_delay_days,
+        follow_up_template_ids: input.follow_up_template_ids,
+        send_follow_ups_unreviewed: input.send_follow_ups_unreviewed,
     };
     patch.apply_to(&mut campaign)?;
+    if let Some(ids) = &patch.follow_up_template_ids {
+        follow_up_templates_exist(app, tenant, ids).await?;
+    }
     app.table
         .put(entity::item(&campaign, tenant)?, Some(Condition::NotExists))
         .await?;
@@ -344,7 +372,36 @@ pub async fn update(
     id: &CampaignId,
     patch: CampaignPatch,
 ) -> Result<Campaign, AppError> {
+    if let Some(ids) = &patch.follow_up_template_ids {
+        follow_up_templates_exist(app, tenant, ids).await?;
+    }
     modify(app, tenant, id, |c| patch.apply_to(c)).await
+}
+
+/// Every step's template is one of the tenant's follow-up templates. Ids that do not parse
+/// are left to the patch's own check, which names them.
+async fn follow_up_templates_exist(
+    app: &App,
+    tenant: &TenantId,
+    ids: &[String],
+) -> Result<(), AppError> {
+    for (i, raw) in ids.iter().enumerate() {
+        let Ok(id) = TemplateId::parse(raw) else {
+            continue;
+        };
+        let ok = match templates::get(app, tenant, &id).await {
+            Ok(t) => t.category == TemplateCategory::FollowUp,
+            Err(AppError::NotFound(_)) => false,
+            Err(e) => return Err(e),
+        };
+        if !ok {
+            return Err(AppError::invalid(
+                &format!("followUpTemplateIds.{i}"),
+                format!("{id} is not a follow_up template of this tenant"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub async fn act(

@@ -1,6 +1,6 @@
 //! Outreach campaigns (seed 001 BacklinkCampaign, seed 003 backlinking_campaigns).
 
-use super::ids::CampaignId;
+use super::ids::{CampaignId, TemplateId};
 use super::time::Timestamp;
 use super::web::WebUrl;
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,14 @@ pub struct Campaign {
     /// Days after the previous email that each follow-up waits (at most maxFollowUps used).
     #[serde(default = "default_follow_up_days")]
     pub follow_up_delay_days: Vec<u32>,
+    /// The follow-up template of each step: the n-th follow-up uses the n-th id; a step with
+    /// none uses the built-in short nudge.
+    #[serde(default)]
+    pub follow_up_template_ids: Vec<TemplateId>,
+    /// Follow-ups go without a person reading them first. Off by default: each follow-up's
+    /// text waits for approval when it falls due.
+    #[serde(default)]
+    pub send_follow_ups_unreviewed: bool,
     pub status: CampaignStatus,
     /// Where the campaign's emails are in review (seed 000).
     #[serde(default)]
@@ -152,6 +160,8 @@ impl Campaign {
             ai_model_preference: None,
             limits: CampaignLimits::default(),
             follow_up_delay_days: default_follow_up_days(),
+            follow_up_template_ids: vec![],
+            send_follow_ups_unreviewed: false,
             status: CampaignStatus::Draft,
             review_status: super::outreach::ReviewStatus::Draft,
             created_at: now,

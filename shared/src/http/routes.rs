@@ -10,6 +10,7 @@ use crate::app::jobs::{DiscoverRequest, JobFilter, NewJob, ResultFilter};
 use crate::app::outreach::analytics::CampaignAnalytics;
 use crate::app::outreach::emails::{DraftRequest, EmailFilter, EmailPatch};
 use crate::app::outreach::export::ExportQuery;
+use crate::app::outreach::follow_up_drafts::FollowUpApproval;
 use crate::app::outreach::policy::AuditFilter;
 use crate::app::outreach::sender::SenderPatch;
 use crate::app::outreach::settle::Resolution;
@@ -340,6 +341,18 @@ pub fn routes() -> Vec<Route> {
             handler!(outreach::approve_email),
         )
         .doc("outreach", "Approve an email for sending")
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
+        Route::post(
+            "/v1/emails/{id}/follow-up/approve",
+            "approveFollowUp",
+            handler!(outreach::approve_follow_up),
+        )
+        .doc(
+            "outreach",
+            "Approve the follow-up waiting for review (its text as drafted, or as edited here); \
+             it goes at the next follow-up sweep inside the send window",
+        )
+        .body(schema_of::<FollowUpApproval>)
         .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::post(
             "/v1/emails/{id}/skip",

@@ -53,6 +53,8 @@ pub struct EmailPatch {
 pub struct EmailFilter {
     pub campaign_id: Option<String>,
     pub status: Option<EmailStatus>,
+    /// Only emails whose next follow-up waits for review (true) or does not (false).
+    pub follow_up_review: Option<bool>,
     /// Page size, 1-200 (default 50).
     pub limit: Option<u32>,
     /// `nextCursor` of the previous page.
@@ -292,6 +294,7 @@ pub async fn draft(
         follow_ups_sent: 0,
         next_follow_up_at: None,
         follow_up_pending: None,
+        follow_up: None,
         not_before: None,
         replied_at: None,
         bounced_at: None,
@@ -363,7 +366,10 @@ pub async fn list(
     };
     paging::list(app.table.as_ref(), query.descending(), page, |item| {
         let e: OutreachEmail = from_item(item)?;
-        Ok(filter.status.is_none_or(|s| e.status == s).then_some(e))
+        let waiting = e.follow_up.as_ref().is_some_and(|d| d.awaits_review());
+        let keep = filter.status.is_none_or(|s| e.status == s)
+            && filter.follow_up_review.is_none_or(|w| w == waiting);
+        Ok(keep.then_some(e))
     })
     .await
 }

@@ -1,14 +1,16 @@
-//! The follow-up sweep: emails sent with no reply whose next follow-up is due are queued,
-//! inside their tenant's send window, for the send stage, which checks the policy again (no
-//! reply, not suppressed, backlink still awaiting a reply) and threads the follow-up on the
-//! original.
+//! The follow-up sweep: emails sent with no reply whose next follow-up is due get the
+//! step's text (held for review unless the campaign sends follow-ups unreviewed) and, once
+//! approved, are queued inside their tenant's send window for the send stage, which checks
+//! the policy again (no reply, not suppressed, backlink still awaiting a reply) and threads
+//! the follow-up on the original.
 
 use super::sending::{SEND_QUEUE, SendMessage};
-use super::{emails, keys, sender};
+use super::{emails, follow_up_drafts, keys, sender};
 use crate::app::store::{from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
-use crate::app::{App, AppError};
-use crate::domain::outreach::{EmailStatus, OutreachEmail};
+use crate::app::{App, AppError, campaigns};
+use crate::domain::ids::TenantId;
+use crate::domain::outreach::{EmailStatus, FollowUpDraft, OutreachEmail};
 use crate::ports::table::{Index, Item, Query, SortCondition};
 
 /// Queues every due follow-up within the run's budget. Returns how many.
@@ -35,12 +37,17 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     Ok(queued)
 }
 
-/// Marks one due follow-up pending and queues it; false if it is no longer due. A failed
-/// queue send puts the email back as it was, so the next sweep finds it again.
+/// Makes the due follow-up's text if this step has none yet, then marks it pending and
+/// queues it; false if it is no longer due or its text waits for review. A failed queue
+/// send puts the email back as it was, so the next sweep finds it again.
 async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
     let tenant = tenant_of(&item)?;
     let email: OutreachEmail = from_item(item)?;
     let sequence = email.follow_ups_sent + 1;
+    let drafted = match &email.follow_up {
+        Some(d) if d.sequence == sequence => None,
+        _ => new_draft(app, &tenant, &email, sequence).await?,
+    };
     let marked = emails::modify(app, &tenant, &email.id, |e| {
         if e.status != EmailStatus::Sent
             || e.replied_at.is_some()
@@ -49,16 +56,24 @@ async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
         {
             return Err(AppError::Conflict("no longer due".into()));
         }
+        if let Some(d) = &drafted {
+            e.follow_up = Some(d.clone());
+        }
+        // Unapproved, it leaves the follow-up index until a person approves it.
+        if e.follow_up.as_ref().is_some_and(|d| d.awaits_review()) {
+            return Ok(());
+        }
         e.follow_up_pending = Some(sequence);
         e.next_follow_up_at = None;
         Ok(())
     })
     .await;
-    let due_at = match marked {
-        Ok(_) => email.next_follow_up_at,
-        Err(AppError::Conflict(_)) => return Ok(false),
+    match marked {
+        Ok(e) if e.follow_up_pending == Some(sequence) => {}
+        Ok(_) | Err(AppError::Conflict(_)) => return Ok(false),
         Err(e) => return Err(e),
-    };
+    }
+    let due_at = email.next_follow_up_at;
     let message = SendMessage {
         tenant_id: tenant.clone(),
         email_id: email.id.clone(),
@@ -77,4 +92,23 @@ async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
         return Err(e.into());
     }
     Ok(true)
+}
+
+/// The step's text from its campaign; none when the campaign is gone, which the send stage
+/// settles.
+async fn new_draft(
+    app: &App,
+    tenant: &TenantId,
+    email: &OutreachEmail,
+    sequence: u32,
+) -> Result<Option<FollowUpDraft>, AppError> {
+    let campaign = match campaigns::get(app, tenant, &email.campaign_id).await {
+        Ok(c) => c,
+        Err(AppError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let settings = sender::get(app, tenant).await?;
+    follow_up_drafts::draft(app, tenant, email, &campaign, &settings, sequence)
+        .await
+        .map(Some)
 }

@@ -176,6 +176,7 @@ impl Entity for OutreachEmail {
             ));
         } else if self.status == EmailStatus::Sent
             && self.replied_at.is_none()
+            && !self.follow_up.as_ref().is_some_and(|d| d.awaits_review())
             && let Some(due) = self.next_follow_up_at
         {
             keys.push(IndexKey::new(

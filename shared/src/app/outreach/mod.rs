@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod emails;
 pub mod export;
+pub mod follow_up_drafts;
 pub mod followups;
 pub mod keys;
 pub mod policy;

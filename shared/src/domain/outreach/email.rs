@@ -88,6 +88,9 @@ pub struct OutreachEmail {
     pub next_follow_up_at: Option<Timestamp>,
     /// The follow-up released to the send queue and not yet sent.
     pub follow_up_pending: Option<u32>,
+    /// The next follow-up's text, made when it fell due, for review before it goes.
+    #[serde(default)]
+    pub follow_up: Option<FollowUpDraft>,
     /// A cap was reached: not released again before this time.
     pub not_before: Option<Timestamp>,
     /// Set when the prospect replied (any human reply): follow-ups stop for good.
@@ -100,6 +103,29 @@ pub struct OutreachEmail {
     pub approved_at: Option<Timestamp>,
     pub sent_at: Option<Timestamp>,
     pub version: u64,
+}
+
+/// The text of one follow-up. While `approvedAt` is empty it waits for a person; the
+/// original message is quoted under it when it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpDraft {
+    /// 1 for the first follow-up.
+    pub sequence: u32,
+    pub body: String,
+    /// The step's template, when the campaign names one.
+    pub template_id: Option<TemplateId>,
+    pub user_edited: bool,
+    /// Why this draft needs a person even in a campaign that sends follow-ups unreviewed.
+    pub note: Option<String>,
+    pub created_at: Timestamp,
+    pub approved_at: Option<Timestamp>,
+}
+
+impl FollowUpDraft {
+    pub fn awaits_review(&self) -> bool {
+        self.approved_at.is_none()
+    }
 }
 
 /// Where a campaign's emails are in review (seed 000): draft → dm_review → dm_approved →

@@ -1,6 +1,6 @@
 use crate::app::App;
 use crate::app::outreach::{
-    analytics, emails, export, policy, sender, settle, templates, unsubscribe,
+    analytics, emails, export, follow_up_drafts, policy, sender, settle, templates, unsubscribe,
 };
 use crate::app::paging::PageRequest;
 use crate::domain::ids::{BacklinkId, CampaignId, EmailId, TemplateId};
@@ -76,6 +76,11 @@ pub async fn update_email(app: Arc<App>, call: Call) -> Result<Answer, Problem> 
 
 pub async fn approve_email(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     Answer::ok(&emails::approve(&app, call.tenant()?, &email_id(&call)?).await?)
+}
+
+pub async fn approve_follow_up(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let id = email_id(&call)?;
+    Answer::ok(&follow_up_drafts::approve(&app, call.tenant()?, &id, call.json()?).await?)
 }
 
 pub async fn skip_email(app: Arc<App>, call: Call) -> Result<Answer, Problem> {

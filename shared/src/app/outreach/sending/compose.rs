@@ -5,12 +5,9 @@ use super::SendMessage;
 use super::claim::Claimed;
 use super::gate::Cleared;
 use super::guard::Due;
-use crate::app::outreach::templates;
-use crate::app::{App, AppError, backlinks};
-use crate::domain::campaign::Campaign;
-use crate::domain::ids::TenantId;
+use crate::app::outreach::follow_up_drafts;
+use crate::app::{App, AppError};
 use crate::domain::mail::OutgoingMail;
-use crate::domain::outreach::{OutreachEmail, SenderSettings, render, template_values};
 
 pub(super) async fn mail(
     app: &App,
@@ -24,7 +21,7 @@ pub(super) async fn mail(
     let text = if m.sequence == 0 {
         email.body.clone()
     } else {
-        follow_up_text(app, tenant, email, &due.campaign, settings).await?
+        follow_up_drafts::text(app, tenant, email, &due.campaign, settings, m.sequence).await?
     };
     let unsubscribe = app
         .outreach
@@ -54,42 +51,4 @@ pub(super) async fn mail(
         organization: settings.organization.clone(),
         postal_address: settings.postal_address.clone(),
     })
-}
-
-/// The text of the n-th follow-up: the tenant's first follow-up template, or a short nudge.
-async fn follow_up_text(
-    app: &App,
-    tenant: &TenantId,
-    email: &OutreachEmail,
-    campaign: &Campaign,
-    settings: &SenderSettings,
-) -> Result<String, AppError> {
-    let filter = templates::TemplateFilter {
-        category: Some(crate::domain::outreach::TemplateCategory::FollowUp),
-        ..Default::default()
-    };
-    let found = templates::list(
-        app,
-        tenant,
-        &filter,
-        crate::app::paging::PageRequest::first(1),
-    )
-    .await?;
-    let body = found.items.first().map(|t| t.body.clone()).unwrap_or_else(|| {
-        "Hi {{recipient_first_name}},\n\nJust following up on my note below about {{topic}}. Would it be a fit for \
-         {{site_name}}?\n\nBest,\n{{sender_name}}"
-            .to_string()
-    });
-    let backlink = backlinks::get(app, tenant, &email.backlink_id).await?;
-    let site = crate::app::crawl::cached(app, &backlink.source_domain).await?;
-    let topic = campaign.keywords.first().cloned().unwrap_or_default();
-    let values = template_values(
-        &backlink,
-        campaign,
-        settings,
-        site.as_ref().map(|r| r.signals.title.as_str()),
-        &topic,
-    );
-    let quoted: String = email.body.lines().map(|l| format!("> {l}\n")).collect();
-    Ok(format!("{}\n\n{quoted}", render(&body, &values)))
 }
