@@ -207,6 +207,64 @@ impl CloudSettings {
     }
 }
 
+/// The soft-bounce limit: `SOFT_BOUNCE_LIMIT` (default 3) soft bounces of one address, each
+/// within `SOFT_BOUNCE_WINDOW_DAYS` (default 30) of the one before.
+pub mod bounces {
+    use super::{ConfigError, optional};
+    use crate::domain::bounce::policy::BouncePolicy;
+
+    pub fn from_env() -> Result<BouncePolicy, ConfigError> {
+        parse(
+            optional("SOFT_BOUNCE_LIMIT").as_deref(),
+            optional("SOFT_BOUNCE_WINDOW_DAYS").as_deref(),
+        )
+    }
+
+    /// The policy from the two settings' text; a missing one keeps its default.
+    pub fn parse(limit: Option<&str>, days: Option<&str>) -> Result<BouncePolicy, ConfigError> {
+        let number = |name: &str, text: Option<&str>, default: u32, max: u32| match text {
+            None => Ok(default),
+            Some(t) => t
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: name.into(),
+                    reason: format!("must be a whole number from 1 to {max}"),
+                }),
+        };
+        let default = BouncePolicy::default();
+        Ok(BouncePolicy {
+            soft_limit: number("SOFT_BOUNCE_LIMIT", limit, default.soft_limit, 100)?,
+            soft_window_days: number(
+                "SOFT_BOUNCE_WINDOW_DAYS",
+                days,
+                default.soft_window_days,
+                365,
+            )?,
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_soft_bounce_limit_is_configurable_and_validated() {
+            let default = parse(None, None).unwrap();
+            assert_eq!(default, BouncePolicy::default());
+            assert!(!default.reached(2) && default.reached(3));
+            let one = parse(Some("1"), Some("7")).unwrap();
+            assert!(one.reached(1));
+            assert_eq!(one.window_secs(), 7 * 86_400);
+            for bad in ["0", "101", "three", "-1"] {
+                assert!(parse(Some(bad), None).is_err(), "{bad}");
+            }
+            assert!(parse(None, Some("366")).is_err());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@ pub struct App {
     /// Where inbound mail waits to be read.
     pub blobs: Arc<dyn BlobStore>,
     /// When soft bounces suppress an address.
-    pub bounces: replies::policy::BouncePolicy,
+    pub bounces: crate::domain::bounce::policy::BouncePolicy,
 }
 
 impl App {
@@ -66,7 +66,7 @@ impl App {
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs),
-            bounces: replies::policy::BouncePolicy::default(),
+            bounces: crate::domain::bounce::policy::BouncePolicy::default(),
         }
     }
 
@@ -76,7 +76,10 @@ impl App {
         self
     }
 
-    pub fn with_bounce_policy(mut self, policy: replies::policy::BouncePolicy) -> Self {
+    pub fn with_bounce_policy(
+        mut self,
+        policy: crate::domain::bounce::policy::BouncePolicy,
+    ) -> Self {
         self.bounces = policy;
         self
     }

@@ -69,7 +69,7 @@ fn wire() -> Result<Cloud, StartupError> {
     let settings = CloudSettings::from_env(&queue_names())?;
     let providers = ProviderSettings::from_env()?;
     let outreach = OutreachSettings::from_env()?;
-    let bounces = crate::app::replies::policy::BouncePolicy::from_env()?;
+    let bounces = crate::config::bounces::from_env()?;
     let secrets = Secrets::from_base64(&outreach.secret_key).map_err(|e| ConfigError::Invalid {
         name: "BACKLINKS_SECRET_KEY".into(),
         reason: e.to_string(),

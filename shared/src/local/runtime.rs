@@ -41,7 +41,7 @@ pub struct LocalOptions {
     /// Emails per day to one recipient domain across every tenant.
     pub platform_domain_daily_cap: u32,
     /// When soft bounces suppress an address (`SOFT_BOUNCE_LIMIT`, `SOFT_BOUNCE_WINDOW_DAYS`).
-    pub bounces: crate::app::replies::policy::BouncePolicy,
+    pub bounces: crate::domain::bounce::policy::BouncePolicy,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -71,7 +71,7 @@ impl LocalOptions {
             public_base_url: std::env::var("PUBLIC_BASE_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:3000".into()),
             platform_domain_daily_cap: 50,
-            bounces: crate::app::replies::policy::BouncePolicy::from_env().unwrap_or_else(|e| {
+            bounces: crate::config::bounces::from_env().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "bounce policy ignored");
                 Default::default()
             }),

@@ -6,7 +6,6 @@ pub mod effects;
 pub mod feedback;
 pub mod ingest;
 pub mod keys;
-pub mod policy;
 pub mod unrouted;
 
 use super::outreach::emails;

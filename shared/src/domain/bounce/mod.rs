@@ -22,6 +22,7 @@ pub mod exchange;
 pub mod headers;
 mod phrases;
 pub mod plain;
+pub mod policy;
 pub mod reason;
 pub mod ses;
 pub mod wording;
