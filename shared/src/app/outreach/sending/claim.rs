@@ -121,16 +121,7 @@ pub(super) async fn take(
         }
         Err(e) => return Err(e.into()),
     }
-    policy::audit(
-        app,
-        tenant,
-        email,
-        &cleared.settings,
-        m.sequence,
-        &cleared.subject,
-        &cleared.decision,
-    )
-    .await?;
+    cleared.audit(app, m, email, &cleared.decision).await?;
     Ok(Some(Claimed {
         attempt,
         cap_keys,
@@ -153,16 +144,7 @@ async fn defer(
         reasons: reasons.clone(),
         ..cleared.decision.clone()
     };
-    policy::audit(
-        app,
-        tenant,
-        email,
-        &cleared.settings,
-        m.sequence,
-        &cleared.subject,
-        &blocked,
-    )
-    .await?;
+    cleared.audit(app, m, email, &blocked).await?;
     if reasons == [BlockReason::DuplicateAttempt] {
         return Ok(());
     }

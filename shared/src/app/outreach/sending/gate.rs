@@ -34,6 +34,29 @@ pub(super) struct Cleared {
     pub caps: Vec<Cap>,
 }
 
+impl Cleared {
+    /// Audits `decision` for this send: the claim's own verdict or a refusal of it.
+    pub(super) async fn audit(
+        &self,
+        app: &App,
+        m: &SendMessage,
+        email: &OutreachEmail,
+        decision: &Decision,
+    ) -> Result<(), AppError> {
+        let (settings, subject) = (&self.settings, &self.subject);
+        policy::audit(
+            app,
+            &m.tenant_id,
+            email,
+            settings,
+            m.sequence,
+            subject,
+            decision,
+        )
+        .await
+    }
+}
+
 pub(super) async fn clear(
     app: &App,
     m: &SendMessage,
