@@ -18,6 +18,7 @@ pub mod settings;
 pub mod store;
 pub mod suppression;
 pub mod sweep;
+pub mod totals;
 
 pub use error::AppError;
 

@@ -162,12 +162,7 @@ pub(in crate::app::outreach) async fn sent(
         Counter::FollowUpsSent
     }
     .attr();
-    app.table
-        .update(
-            &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add(&counter, 1),
-            None,
-        )
+    crate::app::totals::add(app, tenant, &email.campaign_id, Update::new().add(&counter, 1))
         .await?;
     app.table
         .update(&day, Update::new().add(&counter, 1), None)
