@@ -316,9 +316,13 @@ fn only_the_export_function_reaches_the_exports_bucket_which_forgets_in_a_day() 
         props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"].as_bool(),
         Some(true)
     );
-    let rules = props["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
-    assert!(rules.iter().any(|r| r["Status"].as_str() == Some("Enabled")
-        && r["ExpirationInDays"].as_u64() == Some(1)));
+    let rules = props["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap();
+    assert!(
+        rules.iter().any(|r| r["Status"].as_str() == Some("Enabled")
+            && r["ExpirationInDays"].as_u64() == Some(1))
+    );
     assert!(
         plain(&t["Globals"]["Function"]["Environment"]["Variables"]["EXPORTS_BUCKET"]).is_null()
     );

@@ -51,8 +51,7 @@ async fn seed(
                 );
                 b.campaign_id = Some(campaign.clone());
                 b.source_url = Some(
-                    WebUrl::parse(&format!("https://{}/blog/green-living-{i}", domain(i)))
-                        .unwrap(),
+                    WebUrl::parse(&format!("https://{}/blog/green-living-{i}", domain(i))).unwrap(),
                 );
                 b.recipient_email =
                     Some(EmailAddress::parse(&format!("editor@{}", domain(i))).unwrap());
@@ -115,13 +114,25 @@ async fn fifty_thousand_leads_are_answered_with_a_link_to_the_whole_inert_file()
         .await
         .unwrap();
     assert_eq!(file.status(), 200);
-    assert!(file.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        file.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let body = file.bytes().await.unwrap();
     assert_eq!(body.len() as u64, bytes);
     let mut reader = csv::Reader::from_reader(body.as_ref());
     assert_eq!(
         reader.headers().unwrap().iter().take(6).collect::<Vec<_>>(),
-        ["sourceDomain", "sourceUrl", "contactUrl", "placementUrl", "recipientEmail", "recipientName"]
+        [
+            "sourceDomain",
+            "sourceUrl",
+            "contactUrl",
+            "placementUrl",
+            "recipientEmail",
+            "recipientName"
+        ]
     );
     let mut domains = HashSet::new();
     let mut inert = 0;
@@ -145,7 +156,9 @@ async fn fifty_thousand_leads_are_answered_with_a_link_to_the_whole_inert_file()
     let token = path.trim_start_matches("/v1/downloads/");
     let forged = format!("{}x", token);
     for bad in [forged.as_str(), "nonsense", "a.b"] {
-        let a = s.call("GET", &format!("/v1/downloads/{bad}"), None, None).await;
+        let a = s
+            .call("GET", &format!("/v1/downloads/{bad}"), None, None)
+            .await;
         assert_eq!(a.status, 404, "{bad}: {:?}", a.body);
     }
     // A token of ours past its time, or for a file no longer kept, is gone.
@@ -158,14 +171,20 @@ async fn fifty_thousand_leads_are_answered_with_a_link_to_the_whole_inert_file()
     let secrets = Secrets::from_base64(&secret).unwrap();
     let now = chrono::Utc::now().timestamp();
     let expired = blob_dir::download_token(&secrets, &key, now - 1);
-    let a = s.call("GET", &format!("/v1/downloads/{expired}"), None, None).await;
+    let a = s
+        .call("GET", &format!("/v1/downloads/{expired}"), None, None)
+        .await;
     assert_eq!(a.status, 410, "{:?}", a.body);
     let missing = blob_dir::download_token(&secrets, "leads-gone.csv", now + 60);
-    let a = s.call("GET", &format!("/v1/downloads/{missing}"), None, None).await;
+    let a = s
+        .call("GET", &format!("/v1/downloads/{missing}"), None, None)
+        .await;
     assert_eq!(a.status, 410, "{:?}", a.body);
     // An unsubscribe token is signed by the same key, but is not a download.
     let other = secrets.sign(&format!("acme|ed@example.org|{key}"));
-    let a = s.call("GET", &format!("/v1/downloads/{other}"), None, None).await;
+    let a = s
+        .call("GET", &format!("/v1/downloads/{other}"), None, None)
+        .await;
     assert_eq!(a.status, 404, "{:?}", a.body);
 }
 
@@ -177,7 +196,10 @@ async fn a_large_export_without_an_export_store_names_the_setting() {
     let tenant = TenantId::parse("acme").unwrap();
     let campaign = CampaignId::from_uuid(uuid::Uuid::now_v7());
     // 300 rows of 20 KB names: over the inline limit with few rows.
-    seed(store.table.as_ref(), &tenant, &campaign, 300, |_| "x".repeat(20_000)).await;
+    seed(store.table.as_ref(), &tenant, &campaign, 300, |_| {
+        "x".repeat(20_000)
+    })
+    .await;
     let query = ExportQuery {
         kind: ExportKind::Leads,
         campaign_id: Some(campaign.to_string()),
@@ -185,7 +207,11 @@ async fn a_large_export_without_an_export_store_names_the_setting() {
     let refused = export::export(&app, &tenant, &query).await.err().unwrap();
     let problem = Problem::from(refused);
     assert_eq!(problem.status, 501);
-    assert!(problem.detail.contains("EXPORTS_BUCKET"), "{}", problem.detail);
+    assert!(
+        problem.detail.contains("EXPORTS_BUCKET"),
+        "{}",
+        problem.detail
+    );
 
     // A small one is still answered inline.
     let small = ExportQuery {

@@ -10,8 +10,8 @@ use backlinks_core::app::outreach::export::{self, Export, ExportKind, ExportQuer
 use backlinks_core::domain::backlink::{Backlink, SourceType};
 use backlinks_core::domain::ids::{BacklinkId, CampaignId, TenantId};
 use backlinks_core::domain::web::DomainName;
-use backlinks_core::ports::{BlobStore, Clock};
 use backlinks_core::ports::table::WriteOp;
+use backlinks_core::ports::{BlobStore, Clock};
 use std::sync::Arc;
 use std::time::Duration;
 use support::{Store, moto_endpoint, unique};

@@ -70,7 +70,9 @@ fn figures(a: &Value) -> Value {
 }
 
 fn crlf(text: &str) -> Vec<u8> {
-    text.replace("\r\n", "\n").replace('\n', "\r\n").into_bytes()
+    text.replace("\r\n", "\n")
+        .replace('\n', "\r\n")
+        .into_bytes()
 }
 
 /// A person's reply to the email sent to `to`, threaded by In-Reply-To.
@@ -164,7 +166,13 @@ async fn the_summary_is_the_sum_of_the_campaigns_read_from_one_item() {
     sent(&s, &t, &spring, "travelblog.io").await;
     prospect(&s, &t, &spring, "quiet.org", "jo@quiet.org", json!({})).await;
     reply(&s, &t, "ed@greenmag.org", "Sounds good, send it over!").await;
-    reply(&s, &t, "ed@petsworld.net", "No thanks, we are not interested.").await;
+    reply(
+        &s,
+        &t,
+        "ed@petsworld.net",
+        "No thanks, we are not interested.",
+    )
+    .await;
     let published = s
         .call(
             "PATCH",
@@ -197,7 +205,10 @@ async fn the_summary_is_the_sum_of_the_campaigns_read_from_one_item() {
     )
     .await;
     let before = get(&s, &t, "/v1/reports/summary").await;
-    assert_eq!((before["sent"].clone(), before["linksWon"].clone()), (json!(5), json!(2)));
+    assert_eq!(
+        (before["sent"].clone(), before["linksWon"].clone()),
+        (json!(5), json!(2))
+    );
     let path = format!("/v1/campaigns/{}", doomed["id"].as_str().unwrap());
     assert_eq!(s.call("DELETE", &path, Some(&t), None).await.status, 204);
 

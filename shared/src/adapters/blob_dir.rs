@@ -98,7 +98,9 @@ impl BlobStore for DirBlobs {
     /// Written beside its final name and renamed, so a reader never sees half a file.
     async fn put(&self, key: &str, _: &str, body: Vec<u8>) -> Result<(), BlobError> {
         if !safe(key) {
-            return Err(BlobError::Unavailable(format!("{key} is not a plain file name")));
+            return Err(BlobError::Unavailable(format!(
+                "{key} is not a plain file name"
+            )));
         }
         tokio::fs::create_dir_all(&self.root).await.map_err(io)?;
         let partial = self.root.join(format!(".{key}.partial"));

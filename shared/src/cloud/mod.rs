@@ -20,11 +20,11 @@ use crate::config::{
     CloudSettings, ConfigError, EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR, OutreachSettings,
     ProviderSettings, optional,
 };
-use crate::ports::BlobStore;
-use crate::ports::blobs::NoBlobs;
 use crate::http::auth::Verifier;
 use crate::jobs::queue_names;
+use crate::ports::BlobStore;
 use crate::ports::SystemClock;
+use crate::ports::blobs::NoBlobs;
 use crate::secrets::Secrets;
 use std::sync::{Arc, OnceLock};
 

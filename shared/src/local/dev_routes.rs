@@ -8,8 +8,8 @@ use crate::handler;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
 use crate::http::route::{Access, Answer, ResponseDoc, Route};
-use http::StatusCode;
 use crate::jobs::{self, QUEUES, Run};
+use http::StatusCode;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -72,7 +72,10 @@ async fn download(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get(DOWNLOAD_ROUTE, "downloadExport", handler!(download))
-            .doc("dev", "Local only: a large export, by the link exportCsv answered")
+            .doc(
+                "dev",
+                "Local only: a large export, by the link exportCsv answered",
+            )
             .access(Access::Public)
             .returns(ResponseDoc::Media("text/csv")),
         Route::get("/v1/dev/queues", "listQueues", handler!(queues))

@@ -443,7 +443,13 @@ pub(crate) async fn stat(
     counter: Counter,
     delta: i64,
 ) -> Result<(), AppError> {
-    totals::add(app, tenant, campaign, Update::new().add(&counter.attr(), delta)).await
+    totals::add(
+        app,
+        tenant,
+        campaign,
+        Update::new().add(&counter.attr(), delta),
+    )
+    .await
 }
 
 pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachEmail, AppError> {

@@ -284,7 +284,10 @@ pub async fn export(app: &App, tenant: &TenantId, query: &ExportQuery) -> Result
     let download_url = app.exports.link(&key, LINK_VALID_FOR).await?;
     Ok(Export::Link(ExportLink {
         download_url,
-        expires_at: app.clock.now().plus_seconds(LINK_VALID_FOR.as_secs() as i64),
+        expires_at: app
+            .clock
+            .now()
+            .plus_seconds(LINK_VALID_FOR.as_secs() as i64),
         bytes,
         rows,
     }))
