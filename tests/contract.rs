@@ -305,3 +305,45 @@ async fn the_served_document_is_the_committed_one() {
         .unwrap();
     assert_eq!(served, std::fs::read("docs/openapi.json").unwrap());
 }
+
+#[test]
+fn only_the_export_function_reaches_the_exports_bucket_which_forgets_in_a_day() {
+    let t = template();
+    let bucket = &t["Resources"]["ExportsBucket"];
+    assert_eq!(bucket["Type"].as_str(), Some("AWS::S3::Bucket"));
+    let props = &bucket["Properties"];
+    assert_eq!(
+        props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"].as_bool(),
+        Some(true)
+    );
+    let rules = props["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap();
+    assert!(
+        rules.iter().any(|r| r["Status"].as_str() == Some("Enabled")
+            && r["ExpirationInDays"].as_u64() == Some(1))
+    );
+    assert!(
+        plain(&t["Globals"]["Function"]["Environment"]["Variables"]["EXPORTS_BUCKET"]).is_null()
+    );
+
+    let text = |v: &Value| serde_yaml_ng::to_string(v).unwrap();
+    let mut reaching = Vec::new();
+    for f in functions(&t) {
+        let variable = plain(&f.props["Environment"]["Variables"]["EXPORTS_BUCKET"]);
+        let policies = text(&f.props["Policies"]);
+        if !variable.is_null() || policies.contains("ExportsBucket") {
+            reaching.push(f.binary.clone());
+            assert_eq!(variable.as_str(), Some("ExportsBucket"), "{}", f.id);
+            // Objects of that bucket only, and only what an export does with them.
+            for statement in f.props["Policies"].as_sequence().unwrap() {
+                let statement = text(statement);
+                if statement.contains("s3:") {
+                    assert!(statement.contains("${ExportsBucket.Arn}/*"), "{statement}");
+                    assert!(!statement.contains("s3:*") && !statement.contains("Delete"));
+                }
+            }
+        }
+    }
+    assert_eq!(reaching, ["export-csv"]);
+}

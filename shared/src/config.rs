@@ -21,6 +21,11 @@ pub fn required(name: &str, purpose: &'static str) -> Result<String, ConfigError
     }
 }
 
+/// The bucket the SES receipt rule stores inbound mail in (the reply-ingest function only).
+pub const INBOUND_BUCKET_VAR: &str = "INBOUND_BUCKET";
+/// The bucket large exports are written to (the export function only).
+pub const EXPORTS_BUCKET_VAR: &str = "EXPORTS_BUCKET";
+
 pub fn optional(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()

@@ -122,6 +122,12 @@ impl<T: BlobStore> BlobStore for Lazy<T> {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
         self.inner().get(key).await
     }
+    async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<(), BlobError> {
+        self.inner().put(key, content_type, body).await
+    }
+    async fn link(&self, key: &str, valid_for: std::time::Duration) -> Result<String, BlobError> {
+        self.inner().link(key, valid_for).await
+    }
     async fn waiting(&self) -> Result<Vec<String>, BlobError> {
         self.inner().waiting().await
     }

@@ -1,9 +1,12 @@
-//! Inbound mail in S3, where the SES receipt rule's S3 action stores each message whole
-//! (so messages of any size reach the ingest function).
+//! Objects in S3: inbound mail, where the SES receipt rule's S3 action stores each message
+//! whole (so messages of any size reach the ingest function), and large exports, fetched
+//! through presigned GET links.
 
 use crate::ports::blobs::{BlobError, BlobStore};
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::presigning::PresigningConfig;
+use std::time::Duration;
 
 pub struct S3Blobs {
     client: Client,
@@ -19,6 +22,10 @@ impl S3Blobs {
     }
 }
 
+fn unavailable<E: std::error::Error + 'static>(e: &E) -> BlobError {
+    BlobError::Unavailable(format!("{}", aws_sdk_s3::error::DisplayErrorContext(e)))
+}
+
 #[async_trait]
 impl BlobStore for S3Blobs {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
@@ -31,10 +38,7 @@ impl BlobStore for S3Blobs {
             .await
             .map_err(|e| match e.as_service_error() {
                 Some(s) if s.is_no_such_key() => BlobError::NotFound(key.into()),
-                _ => BlobError::Unavailable(format!(
-                    "{}",
-                    aws_sdk_s3::error::DisplayErrorContext(&e)
-                )),
+                _ => unavailable(&e),
             })?;
         let bytes = object
             .body
@@ -42,5 +46,35 @@ impl BlobStore for S3Blobs {
             .await
             .map_err(|e| BlobError::Unavailable(e.to_string()))?;
         Ok(bytes.into_bytes().to_vec())
+    }
+
+    async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+
+    /// A presigned GET, signed locally with the function's credentials (no request made).
+    async fn link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError> {
+        let config = PresigningConfig::expires_in(valid_for)
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        let file = key.rsplit('/').next().unwrap_or(key);
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_disposition(format!("attachment; filename=\"{file}\""))
+            .presigned(config)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(request.uri().to_string())
     }
 }

@@ -430,8 +430,10 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(),
         Err(e) => return Err(e.into()),
     }
     backlinks::detach_campaign(app, tenant, id).await?;
-    // Its counters and daily rollups go with it (the backlinks keep theirs); its emails are
-    // settled by the scheduler and the send stage when they next meet them.
+    // Its counters and daily rollups go with it (the backlinks keep theirs), its counters
+    // leaving the tenant's totals; its emails are settled by the scheduler and the send
+    // stage when they next meet them.
+    crate::app::totals::campaign_removed(app, tenant, id).await?;
     let partition = backlinks::keys::membership_partition(tenant, id);
     loop {
         let page = app

@@ -1,4 +1,5 @@
 use crate::domain::FieldError;
+use crate::ports::blobs::BlobError;
 use crate::ports::queue::QueueError;
 use crate::ports::table::TableError;
 
@@ -15,6 +16,9 @@ pub enum AppError {
     /// A dependency failed; the request may succeed later.
     #[error("{0}")]
     Unavailable(String),
+    /// A part of the deployment this request needs is not set up; names what would set it.
+    #[error("{0}")]
+    NotConfigured(String),
     /// Stored data is corrupt or an invariant broke: trying again cannot help.
     #[error("internal error: {0}")]
     Internal(String),
@@ -48,6 +52,18 @@ impl From<TableError> for AppError {
                 AppError::Unavailable(format!("store rejected a write: {detail}"))
             }
             TableError::Unavailable(detail) => AppError::Unavailable(detail),
+        }
+    }
+}
+
+impl From<BlobError> for AppError {
+    fn from(e: BlobError) -> Self {
+        match e {
+            BlobError::NotFound(_) => AppError::NotFound("stored object"),
+            BlobError::Unavailable(detail) => AppError::Unavailable(detail),
+            BlobError::NotConfigured(variable) => AppError::NotConfigured(format!(
+                "no object store is configured for this: set {variable}"
+            )),
         }
     }
 }

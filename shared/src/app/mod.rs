@@ -18,9 +18,11 @@ pub mod settings;
 pub mod store;
 pub mod suppression;
 pub mod sweep;
+pub mod totals;
 
 pub use error::AppError;
 
+use crate::config::{EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR};
 use crate::ports::blobs::NoBlobs;
 use crate::ports::{BlobStore, Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub struct App {
     pub outreach: Arc<outreach::OutreachEnv>,
     /// Where inbound mail waits to be read.
     pub blobs: Arc<dyn BlobStore>,
+    /// Where exports too large to answer inline are written and linked to.
+    pub exports: Arc<dyn BlobStore>,
     /// When soft bounces suppress an address.
     pub bounces: crate::domain::bounce::policy::BouncePolicy,
 }
@@ -65,7 +69,8 @@ impl App {
             settings: Arc::new(settings::SettingsCache::default()),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
-            blobs: Arc::new(NoBlobs),
+            blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),
+            exports: Arc::new(NoBlobs(EXPORTS_BUCKET_VAR)),
             bounces: crate::domain::bounce::policy::BouncePolicy::default(),
         }
     }
@@ -86,6 +91,11 @@ impl App {
 
     pub fn with_blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
         self.blobs = blobs;
+        self
+    }
+
+    pub fn with_exports(mut self, exports: Arc<dyn BlobStore>) -> Self {
+        self.exports = exports;
         self
     }
 

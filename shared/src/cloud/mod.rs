@@ -16,15 +16,17 @@ use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use crate::app::App;
 use crate::app::outreach::OutreachEnv;
-use crate::config::{CloudSettings, ConfigError, OutreachSettings, ProviderSettings, optional};
+use crate::config::{
+    CloudSettings, ConfigError, EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR, OutreachSettings,
+    ProviderSettings, optional,
+};
 use crate::http::auth::Verifier;
 use crate::jobs::queue_names;
+use crate::ports::BlobStore;
 use crate::ports::SystemClock;
+use crate::ports::blobs::NoBlobs;
 use crate::secrets::Secrets;
 use std::sync::{Arc, OnceLock};
-
-/// The bucket the SES receipt rule stores inbound mail in.
-pub const INBOUND_BUCKET_VAR: &str = "INBOUND_BUCKET";
 
 pub struct Cloud {
     pub app: Arc<App>,
@@ -111,13 +113,20 @@ fn wire() -> Result<Cloud, StartupError> {
         default_reply_domain: outreach.reply_domain,
         platform_domain_daily_cap: outreach.platform_domain_daily_cap,
     };
-    // Only the reply-ingest function reads stored mail; the others have no bucket.
-    let blobs: Arc<dyn crate::ports::BlobStore> = match optional(INBOUND_BUCKET_VAR) {
-        Some(bucket) => Arc::new(Lazy::new(move || {
-            S3Blobs::new(aws_sdk_s3::Client::new(&sdk), bucket)
-        })),
-        None => Arc::new(crate::ports::blobs::NoBlobs),
+    // Only the reply-ingest function reads stored mail and only the export function writes
+    // exports; each bucket is set on its function alone.
+    let bucket = |variable: &'static str| -> Arc<dyn BlobStore> {
+        match optional(variable) {
+            Some(bucket) => {
+                let sdk = sdk.clone();
+                Arc::new(Lazy::new(move || {
+                    S3Blobs::new(aws_sdk_s3::Client::new(&sdk), bucket)
+                }))
+            }
+            None => Arc::new(NoBlobs(variable)),
+        }
     };
+    let (blobs, exports) = (bucket(INBOUND_BUCKET_VAR), bucket(EXPORTS_BUCKET_VAR));
     Ok(Cloud {
         app: Arc::new(
             App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
@@ -125,6 +134,7 @@ fn wire() -> Result<Cloud, StartupError> {
                 .with_llm(llm)
                 .with_mail(Arc::new(mailer), env)
                 .with_blobs(blobs)
+                .with_exports(exports)
                 .with_bounce_policy(bounces),
         ),
         verifier: Arc::new(verifier),

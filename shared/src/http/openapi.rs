@@ -103,6 +103,13 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
             media,
             Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
         ),
+        ResponseDoc::MediaOrJson(media, schema) => ResponseBuilder::new()
+            .description("The file, or a link to it when it is too large to answer inline")
+            .content(
+                media,
+                Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
+            )
+            .content("application/json", Content::new(Some(schema(schemas)))),
     };
     op = op.response(route.status.as_u16().to_string(), success.build());
     let mut problems = vec![("400", "Invalid input (see errors)")];

@@ -163,6 +163,21 @@ impl Problem {
         )
     }
 
+    /// 410: it existed, and is gone for good (an expired download link).
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, "gone", "Gone", detail)
+    }
+
+    /// 501: the deployment lacks a part this request needs (the detail names the setting).
+    pub fn not_configured(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "not-configured",
+            "Not configured",
+            detail,
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -228,6 +243,7 @@ impl From<AppError> for Problem {
                 tracing::error!(%detail, "dependency unavailable");
                 Problem::unavailable("a backing service is unavailable; retry shortly")
             }
+            AppError::NotConfigured(detail) => Problem::not_configured(detail),
             AppError::Internal(cause) => Problem::incident(&cause),
         }
     }

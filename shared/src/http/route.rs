@@ -59,6 +59,9 @@ pub enum ResponseDoc {
     AnyJson,
     /// A body of this media type (text/html, text/csv).
     Media(&'static str),
+    /// A body of this media type, or this JSON schema in its place (a link to a file too
+    /// large to answer inline).
+    MediaOrJson(&'static str, SchemaFn),
 }
 
 #[derive(Clone)]

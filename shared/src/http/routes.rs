@@ -9,7 +9,7 @@ use crate::app::campaigns::{CampaignFilter, CampaignPatch, NewCampaign};
 use crate::app::jobs::{DiscoverRequest, JobFilter, NewJob, ResultFilter};
 use crate::app::outreach::analytics::CampaignAnalytics;
 use crate::app::outreach::emails::{DraftRequest, EmailFilter, EmailPatch};
-use crate::app::outreach::export::ExportQuery;
+use crate::app::outreach::export::{ExportLink, ExportQuery};
 use crate::app::outreach::follow_up_drafts::FollowUpApproval;
 use crate::app::outreach::policy::AuditFilter;
 use crate::app::outreach::sender::SenderPatch;
@@ -428,9 +428,12 @@ pub fn routes() -> Vec<Route> {
         .doc("outreach", "Outreach figures across every campaign")
         .returns(ResponseDoc::Json(schema_of::<CampaignAnalytics>)),
         Route::get("/v1/exports", "exportCsv", handler!(outreach::export_csv))
-            .doc("outreach", "CSV export of leads, attempts or replies (formula-safe)")
+            .doc(
+                "outreach",
+                "CSV export of leads, attempts or replies (formula-safe); a file over 4 MiB is answered with a 15-minute download link instead",
+            )
             .query(query_params::<ExportQuery>)
-            .returns(ResponseDoc::Media("text/csv")),
+            .returns(ResponseDoc::MediaOrJson("text/csv", schema_of::<ExportLink>)),
         Route::get(
             "/v1/unsubscribe/{token}",
             "showUnsubscribe",

@@ -1,11 +1,15 @@
-//! Routes that exist only in local mode: run a job now, and see the queues.
+//! Routes that exist only in local mode: run a job now, see the queues, and fetch a large
+//! export by its link (in the cloud the link goes to S3).
 
+use crate::adapters::blob_dir::{self, DOWNLOAD_ROUTE, Refused};
 use crate::app::App;
+use crate::app::outreach::export::CSV;
 use crate::handler;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
-use crate::http::route::{Answer, Route};
+use crate::http::route::{Access, Answer, ResponseDoc, Route};
 use crate::jobs::{self, QUEUES, Run};
+use http::StatusCode;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -49,8 +53,31 @@ async fn run_job(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     }
 }
 
+/// The token is the credential, as a presigned S3 link's signature is: forged answers 404,
+/// expired 410.
+async fn download(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let now = app.clock.now().epoch_seconds();
+    let key = match blob_dir::open_download(&app.outreach.secrets, call.param("token"), now) {
+        Ok(key) => key,
+        Err(Refused::Forged) => return Err(Problem::not_found("download")),
+        Err(Refused::Expired) => return Err(Problem::gone("the download link has expired")),
+    };
+    let csv = app.exports.get(&key).await.map_err(|e| match e {
+        crate::ports::BlobError::NotFound(_) => Problem::gone("the export is no longer kept"),
+        other => crate::app::AppError::from(other).into(),
+    })?;
+    Answer::raw(StatusCode::OK, CSV, csv)
+}
+
 pub fn routes() -> Vec<Route> {
     vec![
+        Route::get(DOWNLOAD_ROUTE, "downloadExport", handler!(download))
+            .doc(
+                "dev",
+                "Local only: a large export, by the link exportCsv answered",
+            )
+            .access(Access::Public)
+            .returns(ResponseDoc::Media("text/csv")),
         Route::get("/v1/dev/queues", "listQueues", handler!(queues))
             .doc("dev", "Local only: each queue's depth and dead letters"),
         Route::post("/v1/dev/jobs/{name}/run", "runJob", handler!(run_job)).doc(

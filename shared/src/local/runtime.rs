@@ -2,7 +2,7 @@
 
 use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
 use super::dev_routes;
-use crate::adapters::blob_dir::DirBlobs;
+use crate::adapters::blob_dir::{DirBlobs, Links};
 use crate::adapters::jwks::StaticJwks;
 use crate::adapters::local_queue::LocalQueue;
 use crate::adapters::mail::{MailRouter, Outbox};
@@ -147,6 +147,11 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         let client = reqwest::Client::new();
         crate::adapters::providers(move || client.clone(), &options.providers)
     };
+    let exports = DirBlobs::new(dir.join("exports")).with_links(Links {
+        base_url: options.public_base_url.clone(),
+        secrets: Arc::new(local_secret(dir)?),
+        clock: clock.clone(),
+    });
     let env = OutreachEnv {
         secrets: local_secret(dir)?,
         public_base_url: options.public_base_url.clone(),
@@ -160,6 +165,7 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
             .with_llm(llm)
             .with_mail(Arc::new(mailer), env)
             .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox"))))
+            .with_exports(Arc::new(exports))
             .with_bounce_policy(options.bounces),
     );
     std::fs::create_dir_all(dir.join("inbox"))

@@ -4,7 +4,7 @@
 use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::tenant_partition;
-use crate::app::{App, AppError, campaigns};
+use crate::app::{App, AppError, campaigns, totals};
 use crate::domain::FieldErrors;
 use crate::domain::backlink::Backlink;
 use crate::domain::email::registrable_domain;
@@ -213,7 +213,7 @@ pub async fn create(
 /// exists; the domain is not in it yet).
 pub async fn insert(app: &App, tenant: &TenantId, backlink: &Backlink) -> Result<(), AppError> {
     match write(app, tenant, backlink, None, Condition::NotExists).await {
-        Ok(()) => Ok(()),
+        Ok(()) => totals::backlink_changed(app, tenant, None, Some(backlink)).await,
         Err(WriteFailure::Stale) => Err(AppError::Conflict("the backlink already exists".into())),
         Err(WriteFailure::Failed(e)) => Err(e),
     }
@@ -276,7 +276,10 @@ pub async fn modify(
         backlink.updated_at = app.clock.now();
         let unchanged = Condition::eq("version", before.version);
         match write(app, tenant, &backlink, Some(&before), unchanged).await {
-            Ok(()) => return Ok(backlink),
+            Ok(()) => {
+                totals::backlink_changed(app, tenant, Some(&before), Some(&backlink)).await?;
+                return Ok(backlink);
+            }
             Err(WriteFailure::Stale) => continue,
             Err(WriteFailure::Failed(e)) => return Err(e),
         }
@@ -311,7 +314,7 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &BacklinkId) -> Result<(),
             });
         }
         match app.table.transact(ops).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return totals::backlink_changed(app, tenant, Some(&backlink), None).await,
             Err(TableError::TransactionCancelled { .. }) => continue,
             Err(e) => return Err(e.into()),
         }

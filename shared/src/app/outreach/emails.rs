@@ -6,7 +6,7 @@ use super::{sender, sending, templates};
 use crate::app::entity;
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::{Versioned, from_item, modify_versioned};
-use crate::app::{App, AppError, backlinks, campaigns, crawl};
+use crate::app::{App, AppError, backlinks, campaigns, crawl, totals};
 use crate::domain::FieldErrors;
 use crate::domain::backlink::SourceType;
 use crate::domain::campaign::{Campaign, CampaignStatus};
@@ -308,7 +308,7 @@ pub async fn draft(
         backlink_id: b.id.clone(),
         email_id: email.id.clone(),
     };
-    let ops = vec![
+    let mut ops = vec![
         TransactOp::Put {
             item: entity::item(&email, tenant)?,
             condition: Some(Condition::NotExists),
@@ -317,14 +317,11 @@ pub async fn draft(
             item: entity::item(&marker, tenant)?,
             condition: Some(Condition::NotExists),
         },
-        TransactOp::Update {
-            key: keys::campaign_stats(tenant, &campaign_id),
-            update: Update::new()
-                .add(&Counter::TotalEmails.attr(), 1)
-                .add(&Counter::Drafted.attr(), 1),
-            condition: None,
-        },
     ];
+    let drafted = Update::new()
+        .add(&Counter::TotalEmails.attr(), 1)
+        .add(&Counter::Drafted.attr(), 1);
+    ops.extend(totals::ops(tenant, &campaign_id, drafted));
     app.table.transact(ops).await.map_err(|e| match e {
         crate::ports::table::TableError::TransactionCancelled { .. } => {
             AppError::Conflict("an email for this backlink was just drafted".into())
@@ -452,14 +449,13 @@ pub(crate) async fn stat(
     counter: Counter,
     delta: i64,
 ) -> Result<(), AppError> {
-    app.table
-        .update(
-            &keys::campaign_stats(tenant, campaign),
-            Update::new().add(&counter.attr(), delta),
-            None,
-        )
-        .await?;
-    Ok(())
+    totals::add(
+        app,
+        tenant,
+        campaign,
+        Update::new().add(&counter.attr(), delta),
+    )
+    .await
 }
 
 pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<OutreachEmail, AppError> {
@@ -481,19 +477,14 @@ pub async fn skip(app: &App, tenant: &TenantId, id: &EmailId) -> Result<Outreach
     })
     .await?;
     // Seed 000: totalEmails is decremented when a prospect is skipped.
-    app.table
-        .update(
-            &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new()
-                .add(&Counter::TotalEmails.attr(), -1)
-                .add(&Counter::Skipped.attr(), 1)
-                .add(
-                    &Counter::NeedsReview.attr(),
-                    -i64::from(was_under_review.load(Ordering::Relaxed)),
-                ),
-            None,
-        )
-        .await?;
+    let skipped = Update::new()
+        .add(&Counter::TotalEmails.attr(), -1)
+        .add(&Counter::Skipped.attr(), 1)
+        .add(
+            &Counter::NeedsReview.attr(),
+            -i64::from(was_under_review.load(Ordering::Relaxed)),
+        );
+    totals::add(app, tenant, &email.campaign_id, skipped).await?;
     sending::finish_review_if_done(app, tenant, &email.campaign_id).await?;
     Ok(email)
 }

@@ -453,15 +453,9 @@ async fn count(
         update = update.add(&Counter::NegativeReplies.attr(), delta);
     }
     if matches!(class, ReplyClass::OutOfOffice | ReplyClass::AutoReply) {
-        update = update.add("autoReplies", delta);
+        update = update.add(&Counter::AutoReplies.attr(), delta);
     }
-    app.table
-        .update(
-            &outreach_keys::campaign_stats(tenant, &email.campaign_id),
-            update.clone(),
-            None,
-        )
-        .await?;
+    crate::app::totals::add(app, tenant, &email.campaign_id, update.clone()).await?;
     let day = outreach_keys::campaign_day(
         tenant,
         &email.campaign_id,

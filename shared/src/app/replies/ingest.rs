@@ -96,7 +96,7 @@ pub async fn ingest_object(app: &App, object: &InboundObject) -> Result<Ingested
         crate::ports::BlobError::NotFound(key) => {
             AppError::invalid("key", format!("no stored message {key}"))
         }
-        crate::ports::BlobError::Unavailable(why) => AppError::Unavailable(why),
+        other => other.into(),
     })?;
     ingest(app, &raw, &object.recipients, None).await
 }

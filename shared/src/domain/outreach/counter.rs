@@ -22,7 +22,13 @@ pub enum Counter {
     Replies,
     PositiveReplies,
     NegativeReplies,
+    /// Out-of-office and other automatic answers.
+    AutoReplies,
     Reply(ReplyClass),
+    /// Backlinks in the campaign.
+    Prospects,
+    /// Backlinks of the campaign that are published.
+    LinksWon,
 }
 
 const BLOCKED: &str = "blocked_";
@@ -30,7 +36,7 @@ const DEFERRED: &str = "deferred_";
 const REPLY: &str = "reply_";
 
 impl Counter {
-    const PLAIN: [(Counter, &'static str); 12] = [
+    const PLAIN: [(Counter, &'static str); 15] = [
         (Counter::TotalEmails, "totalEmails"),
         (Counter::Drafted, "drafted"),
         (Counter::Approved, "approved"),
@@ -43,6 +49,9 @@ impl Counter {
         (Counter::Replies, "replies"),
         (Counter::PositiveReplies, "positiveReplies"),
         (Counter::NegativeReplies, "negativeReplies"),
+        (Counter::AutoReplies, "autoReplies"),
+        (Counter::Prospects, "prospects"),
+        (Counter::LinksWon, "linksWon"),
     ];
 
     /// The attribute the counter is stored under.

@@ -126,8 +126,10 @@ pub async fn report_summary(app: Arc<App>, call: Call) -> Result<Answer, Problem
 
 pub async fn export_csv(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     let query: export::ExportQuery = call.query()?;
-    let body = export::export(&app, call.tenant()?, &query).await?;
-    Answer::raw(StatusCode::OK, "text/csv; charset=utf-8", body)
+    match export::export(&app, call.tenant()?, &query).await? {
+        export::Export::File(csv) => Answer::raw(StatusCode::OK, export::CSV, csv),
+        export::Export::Link(link) => Answer::ok(&link),
+    }
 }
 
 const HTML: &str = "text/html; charset=utf-8";

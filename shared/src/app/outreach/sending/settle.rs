@@ -162,13 +162,13 @@ pub(in crate::app::outreach) async fn sent(
         Counter::FollowUpsSent
     }
     .attr();
-    app.table
-        .update(
-            &keys::campaign_stats(tenant, &email.campaign_id),
-            Update::new().add(&counter, 1),
-            None,
-        )
-        .await?;
+    crate::app::totals::add(
+        app,
+        tenant,
+        &email.campaign_id,
+        Update::new().add(&counter, 1),
+    )
+    .await?;
     app.table
         .update(&day, Update::new().add(&counter, 1), None)
         .await?;
