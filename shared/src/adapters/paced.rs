@@ -68,9 +68,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn concurrent_calls_start_at_least_one_interval_apart() {
+    async fn concurrent_calls_take_one_start_slot_each() {
         let interval = Duration::from_millis(20);
         let inner = Arc::new(Clocked(StdMutex::new(vec![])));
+        let began = Instant::now();
         let paced = Paced::new(inner.clone(), interval);
         let calls = (0..4).map(|i| {
             let paced = &paced;
