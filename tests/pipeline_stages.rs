@@ -58,7 +58,7 @@ async fn crawl_hands_off_to_qualify_through_sqs() {
     .await
     .unwrap();
     // Each stage takes its message from SQS, handles it, and deletes it.
-    for stage in ["crawl", "qualify"] {
+    for stage in ["seed", "crawl", "qualify"] {
         let messages = sqs
             .receive(stage, 10, Duration::from_secs(30))
             .await
@@ -100,7 +100,7 @@ async fn finished_jobs_are_archived_after_90_days_and_deleted_after_180() {
     )
     .await
     .unwrap();
-    for stage in ["crawl", "qualify"] {
+    for stage in ["seed", "crawl", "qualify"] {
         let runner = backlinks_core::jobs::by_name(stage).unwrap();
         let drained = backlinks_core::local::workers::drain_once(app.clone(), &runner)
             .await

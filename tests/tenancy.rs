@@ -168,7 +168,8 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
     let still_job = s
         .call("GET", &format!("/v1/jobs/{}", a_ids[2]), Some(&a), None)
         .await;
-    assert_eq!(still_job.body["status"], "processing");
+    // Nothing ran the seed stage: the job waits, untouched by the other tenant.
+    assert_eq!(still_job.body["status"], "pending");
 }
 
 #[tokio::test]

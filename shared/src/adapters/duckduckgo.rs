@@ -10,6 +10,8 @@ use url::Url;
 
 pub const DEFAULT_BASE_URL: &str = "https://html.duckduckgo.com";
 const NAME: &str = "duckduckgo";
+/// DuckDuckGo publishes no limit for its HTML page and blocks bursts: one search a second.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct DuckDuckGo {
     client: reqwest::Client,

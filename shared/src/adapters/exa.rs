@@ -10,6 +10,8 @@ use url::Url;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.exa.ai";
 const NAME: &str = "exa";
+/// Exa allows 10 searches a second by default; we stay a little under.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(125);
 
 pub struct Exa {
     client: reqwest::Client,

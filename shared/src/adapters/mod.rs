@@ -13,6 +13,7 @@ pub mod lazy;
 pub mod local_queue;
 pub mod mail;
 pub mod openai;
+pub mod paced;
 pub mod polite;
 #[cfg(feature = "aws")]
 pub mod s3;
@@ -41,15 +42,15 @@ where
     let mut search: Vec<Arc<dyn Search>> = Vec::new();
     if let Some((base, key)) = settings.exa.clone() {
         let client = client.clone();
-        search.push(Arc::new(Lazy::new(move || {
-            exa::Exa::new(client(), base, key)
-        })));
+        let exa: Arc<dyn Search> = Arc::new(Lazy::new(move || exa::Exa::new(client(), base, key)));
+        search.push(Arc::new(paced::Paced::new(exa, exa::MIN_INTERVAL)));
     }
     if let Some(base) = settings.duckduckgo.clone() {
         let client = client.clone();
-        search.push(Arc::new(Lazy::new(move || {
+        let ddg: Arc<dyn Search> = Arc::new(Lazy::new(move || {
             duckduckgo::DuckDuckGo::new(client(), base)
-        })));
+        }));
+        search.push(Arc::new(paced::Paced::new(ddg, duckduckgo::MIN_INTERVAL)));
     }
     let llm = settings.openai.clone().map(|config| {
         Arc::new(Lazy::new(move || openai::OpenAi::new(client(), config))) as Arc<dyn Llm>

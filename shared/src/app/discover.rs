@@ -1,11 +1,16 @@
 //! Discovery: footprint queries from a campaign's keywords, run through every configured
-//! search provider with retries; the hits become the job's URLs.
+//! search provider (concurrently, each at its own pace, with retries); each query's answer
+//! is recorded as it comes, and the hits become the job's URLs through the seed stage.
 
 use super::jobs::{self, StageMessage};
-use super::{App, AppError, campaigns};
-use crate::domain::job::JobStatus;
+use super::{App, AppError, campaigns, entity};
+use crate::domain::ids::{JobId, TenantId};
+use crate::domain::job::{Job, JobStatus, QueryRun, SearchFailure};
 use crate::domain::web::WebUrl;
 use crate::ports::search::{Search, SearchError, SearchHit};
+use crate::ports::table::{Condition, Index, Query, SortCondition, Update};
+use futures::{StreamExt, TryStreamExt, stream};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Phrases that sites open to contributions put on their pages.
@@ -53,12 +58,89 @@ async fn search_with_retry(
     }
 }
 
-/// The discover stage: runs the job's queries and seeds its results. A provider that
-/// stays down fails the job with the reason, rather than finding nothing quietly.
+/// Queries one provider has in flight at once; `adapters::paced` holds them to its rate.
+const IN_FLIGHT: usize = 4;
+
+/// Runs the job's queries on one provider that have no run recorded yet, concurrently,
+/// recording each as it finishes (hits or the failure), so a redelivered message skips them.
+async fn run_provider(
+    app: &App,
+    tenant: &TenantId,
+    job: &Job,
+    provider: &dyn Search,
+    done: &HashSet<(u32, String)>,
+    backoff: Duration,
+) -> Result<(), AppError> {
+    let todo = job
+        .queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (i as u32, q))
+        .filter(|(i, _)| !done.contains(&(*i, provider.name().to_string())));
+    let runs: Vec<_> = todo
+        .map(|(i, query)| run_query(app, tenant, &job.id, provider, i, query, backoff))
+        .collect();
+    stream::iter(runs)
+        .buffer_unordered(IN_FLIGHT)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+/// One query on one provider, recorded: its hits, or why the provider failed.
+async fn run_query(
+    app: &App,
+    tenant: &TenantId,
+    job: &JobId,
+    provider: &dyn Search,
+    query: u32,
+    text: &str,
+    backoff: Duration,
+) -> Result<(), AppError> {
+    let outcome = match search_with_retry(provider, text, backoff).await {
+        Ok(hits) => Ok(hits.into_iter().map(|h| h.url.to_string()).collect()),
+        Err(e) => Err(e.to_string()),
+    };
+    let run = QueryRun {
+        job_id: job.clone(),
+        query,
+        provider: provider.name().to_string(),
+        outcome,
+    };
+    app.table.put(entity::item(&run, tenant)?, None).await?;
+    Ok(())
+}
+
+/// The query runs recorded for a job, by query then provider.
+async fn query_runs(app: &App, tenant: &TenantId, job: &JobId) -> Result<Vec<QueryRun>, AppError> {
+    let mut runs = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .table
+            .query(
+                Query::new(Index::Table, jobs::keys::results(tenant, job))
+                    .sort(SortCondition::BeginsWith(jobs::keys::QUERY_PREFIX.into()))
+                    .start_after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            runs.push(entity::read::<QueryRun>(item)?);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(runs),
+        }
+    }
+}
+
+/// The discover stage: runs the job's queries on every provider and seeds the hits. A
+/// provider that fails is recorded on the job (`searchFailures`) while the other's hits are
+/// kept; the job fails only when no query got an answer from any provider.
 pub async fn run(app: &App, message: &StageMessage, backoff: Duration) -> Result<(), AppError> {
     let tenant = &message.tenant_id;
     let job = jobs::get(app, tenant, &message.job_id).await?;
-    if job.status != JobStatus::Pending || job.total_urls > 0 {
+    if job.status != JobStatus::Pending {
         return Ok(());
     }
     let Some(campaign_id) = &job.campaign_id else {
@@ -71,24 +153,53 @@ pub async fn run(app: &App, message: &StageMessage, backoff: Duration) -> Result
         }
         Err(e) => return Err(e),
     };
+    let done: HashSet<(u32, String)> = query_runs(app, tenant, &job.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.query, r.provider))
+        .collect();
+    let providers = app
+        .search
+        .iter()
+        .map(|p| run_provider(app, tenant, &job, p.as_ref(), &done, backoff));
+    futures::future::try_join_all(providers).await?;
+    let mut runs = query_runs(app, tenant, &job.id).await?;
+    // The order the hits are seeded in: query by query, providers in their configured order.
+    let rank = |name: &str| app.search.iter().position(|p| p.name() == name);
+    runs.sort_by_key(|r| (r.query, rank(&r.provider)));
     let mut urls: Vec<WebUrl> = Vec::new();
-    for query in &job.queries {
-        for provider in &app.search {
-            match search_with_retry(provider.as_ref(), query, backoff).await {
-                Ok(hits) => urls.extend(
-                    hits.into_iter()
-                        .filter_map(|h| WebUrl::parse(h.url.as_str()).ok()),
-                ),
-                Err(e) => {
-                    let reason = format!("discovery stopped: {e}");
-                    return jobs::fail(app, tenant, &job.id, &reason).await;
-                }
-            }
+    let mut failures = Vec::new();
+    for run in runs {
+        match run.outcome {
+            Ok(hits) => urls.extend(hits.iter().filter_map(|u| WebUrl::parse(u).ok())),
+            Err(error) => failures.push(SearchFailure {
+                provider: run.provider,
+                query: job
+                    .queries
+                    .get(run.query as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                error,
+            }),
         }
     }
-    let planned = jobs::plan(app, tenant, Some(&campaign), urls).await?;
-    jobs::seed(app, tenant, &job, planned).await?;
-    Ok(())
+    let answered = failures.len() < job.queries.len() * app.search.len();
+    if !failures.is_empty() {
+        let recorded = serde_json::to_value(&failures)
+            .map_err(|e| AppError::internal(format!("search failures: {e}")))?;
+        app.table
+            .update(
+                &jobs::keys::item(tenant, &job.id),
+                Update::new().set("searchFailures", recorded),
+                Some(Condition::Exists),
+            )
+            .await?;
+    }
+    if !answered && !job.queries.is_empty() {
+        let reason = format!("discovery stopped: {}", failures[0].error);
+        return jobs::fail(app, tenant, &job.id, &reason).await;
+    }
+    jobs::start_seeding(app, tenant, &job, false, Some(&campaign), urls).await
 }
 
 #[cfg(test)]

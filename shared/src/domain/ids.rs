@@ -167,6 +167,17 @@ impl BacklinkId {
     }
 }
 
+impl ResultId {
+    /// The result of the job's URL at `position`: the job's own UUID with its last 32 bits
+    /// replaced, so a redelivered seed message writes the same results (and they list in
+    /// the job's order). Total: a `JobId` always holds 32 hex digits after its prefix.
+    pub fn of_job(job: &JobId, position: u32) -> Self {
+        let hex = job.0.split_once('_').map_or("", |(_, hex)| hex);
+        let head = hex.get(..24).unwrap_or(hex);
+        Self(format!("{}_{head}{position:08x}", Self::PREFIX))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +193,15 @@ mod tests {
         assert_eq!(of_a, BacklinkId::of_result(&a));
         assert_ne!(of_a, BacklinkId::of_result(&b));
         assert_eq!(&of_a.as_str()[3..], &a.as_str()[4..]);
+    }
+
+    #[test]
+    fn a_jobs_result_ids_are_its_own_and_in_order() {
+        let job = JobId::from_uuid(Uuid::now_v7());
+        let (a, b) = (ResultId::of_job(&job, 0), ResultId::of_job(&job, 4_999));
+        assert_eq!(ResultId::parse(a.as_str()).unwrap(), a);
+        assert!(a < b && a == ResultId::of_job(&job, 0));
+        assert_ne!(a, ResultId::of_job(&JobId::from_uuid(Uuid::now_v7()), 0));
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub fn routes() -> Vec<Route> {
             )
             .body(schema_of::<NewJob>)
             .body_limit(1024 * 1024)
-            .status(StatusCode::CREATED)
+            .status(StatusCode::ACCEPTED)
             .returns(ResponseDoc::Json(schema_of::<Job>)),
         Route::get("/v1/jobs", "listJobs", handler!(jobs::list))
             .doc("prospects", "List jobs, newest first")

@@ -7,7 +7,9 @@ pub mod schedule;
 
 pub use batch::{BATCH_SIZE, run_batch};
 
-use crate::app::jobs::{CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, StageMessage};
+use crate::app::jobs::{
+    CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, SEED_QUEUE, SeedMessage, StageMessage,
+};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::sweep::Budget;
@@ -27,6 +29,10 @@ pub const QUEUES: &[QueueSpec] = &[
     QueueSpec {
         name: DISCOVER_QUEUE,
         max_receives: 3,
+    },
+    QueueSpec {
+        name: SEED_QUEUE,
+        max_receives: 5,
     },
     QueueSpec {
         name: CRAWL_QUEUE,
@@ -146,6 +152,17 @@ async fn discover_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     discover::run(&app, &stage_message(&body)?, SEARCH_BACKOFF).await
 }
 
+async fn seed_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let message: SeedMessage = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("message", format!("not a seed message: {e}")))?;
+    job_use_cases::seed_stage(&app, &message).await
+}
+
+async fn job_repair(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let repaired = job_use_cases::repair_sweep(&app, &budget).await?;
+    Ok(format!("restarted the seeding of {repaired} jobs"))
+}
+
 async fn crawl_stage(app: Arc<App>, body: String) -> Result<(), AppError> {
     pipeline::crawl_stage(&app, &stage_message(&body)?).await
 }
@@ -230,10 +247,24 @@ pub fn registry() -> Vec<JobSpec> {
         },
         JobSpec {
             name: "discover",
-            description: "Runs a discovery job's search queries and seeds its URLs",
+            description: "Runs a discovery job's search queries and hands their hits to the seed stage",
             trigger: Trigger::Queue(DISCOVER_QUEUE),
             timeout_secs: 300,
             run: Run::Message(|app, body| Box::pin(discover_stage(app, body))),
+        },
+        JobSpec {
+            name: "seed",
+            description: "Checks one chunk of a job's URLs, writes their results and queues their crawl",
+            trigger: Trigger::Queue(SEED_QUEUE),
+            timeout_secs: job_use_cases::SEED_TIMEOUT_SECS,
+            run: Run::Message(|app, body| Box::pin(seed_stage(app, body))),
+        },
+        JobSpec {
+            name: "job-repair",
+            description: "Queues again the seeding of jobs whose seeding stopped moving (every 15 minutes)",
+            trigger: Trigger::Schedule("rate(15 minutes)"),
+            timeout_secs: 120,
+            run: Run::Scheduled(|app, budget| Box::pin(job_repair(app, budget))),
         },
         JobSpec {
             name: "crawl",

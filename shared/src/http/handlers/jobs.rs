@@ -12,7 +12,8 @@ fn id(call: &Call) -> Result<JobId, Problem> {
 }
 
 pub async fn create(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
-    Answer::created(&jobs::create(&app, call.identity()?, call.json()?).await?)
+    let job = jobs::create(&app, call.identity()?, call.json()?).await?;
+    Answer::json(StatusCode::ACCEPTED, &job)
 }
 
 pub async fn list(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
