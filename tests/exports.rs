@@ -71,7 +71,7 @@ async fn fifty_thousand_leads_are_answered_with_a_link_to_the_whole_inert_file()
     let cid = c["id"].as_str().unwrap();
     let tenant = TenantId::parse("acme").unwrap();
     let name = |i: usize| {
-        if i % EVERY == 0 {
+        if i.is_multiple_of(EVERY) {
             FORMULA.to_string()
         } else {
             format!("Editor {i}")
@@ -141,7 +141,7 @@ async fn fifty_thousand_leads_are_answered_with_a_link_to_the_whole_inert_file()
         let domain = record[0].to_string();
         let i: usize = domain[5..10].parse().unwrap();
         assert_eq!(&record[4], format!("editor@{domain}"));
-        if i % EVERY == 0 {
+        if i.is_multiple_of(EVERY) {
             assert_eq!(&record[5], format!("'{FORMULA}"));
             inert += 1;
         } else {
