@@ -3,9 +3,9 @@
 
 use super::route::Schemas;
 use crate::app::backlinks::NewBacklink;
-use utoipa::{PartialSchema, ToSchema};
 use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// A string property that must be present.
 fn present(field: &str) -> ObjectBuilder {
@@ -26,6 +26,9 @@ pub fn new_backlink(out: &mut Schemas) -> RefOr<Schema> {
                 .item(present("sourceUrl")),
         )
         .build();
-    out.push((NewBacklink::name().into_owned(), Schema::AllOf(schema).into()));
+    out.push((
+        NewBacklink::name().into_owned(),
+        Schema::AllOf(schema).into(),
+    ));
     RefOr::Ref(Ref::from_schema_name(NewBacklink::name()))
 }
