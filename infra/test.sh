@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them:
 #   formatting, clippy (warnings denied), all tests (moto in server mode on a loopback
-#   port for the AWS adapters), the template checks, and the Lambda release build.
+#   port for the AWS adapters), the API under a fuzzer (infra/fuzz.sh), the template
+#   checks, and the Lambda release build.
 # Installs what it needs into ./.venv (PyPI) and cargo-nextest (crates.io) when missing.
 #   infra/test.sh           everything
 #   infra/test.sh --quick   skip the Lambda release build
@@ -56,6 +57,9 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "==> tests"
 cargo nextest run --workspace --all-features --no-fail-fast
+echo "==> API fuzzing (schemathesis)"
+cargo build --all-features --bin backlinks
+infra/fuzz.sh target/debug/backlinks
 echo "==> template checks"
 cfn-lint template.yaml
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml

@@ -43,8 +43,11 @@ mod keys {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LimitsInput {
+    #[schema(minimum = 1, maximum = 10000)]
     pub max_opportunities: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_emails_per_day: Option<u32>,
+    #[schema(maximum = 10)]
     pub max_follow_ups: Option<u32>,
 }
 
@@ -52,16 +55,21 @@ pub struct LimitsInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCampaign {
     /// 1-100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub keywords: Vec<String>,
     #[serde(default)]
     pub target_url: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub target_industries: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub content_pillars: Vec<String>,
     #[serde(default)]
     pub tone: Option<Tone>,
@@ -70,11 +78,13 @@ pub struct NewCampaign {
     #[serde(default)]
     pub priority: Option<Level>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub ai_model_preference: Option<String>,
     #[serde(default)]
     pub limits: Option<LimitsInput>,
     /// Days each follow-up waits after the previous email (default 4, 7, 14).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub follow_up_delay_days: Option<Vec<u32>>,
     /// The follow-up template of each step, first follow-up first (at most 10, each a
     /// `follow_up` template); a step without one sends a short nudge.
@@ -89,21 +99,28 @@ pub struct NewCampaign {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CampaignPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    #[schema(max_items = 50)]
     pub keywords: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub target_url: Option<Option<String>>,
+    #[schema(max_items = 50)]
     pub target_industries: Option<Vec<String>>,
+    #[schema(max_items = 50)]
     pub content_pillars: Option<Vec<String>>,
     pub tone: Option<Tone>,
     pub personalization_level: Option<Level>,
     pub priority: Option<Level>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 100)]
     pub ai_model_preference: Option<Option<String>>,
     pub limits: Option<LimitsInput>,
+    #[schema(max_items = 10)]
     pub follow_up_delay_days: Option<Vec<u32>>,
     pub follow_up_template_ids: Option<Vec<String>>,
     pub send_follow_ups_unreviewed: Option<bool>,

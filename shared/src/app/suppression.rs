@@ -91,6 +91,7 @@ pub enum SuppressionKind {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSuppression {
     /// An email address, or a domain to suppress every address of.
+    #[schema(min_length = 1)]
     pub value: String,
     #[serde(default)]
     pub reason: Option<SuppressionReason>,

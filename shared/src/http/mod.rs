@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod problem;
 pub mod route;
 pub mod routes;
+pub mod schemas;
 
 use crate::app::App;
 use auth::{AuthError, Verifier};

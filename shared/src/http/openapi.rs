@@ -17,6 +17,11 @@ use utoipa::openapi::{
 };
 
 const BEARER: &str = "bearer";
+const HTML: &str = "text/html";
+
+fn text() -> Content {
+    Content::new(Some(ObjectBuilder::new().schema_type(Type::String)))
+}
 
 fn method(route: &Route) -> HttpMethod {
     match route.method.as_str() {
@@ -99,21 +104,29 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
             .description("Success")
             .content("application/json", Content::new(Some(ObjectBuilder::new()))),
         ResponseDoc::Empty => ResponseBuilder::new().description("Success, no content"),
-        ResponseDoc::Media(media) => ResponseBuilder::new().description("Success").content(
-            media,
-            Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
-        ),
+        ResponseDoc::Media(media) => ResponseBuilder::new()
+            .description("Success")
+            .content(media, text()),
+        ResponseDoc::Page => ResponseBuilder::new()
+            .description("The page")
+            .content(HTML, text()),
         ResponseDoc::MediaOrJson(media, schema) => ResponseBuilder::new()
             .description("The file, or a link to it when it is too large to answer inline")
-            .content(
-                media,
-                Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
-            )
+            .content(media, text())
             .content("application/json", Content::new(Some(schema(schemas)))),
     };
     op = op.response(route.status.as_u16().to_string(), success.build());
     let mut problems = vec![("400", "Invalid input (see errors)")];
-    if route.path.contains('{') {
+    if matches!(route.response, ResponseDoc::Page) {
+        // A person followed a link: an unknown one gets a page, not a problem document.
+        op = op.response(
+            "404",
+            ResponseBuilder::new()
+                .description("The link is not valid (an HTML page)")
+                .content(HTML, text())
+                .build(),
+        );
+    } else if route.path.contains('{') {
         problems.push(("404", "Not found, or owned by another tenant"));
     }
     if let Access::Role(_) = route.access {

@@ -5,6 +5,7 @@
 use super::call::Call;
 use super::problem::Problem;
 use crate::app::App;
+use crate::app::paging::MAX_LIMIT;
 use crate::domain::identity::Role;
 use bytes::Bytes;
 use futures::future::BoxFuture;
@@ -35,8 +36,17 @@ pub fn schema_of<T: utoipa::ToSchema>(out: &mut Schemas) -> RefOr<Schema> {
     RefOr::Ref(utoipa::openapi::Ref::from_schema_name(T::name()))
 }
 
+/// A filter's query parameters. Every list's `limit` gets the bounds `PageRequest` enforces,
+/// stated once here rather than on each filter type.
 pub fn query_params<T: utoipa::IntoParams>() -> Vec<Parameter> {
-    T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+    let mut params = T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query));
+    for param in params.iter_mut().filter(|p| p.name == "limit") {
+        if let Some(RefOr::T(Schema::Object(limit))) = param.schema.as_mut() {
+            limit.minimum = Some(1.into());
+            limit.maximum = Some(MAX_LIMIT.into());
+        }
+    }
+    params
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +67,13 @@ pub enum ResponseDoc {
     Empty,
     /// Any JSON document (the OpenAPI document itself).
     AnyJson,
-    /// A body of this media type (text/html, text/csv).
+    /// A body of this media type (text/csv).
     Media(&'static str),
     /// A body of this media type, or this JSON schema in its place (a link to a file too
     /// large to answer inline).
     MediaOrJson(&'static str, SchemaFn),
+    /// An HTML page for people (text/html); its 404 is an HTML page too.
+    Page,
 }
 
 #[derive(Clone)]

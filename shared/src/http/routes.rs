@@ -3,8 +3,9 @@
 
 use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
+use super::schemas;
 use crate::app::activity::{ActivityEntry, ActivityFilter};
-use crate::app::backlinks::{BacklinkFilter, BacklinkPatch, NewBacklink};
+use crate::app::backlinks::{BacklinkFilter, BacklinkPatch};
 use crate::app::campaigns::{CampaignFilter, CampaignPatch, NewCampaign};
 use crate::app::jobs::{DiscoverRequest, JobFilter, NewJob, ResultFilter};
 use crate::app::outreach::analytics::CampaignAnalytics;
@@ -111,7 +112,7 @@ pub fn routes() -> Vec<Route> {
             handler!(backlinks::create),
         )
         .doc("backlinks", "Create a backlink of any source type")
-        .body(schema_of::<NewBacklink>)
+        .body(schemas::new_backlink)
         .status(StatusCode::CREATED)
         .returns(ResponseDoc::Json(schema_of::<Backlink>)),
         Route::get(
@@ -444,7 +445,7 @@ pub fn routes() -> Vec<Route> {
             "The unsubscribe confirmation page of an email's link (no login)",
         )
         .access(Access::Public)
-        .returns(ResponseDoc::Media("text/html")),
+        .returns(ResponseDoc::Page),
         Route::post(
             "/v1/unsubscribe/{token}",
             "unsubscribe",
@@ -455,7 +456,7 @@ pub fn routes() -> Vec<Route> {
             "One-click unsubscribe (RFC 8058): suppresses the address at once (no login)",
         )
         .access(Access::Public)
-        .returns(ResponseDoc::Media("text/html")),
+        .returns(ResponseDoc::Page),
         // Replies
         Route::get("/v1/replies", "listReplies", handler!(replies::list))
             .doc("replies", "Inbound replies, newest first (filter by class, campaign, unmatched, reviewed)")

@@ -34,12 +34,14 @@ pub struct NewBacklink {
     #[serde(default)]
     pub anchor_text: Option<String>,
     #[serde(default)]
+    #[schema(maximum = 100)]
     pub domain_rating: Option<u32>,
     #[serde(default)]
     pub link_type: Option<LinkType>,
     #[serde(default)]
     pub prospect_type: Option<ProspectType>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10)]
     pub relevance_score: Option<u32>,
     #[serde(default)]
     pub pitch_rationale: Option<String>,
@@ -90,6 +92,7 @@ pub struct BacklinkPatch {
     pub anchor_text: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<u32>)]
+    #[schema(maximum = 100)]
     pub domain_rating: Option<Option<u32>>,
     pub link_type: Option<LinkType>,
     #[serde(default, deserialize_with = "nullable")]
@@ -97,6 +100,7 @@ pub struct BacklinkPatch {
     pub prospect_type: Option<Option<ProspectType>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<u32>)]
+    #[schema(minimum = 1, maximum = 10)]
     pub relevance_score: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]

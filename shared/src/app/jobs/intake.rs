@@ -21,10 +21,12 @@ use utoipa::ToSchema;
 pub struct NewJob {
     /// Defaults to "Untitled Job".
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// URLs to qualify (1-5000). Give these (or `csv`), or a campaignId to discover
     /// prospects for it.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 5000)]
     pub urls: Option<Vec<String>>,
     /// An uploaded CSV file's text: the column named url, website, domain or site, else the
     /// first column.
@@ -41,13 +43,16 @@ pub struct NewJob {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DiscoverRequest {
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 5000)]
     pub urls: Option<Vec<String>>,
     /// An uploaded CSV file's text, as for `createJob`.
     #[serde(default)]
     pub csv: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
 }
 

@@ -43,6 +43,7 @@ impl ExportKind {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(inline)]
     pub kind: ExportKind,
     pub campaign_id: Option<String>,
 }

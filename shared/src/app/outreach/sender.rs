@@ -53,10 +53,13 @@ impl Entity for ReplyDomainOwner {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SmtpInput {
+    #[schema(min_length = 1, max_length = 253)]
     pub host: String,
+    #[schema(minimum = 1)]
     pub port: u16,
     pub security: SmtpSecurity,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub username: String,
     /// Write-only. Absent keeps the stored password; null clears it.
     #[serde(default, deserialize_with = "nullable")]
@@ -68,9 +71,12 @@ pub struct SmtpInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SenderPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub from_name: Option<String>,
     pub from_email: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub organization: Option<String>,
+    #[schema(max_length = 500)]
     pub postal_address: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]

@@ -16,23 +16,29 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TemplateInput {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
     pub category: Option<TemplateCategory>,
     /// One line; may use {{variables}}.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: String,
     /// May use {{variables}}: recipient_name, recipient_first_name, site_name, site_url,
     /// source_domain, target_url, anchor_text, topic, sender_name, sender_organization,
     /// campaign_name, pitch_rationale.
+    #[schema(min_length = 1, max_length = 10000)]
     pub body: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TemplatePatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub category: Option<TemplateCategory>,
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
+    #[schema(min_length = 1, max_length = 10000)]
     pub body: Option<String>,
 }
 

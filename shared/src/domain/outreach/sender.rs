@@ -23,8 +23,10 @@ pub enum SmtpSecurity {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendCaps {
     /// First-touch and follow-up emails per day for the whole tenant (default 100).
+    #[schema(minimum = 1, maximum = 100000)]
     pub per_tenant_daily: u32,
     /// Emails per day to any one recipient domain (default 20).
+    #[schema(minimum = 1, maximum = 10000)]
     pub per_recipient_domain_daily: u32,
 }
 

@@ -10,9 +10,12 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendWindow {
     /// Days mail may leave: mon, tue, wed, thu, fri, sat, sun.
+    #[schema(min_items = 1)]
     pub days: Vec<String>,
     /// First hour (0-23) and the hour after the last (1-24), in `timeZone`.
+    #[schema(maximum = 23)]
     pub start_hour: u32,
+    #[schema(minimum = 1, maximum = 24)]
     pub end_hour: u32,
     /// An IANA time zone such as Europe/Berlin; caps count days in it too.
     pub time_zone: String,

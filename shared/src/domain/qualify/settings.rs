@@ -8,8 +8,10 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExclusionRule {
+    #[schema(min_length = 1)]
     pub id: String,
     /// A regular expression matched against the whole URL.
+    #[schema(max_length = 500)]
     pub pattern: String,
     pub category: String,
     pub enabled: bool,
@@ -20,6 +22,7 @@ pub struct ExclusionRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Layer1Rules {
+    #[schema(max_items = 200)]
     pub url_pattern_exclusions: Vec<ExclusionRule>,
 }
 
@@ -27,27 +30,35 @@ pub struct Layer1Rules {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Layer2Rules {
     /// A site whose last post is older than this is not an active publication.
+    #[schema(minimum = 1, maximum = 3650)]
     pub blog_freshness_threshold_days: u32,
     /// Pages a site must link from its homepage: any of about, contact, team.
     pub required_company_pages: Vec<String>,
     /// Least publication score (0-1) to pass.
+    #[schema(minimum = 0, maximum = 1)]
     pub minimum_publication_score: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfidenceThresholds {
+    #[schema(minimum = 0, maximum = 1)]
     pub very_high: f64,
+    #[schema(minimum = 0, maximum = 1)]
     pub high: f64,
+    #[schema(minimum = 0, maximum = 1)]
     pub medium: f64,
+    #[schema(minimum = 0, maximum = 1)]
     pub low: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Prompts {
+    #[schema(min_length = 1, max_length = 20000)]
     pub classification_system: String,
     /// May use {domain}, {url}, {title}, {description}, {excerpt} and {signals}.
+    #[schema(min_length = 1, max_length = 20000)]
     pub classification_user: String,
 }
 
@@ -56,6 +67,7 @@ pub struct Prompts {
 pub struct Layer3Rules {
     pub confidence_thresholds: ConfidenceThresholds,
     /// Below this score a prospect is rejected outright.
+    #[schema(minimum = 0, maximum = 1)]
     pub auto_reject_threshold: f64,
     /// The LLM model; the platform's default when absent.
     pub model: Option<String>,
