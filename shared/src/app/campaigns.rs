@@ -3,7 +3,7 @@
 use super::entity::{self, Entity, IndexKey};
 use super::outreach::templates;
 use super::paging::{self, ListPage, PageRequest};
-use super::store::{from_item, tenant_partition};
+use super::store::{delete_partition, from_item, tenant_partition};
 use super::{App, AppError, backlinks};
 use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
@@ -452,22 +452,7 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &CampaignId) -> Result<(),
     // stage when they next meet them.
     crate::app::totals::campaign_removed(app, tenant, id).await?;
     let partition = backlinks::keys::membership_partition(tenant, id);
-    loop {
-        let page = app
-            .table
-            .query(Query::new(Index::Table, partition.clone()).limit(500))
-            .await?;
-        if page.items.is_empty() {
-            break;
-        }
-        let deletes = page
-            .items
-            .iter()
-            .filter_map(Key::of)
-            .map(crate::ports::table::WriteOp::Delete)
-            .collect();
-        app.table.batch_write(deletes).await?;
-    }
+    delete_partition(app, partition).await?;
     app.table.delete(&key, None).await?;
     Ok(())
 }

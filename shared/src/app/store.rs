@@ -1,8 +1,8 @@
 //! Mapping between entities and table items. Entities serialise to JSON objects; the item
 //! adds the key attributes and the `entity` tag beside them.
 
-use super::AppError;
-use crate::ports::table::{ENTITY, Index, Item, Key, PK, SK, TTL};
+use super::{App, AppError};
+use crate::ports::table::{ENTITY, Index, Item, Key, PK, Query, SK, TTL, WriteOp};
 
 fn is_storage_attr(name: &str) -> bool {
     name == PK
@@ -103,4 +103,22 @@ pub async fn modify_versioned<T: Versioned>(
     Err(AppError::Conflict(format!(
         "the {what} is being changed by someone else; try again"
     )))
+}
+
+/// Deletes every item of a table partition, a page at a time.
+pub async fn delete_partition(app: &App, partition: String) -> Result<(), AppError> {
+    loop {
+        let query = Query::new(Index::Table, partition.clone()).limit(500);
+        let page = app.table.query(query).await?;
+        if page.items.is_empty() {
+            return Ok(());
+        }
+        let deletes = page
+            .items
+            .iter()
+            .filter_map(Key::of)
+            .map(WriteOp::Delete)
+            .collect();
+        app.table.batch_write(deletes).await?;
+    }
 }

@@ -2,12 +2,12 @@
 //! everything in their results partition, after 180.
 
 use super::keys;
-use crate::app::store::{from_item, tenant_of};
+use crate::app::store::{delete_partition, from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError, activity};
 use crate::domain::ids::{JobId, TenantId};
 use crate::domain::job::Job;
-use crate::ports::table::{Condition, Index, Key, Query, SortCondition, Update, WriteOp};
+use crate::ports::table::{Condition, Index, Query, SortCondition, Update};
 use serde_json::json;
 
 const ARCHIVE_AFTER_DAYS: i64 = 90;
@@ -71,22 +71,7 @@ pub(super) fn sweep(partition: &str, before: &str) -> Pages {
 }
 
 async fn delete_with_results(app: &App, tenant: &TenantId, id: &JobId) -> Result<(), AppError> {
-    loop {
-        let page = app
-            .table
-            .query(Query::new(Index::Table, keys::results(tenant, id)).limit(500))
-            .await?;
-        if page.items.is_empty() {
-            break;
-        }
-        let deletes = page
-            .items
-            .iter()
-            .filter_map(Key::of)
-            .map(WriteOp::Delete)
-            .collect();
-        app.table.batch_write(deletes).await?;
-    }
+    delete_partition(app, keys::results(tenant, id)).await?;
     app.table.delete(&keys::item(tenant, id), None).await?;
     Ok(())
 }

@@ -110,14 +110,15 @@ pub async fn approve(
     id: &EmailId,
     input: FollowUpApproval,
 ) -> Result<OutreachEmail, AppError> {
-    let edited = match &input.body {
-        Some(b) => match multi_line(b, 10_000) {
-            Ok(b) if b.is_empty() => return Err(AppError::invalid("body", "must not be empty")),
-            Ok(b) => Some(b),
-            Err(e) => return Err(AppError::invalid("body", e.message)),
-        },
-        None => None,
-    };
+    let edited = input
+        .body
+        .as_deref()
+        .map(|b| multi_line(b, 10_000))
+        .transpose()
+        .map_err(|e| AppError::Invalid(vec![e.within("body")]))?;
+    if edited.as_deref() == Some("") {
+        return Err(AppError::invalid("body", "must not be empty"));
+    }
     let now = app.clock.now();
     emails::modify(app, tenant, id, |e| {
         let waiting = e.status == EmailStatus::Sent && e.replied_at.is_none();

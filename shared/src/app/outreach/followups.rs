@@ -9,9 +9,11 @@ use super::{emails, follow_up_drafts, keys, sender};
 use crate::app::store::{from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
 use crate::app::{App, AppError, campaigns};
-use crate::domain::ids::TenantId;
-use crate::domain::outreach::{EmailStatus, FollowUpDraft, OutreachEmail};
+use crate::domain::campaign::Campaign;
+use crate::domain::ids::{CampaignId, TenantId};
+use crate::domain::outreach::{EmailStatus, FollowUpDraft, OutreachEmail, SenderSettings};
 use crate::ports::table::{Index, Item, Query, SortCondition};
+use std::collections::HashMap;
 
 /// Queues every due follow-up within the run's budget. Returns how many.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
@@ -20,6 +22,7 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     // Follow-ups keep to the tenant's send window as first emails do; one outside it stays
     // due for a later sweep.
     let mut windows = sender::OpenWindows::at(at);
+    let mut facts = Facts::default();
     let mut queued = 0;
     for shard in 0..keys::SEND_SHARDS {
         let query = Query::new(Index::Gsi4, keys::follow_up_shard(shard))
@@ -28,7 +31,7 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
         while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
             for item in items {
                 let tenant = tenant_of(&item)?;
-                if windows.is_open(app, &tenant).await? && queue_one(app, item).await? {
+                if windows.is_open(app, &tenant).await? && queue_one(app, &mut facts, item).await? {
                     queued += 1;
                 }
             }
@@ -40,13 +43,13 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
 /// Makes the due follow-up's text if this step has none yet, then marks it pending and
 /// queues it; false if it is no longer due or its text waits for review. A failed queue
 /// send puts the email back as it was, so the next sweep finds it again.
-async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
+async fn queue_one(app: &App, facts: &mut Facts, item: Item) -> Result<bool, AppError> {
     let tenant = tenant_of(&item)?;
     let email: OutreachEmail = from_item(item)?;
     let sequence = email.follow_ups_sent + 1;
     let drafted = match &email.follow_up {
         Some(d) if d.sequence == sequence => None,
-        _ => new_draft(app, &tenant, &email, sequence).await?,
+        _ => facts.draft(app, &tenant, &email, sequence).await?,
     };
     let marked = emails::modify(app, &tenant, &email.id, |e| {
         if e.status != EmailStatus::Sent
@@ -94,21 +97,43 @@ async fn queue_one(app: &App, item: Item) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// The step's text from its campaign; none when the campaign is gone, which the send stage
-/// settles.
-async fn new_draft(
-    app: &App,
-    tenant: &TenantId,
-    email: &OutreachEmail,
-    sequence: u32,
-) -> Result<Option<FollowUpDraft>, AppError> {
-    let campaign = match campaigns::get(app, tenant, &email.campaign_id).await {
-        Ok(c) => c,
-        Err(AppError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let settings = sender::get(app, tenant).await?;
-    follow_up_drafts::draft(app, tenant, email, &campaign, &settings, sequence)
-        .await
-        .map(Some)
+/// The campaigns and sender settings a run has read, so that many due follow-ups of one
+/// campaign cost one read of each.
+#[derive(Default)]
+struct Facts {
+    campaigns: HashMap<(TenantId, CampaignId), Option<Campaign>>,
+    senders: HashMap<TenantId, SenderSettings>,
+}
+
+impl Facts {
+    /// The step's text from its campaign; none when the campaign is gone, which the send
+    /// stage settles.
+    async fn draft(
+        &mut self,
+        app: &App,
+        tenant: &TenantId,
+        email: &OutreachEmail,
+        sequence: u32,
+    ) -> Result<Option<FollowUpDraft>, AppError> {
+        let id = (tenant.clone(), email.campaign_id.clone());
+        if !self.campaigns.contains_key(&id) {
+            let campaign = match campaigns::get(app, tenant, &email.campaign_id).await {
+                Ok(c) => Some(c),
+                Err(AppError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            self.campaigns.insert(id.clone(), campaign);
+        }
+        let Some(campaign) = self.campaigns.get(&id).and_then(Option::as_ref) else {
+            return Ok(None);
+        };
+        if !self.senders.contains_key(tenant) {
+            let settings = sender::get(app, tenant).await?;
+            self.senders.insert(tenant.clone(), settings);
+        }
+        let settings = &self.senders[tenant];
+        follow_up_drafts::draft(app, tenant, email, campaign, settings, sequence)
+            .await
+            .map(Some)
+    }
 }
