@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Builds an item from an entity, its key and extra key attributes (GSI keys).
-pub fn to_item<T: Serialize>(
+pub(super) fn to_item<T: Serialize>(
     entity: &str,
     key: &Key,
     value: &T,
