@@ -703,3 +703,77 @@ async fn a_csv_upload_for_a_campaign_qualifies_its_urls_instead_of_discovering()
         "no discovery ran: {activity}"
     );
 }
+
+/// Runs a discovery job's discover message once, as a redelivery would.
+async fn run_discover(s: &TestServer, job: &Value) {
+    let message = json!({"tenantId": "acme", "jobId": job["id"]});
+    backlinks_core::app::discover::run(
+        &s.local.app,
+        &serde_json::from_value(message).unwrap(),
+        std::time::Duration::from_millis(5),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn discovery_keeps_one_providers_hits_when_the_other_is_down() {
+    let (_, ddg) = exa_and_ddg(&[]).await;
+    let exa = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&exa)
+        .await;
+    let ddgmag = good_site("ddgmag.org", "jo").await;
+    let providers = ProviderSettings {
+        exa: Some((exa.uri(), "exa-key".into())),
+        duckduckgo: Some(ddg.uri()),
+        openai: None,
+    };
+    let s = server(&[&ddgmag], providers).await;
+    let t = s.member("acme");
+    let c = s
+        .campaign(&t, json!({"name": "c", "keywords": ["green living"]}))
+        .await;
+    let job = s.discover(&t, &c, json!({})).await.body;
+    run_discover(&s, &job).await;
+    let id = job["id"].as_str().unwrap();
+    let seeded = seeded(&s, &t, &job).await;
+    assert_eq!(
+        (seeded["status"].clone(), seeded["totalUrls"].clone()),
+        (json!("processing"), json!(1)),
+        "{seeded:?}"
+    );
+    let failures = seeded["searchFailures"].as_array().unwrap();
+    assert_eq!(failures.len(), 8, "every query failed on exa: {failures:?}");
+    assert!(failures.iter().all(|f| f["provider"] == "exa"
+        && f["error"].as_str().unwrap().contains("exa is unavailable")));
+    assert_eq!(results(&s, &t, id, "").await[0]["domain"], "ddgmag.org");
+}
+
+async fn calls(provider: &MockServer) -> usize {
+    provider.received_requests().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_redelivered_discover_message_does_not_search_again() {
+    let (exa, ddg) = exa_and_ddg(&["https://exasite.org/"]).await;
+    let providers = ProviderSettings {
+        exa: Some((exa.uri(), "exa-key".into())),
+        duckduckgo: Some(ddg.uri()),
+        openai: None,
+    };
+    let s = server(&[], providers).await;
+    let t = s.member("acme");
+    let c = s
+        .campaign(&t, json!({"name": "c", "keywords": ["green living"]}))
+        .await;
+    let job = s.discover(&t, &c, json!({})).await.body;
+    run_discover(&s, &job).await;
+    assert_eq!((calls(&exa).await, calls(&ddg).await), (8, 8));
+    // Delivered again before the seed stage ran: the stored runs are used as they are.
+    run_discover(&s, &job).await;
+    assert_eq!((calls(&exa).await, calls(&ddg).await), (8, 8));
+    let seeded = seeded(&s, &t, &job).await;
+    assert_eq!(seeded["totalUrls"], 2, "{seeded:?}");
+}
