@@ -2,7 +2,6 @@
 
 mod support;
 
-use async_trait::async_trait;
 use backlinks_core::app::outreach::emails::EmailFilter;
 use backlinks_core::app::outreach::follow_up_drafts;
 use backlinks_core::app::outreach::sending::{self, SendMessage};
@@ -11,10 +10,7 @@ use backlinks_core::app::paging::PageRequest;
 use backlinks_core::app::{App, AppError, backlinks, campaigns};
 use backlinks_core::domain::ids::{CampaignId, TemplateId};
 use backlinks_core::ports::Clock;
-use backlinks_core::ports::queue::{QueueError, QueueMessage, QueueStats};
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
 use support::Store;
 use support::send_world::*;
 
@@ -114,31 +110,6 @@ async fn follow_ups_thread_on_the_original_and_stop_on_a_reply() {
     );
 }
 
-/// A queue that refuses every send.
-struct DownQueue;
-
-#[async_trait]
-impl backlinks_core::ports::Queue for DownQueue {
-    async fn send(&self, _: &str, _: Vec<String>) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn send_after(&self, _: &str, _: String, _: Duration) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn receive(&self, _: &str, _: u32, _: Duration) -> Result<Vec<QueueMessage>, QueueError> {
-        Ok(vec![])
-    }
-    async fn dead_letter(&self, _: &str, _: String) -> Result<(), QueueError> {
-        Err(QueueError::Unavailable("down".into()))
-    }
-    async fn delete(&self, _: &str, _: &str) -> Result<(), QueueError> {
-        Ok(())
-    }
-    async fn stats(&self, _: &str) -> Result<QueueStats, QueueError> {
-        Ok(QueueStats::default())
-    }
-}
-
 #[tokio::test]
 async fn a_follow_up_the_queue_refused_stays_due() {
     let w = world(Store::sqlite().await, None).await;
@@ -146,7 +117,7 @@ async fn a_follow_up_the_queue_refused_stays_due() {
     assert_eq!(deliver_due(&w).await, 1);
     w.clock.advance_seconds(2 * 86_400 + 60);
     let down = App {
-        queue: Arc::new(DownQueue),
+        queue: support::refusing::RefusingQueue::new(w.app.queue.clone(), &["*"]),
         ..(*w.app).clone()
     };
     assert!(followups::sweep(&down, &support::budget()).await.is_err());

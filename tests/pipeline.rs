@@ -746,8 +746,10 @@ async fn discovery_keeps_one_providers_hits_when_the_other_is_down() {
     );
     let failures = seeded["searchFailures"].as_array().unwrap();
     assert_eq!(failures.len(), 8, "every query failed on exa: {failures:?}");
-    assert!(failures.iter().all(|f| f["provider"] == "exa"
-        && f["error"].as_str().unwrap().contains("exa is unavailable")));
+    assert!(
+        failures.iter().all(|f| f["provider"] == "exa"
+            && f["error"].as_str().unwrap().contains("exa is unavailable"))
+    );
     assert_eq!(results(&s, &t, id, "").await[0]["domain"], "ddgmag.org");
 }
 

@@ -1,11 +1,14 @@
-//! One conformance suite for the `Queue` port: the local queue and SQS (moto).
+//! One conformance suite for the `Queue` port: the local queue and SQS (moto). Fairness
+//! between tenants is the local queue's own; on SQS it is the service's (fair queues, which
+//! moto does not model), so there the suite checks the tenant travels as the message group.
 
 mod support;
 
 use backlinks_core::adapters::local_queue::LocalQueue;
 use backlinks_core::adapters::sqlite::LocalDb;
 use backlinks_core::adapters::sqs::SqsQueue;
-use backlinks_core::ports::{Clock, ManualClock, Queue, QueueError};
+use backlinks_core::domain::ids::TenantId;
+use backlinks_core::ports::{Clock, ManualClock, Outgoing, Queue, QueueError};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,12 +68,29 @@ impl Fixture {
 
 const VISIBILITY: Duration = Duration::from_secs(1);
 
+/// Messages of tenant `acme`.
+fn acme(bodies: &[String]) -> Vec<Outgoing> {
+    for_tenant("acme", bodies)
+}
+
+fn for_tenant(tenant: &str, bodies: &[String]) -> Vec<Outgoing> {
+    let tenant = TenantId::parse(tenant).unwrap();
+    bodies
+        .iter()
+        .map(|b| Outgoing::new(&tenant, b.clone()))
+        .collect()
+}
+
+fn one(body: &str) -> Vec<Outgoing> {
+    acme(&[body.to_string()])
+}
+
 mod cases {
     use super::*;
 
     pub async fn every_message_is_delivered(f: Fixture) {
         let bodies: Vec<String> = (0..23).map(|i| format!("m{i}")).collect();
-        f.queue.send(NAME, bodies.clone()).await.unwrap();
+        f.queue.send(NAME, acme(&bodies)).await.unwrap();
         let mut seen = HashSet::new();
         for _ in 0..20 {
             for m in f
@@ -92,7 +112,7 @@ mod cases {
     }
 
     pub async fn unacknowledged_messages_come_back(f: Fixture) {
-        f.queue.send(NAME, vec!["once".into()]).await.unwrap();
+        f.queue.send(NAME, one("once")).await.unwrap();
         let first = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
         assert_eq!(first.len(), 1);
         assert!(
@@ -119,7 +139,7 @@ mod cases {
     }
 
     pub async fn poison_messages_reach_the_dead_letter_queue(f: Fixture) {
-        f.queue.send(NAME, vec!["poison".into()]).await.unwrap();
+        f.queue.send(NAME, one("poison")).await.unwrap();
         for attempt in 1..=MAX_RECEIVES {
             let got = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
             assert_eq!(got.len(), 1, "delivery {attempt}");
@@ -137,7 +157,7 @@ mod cases {
     }
 
     pub async fn dead_lettered_messages_skip_their_retries(f: Fixture) {
-        f.queue.send(NAME, vec!["fine".into()]).await.unwrap();
+        f.queue.send(NAME, one("fine")).await.unwrap();
         f.queue.dead_letter(NAME, "corrupt".into()).await.unwrap();
         let got = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
         assert_eq!(got.len(), 1);
@@ -149,7 +169,7 @@ mod cases {
 
     pub async fn delayed_messages_wait_their_turn(f: Fixture) {
         f.queue
-            .send_after(NAME, "later".into(), Duration::from_secs(1))
+            .send_after(NAME, one("later").remove(0), Duration::from_secs(1))
             .await
             .unwrap();
         assert!(
@@ -167,8 +187,56 @@ mod cases {
     }
 
     pub async fn unknown_queues_are_errors(f: Fixture) {
-        let err = f.queue.send("nope", vec!["x".into()]).await.unwrap_err();
+        let err = f.queue.send("nope", one("x")).await.unwrap_err();
         assert_eq!(err, QueueError::UnknownQueue("nope".into()));
+    }
+
+    pub async fn messages_carry_their_tenant(f: Fixture) {
+        let mut sent = for_tenant("acme", &["a1".into(), "a2".into()]);
+        sent.extend(for_tenant("globex", &["g1".into()]));
+        f.queue.send(NAME, sent).await.unwrap();
+        let mut got = Vec::new();
+        for _ in 0..10 {
+            for m in f.queue.receive(NAME, 10, VISIBILITY).await.unwrap() {
+                f.queue.delete(NAME, &m.receipt).await.unwrap();
+                got.push((m.body, m.tenant.map(String::from)));
+            }
+            if got.len() == 3 {
+                break;
+            }
+        }
+        got.sort();
+        let tenant = |t: &str| Some(t.to_string());
+        assert_eq!(
+            got,
+            vec![
+                ("a1".to_string(), tenant("acme")),
+                ("a2".to_string(), tenant("acme")),
+                ("g1".to_string(), tenant("globex")),
+            ]
+        );
+    }
+
+    /// Tenant A enqueues 1,000 messages, then B 10: every one of B's is served before A's
+    /// hundredth.
+    pub async fn a_backlog_does_not_hold_up_another_tenant(f: Fixture) {
+        let many: Vec<String> = (0..1000).map(|i| format!("a{i}")).collect();
+        f.queue.send(NAME, for_tenant("a", &many)).await.unwrap();
+        let few: Vec<String> = (0..10).map(|i| format!("b{i}")).collect();
+        f.queue.send(NAME, for_tenant("b", &few)).await.unwrap();
+        let (mut served_a, mut served_b) = (0, 0);
+        while served_b < few.len() {
+            let batch = f.queue.receive(NAME, 10, VISIBILITY).await.unwrap();
+            assert!(!batch.is_empty(), "B still waits after {served_a} of A's");
+            for m in batch {
+                f.queue.delete(NAME, &m.receipt).await.unwrap();
+                match m.tenant.as_ref().map(|t| t.as_str()) {
+                    Some("b") => served_b += 1,
+                    _ => served_a += 1,
+                }
+            }
+        }
+        assert!(served_a < 100, "B waited for {served_a} of A's messages");
     }
 }
 
@@ -183,6 +251,12 @@ macro_rules! conformance {
     };
 }
 
+// SQS serves tenants fairly in the service itself, which moto does not model.
+#[tokio::test]
+async fn local_a_backlog_does_not_hold_up_another_tenant() {
+    cases::a_backlog_does_not_hold_up_another_tenant(Fixture::local().await).await;
+}
+
 conformance!(
     every_message_is_delivered,
     unacknowledged_messages_come_back,
@@ -190,4 +264,5 @@ conformance!(
     dead_lettered_messages_skip_their_retries,
     delayed_messages_wait_their_turn,
     unknown_queues_are_errors,
+    messages_carry_their_tenant,
 );

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod outreach;
+pub mod refusing;
 pub mod send_world;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};

@@ -8,7 +8,7 @@ use crate::ports::fetcher::{FetchError, Fetched, Fetcher};
 use crate::ports::keys::{KeySource, KeysUnavailable};
 use crate::ports::llm::{Llm, LlmError, LlmRequest, LlmResponse};
 use crate::ports::mailer::{Envelope, MailError, Mailer, Transport};
-use crate::ports::queue::{Queue, QueueError, QueueMessage, QueueStats};
+use crate::ports::queue::{Outgoing, Queue, QueueError, QueueMessage, QueueStats};
 use crate::ports::search::{Search, SearchError, SearchHit};
 use crate::ports::table::{
     Condition, Item, Key, Page, Query, Table, TableError, TransactOp, Update, WriteOp,
@@ -68,16 +68,16 @@ impl<T: Table> Table for Lazy<T> {
 
 #[async_trait]
 impl<T: Queue> Queue for Lazy<T> {
-    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
-        self.inner().send(queue, bodies).await
+    async fn send(&self, queue: &str, messages: Vec<Outgoing>) -> Result<(), QueueError> {
+        self.inner().send(queue, messages).await
     }
     async fn send_after(
         &self,
         queue: &str,
-        body: String,
+        message: Outgoing,
         delay: Duration,
     ) -> Result<(), QueueError> {
-        self.inner().send_after(queue, body, delay).await
+        self.inner().send_after(queue, message, delay).await
     }
     async fn receive(
         &self,

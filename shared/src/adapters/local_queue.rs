@@ -1,10 +1,14 @@
 //! In-process queues for local mode, kept in the local database so that nothing is lost on
 //! restart. Same contract as SQS: at-least-once delivery, a visibility timeout, and after
 //! `max_receives` deliveries without a delete the message moves to the dead-letter queue.
+//! Like an SQS fair queue it shares a queue between tenants: among the ready messages it
+//! serves each tenant's oldest first, then each tenant's second, and so on, so a tenant
+//! with a backlog of thousands holds up another's ten by at most ten turns.
 
 use super::sqlite::{LocalDb, backend};
+use crate::domain::ids::TenantId;
 use crate::ports::clock::Clock;
-use crate::ports::queue::{MAX_DELAY, Queue, QueueError, QueueMessage, QueueStats};
+use crate::ports::queue::{MAX_DELAY, Outgoing, Queue, QueueError, QueueMessage, QueueStats};
 use crate::ports::table::TableError;
 use async_trait::async_trait;
 use rusqlite::params;
@@ -40,12 +44,25 @@ impl LocalQueue {
                    visible_at INTEGER NOT NULL,
                    receive_count INTEGER NOT NULL DEFAULT 0,
                    receipt TEXT,
-                   dead INTEGER NOT NULL DEFAULT 0);
+                   dead INTEGER NOT NULL DEFAULT 0,
+                   tenant TEXT NOT NULL DEFAULT '');
                  CREATE INDEX IF NOT EXISTS idx_queue_ready
                    ON queue_messages (queue, dead, visible_at);
                  CREATE INDEX IF NOT EXISTS idx_queue_receipt ON queue_messages (receipt);",
             )
-            .map_err(backend)
+            .map_err(backend)?;
+            // A data folder from before messages named their tenant.
+            let has_tenant = conn
+                .prepare("SELECT 1 FROM pragma_table_info('queue_messages') WHERE name = 'tenant'")
+                .and_then(|mut stmt| stmt.exists([]))
+                .map_err(backend)?;
+            if !has_tenant {
+                conn.execute_batch(
+                    "ALTER TABLE queue_messages ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+                )
+                .map_err(backend)?;
+            }
+            Ok(())
         })
         .await
         .map_err(unavailable)?;
@@ -57,11 +74,11 @@ impl LocalQueue {
         })
     }
 
-    /// Adds every body in one transaction, each visible once `delay` has passed.
+    /// Adds every message in one transaction, each visible once `delay` has passed.
     async fn insert(
         &self,
         queue: &str,
-        bodies: Vec<String>,
+        messages: Vec<Outgoing>,
         delay: Duration,
     ) -> Result<(), QueueError> {
         let queue = self.known(queue)?;
@@ -69,10 +86,17 @@ impl LocalQueue {
         self.db
             .with(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
-                for body in bodies {
+                for m in messages {
                     tx.execute(
-                        "INSERT INTO queue_messages (queue, id, body, visible_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![queue, Uuid::now_v7().to_string(), body, visible_at],
+                        "INSERT INTO queue_messages (queue, id, body, visible_at, tenant) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            queue,
+                            Uuid::now_v7().to_string(),
+                            m.body,
+                            visible_at,
+                            m.tenant.as_str()
+                        ],
                     )
                     .map_err(backend)?;
                 }
@@ -93,17 +117,18 @@ impl LocalQueue {
 
 #[async_trait]
 impl Queue for LocalQueue {
-    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
-        self.insert(queue, bodies, Duration::ZERO).await
+    async fn send(&self, queue: &str, messages: Vec<Outgoing>) -> Result<(), QueueError> {
+        self.insert(queue, messages, Duration::ZERO).await
     }
 
     async fn send_after(
         &self,
         queue: &str,
-        body: String,
+        message: Outgoing,
         delay: Duration,
     ) -> Result<(), QueueError> {
-        self.insert(queue, vec![body], delay.min(MAX_DELAY)).await
+        self.insert(queue, vec![message], delay.min(MAX_DELAY))
+            .await
     }
 
     async fn receive(
@@ -121,16 +146,21 @@ impl Queue for LocalQueue {
                 let tx = conn.transaction().map_err(backend)?;
                 let mut out = Vec::new();
                 loop {
-                    let ready: Vec<(i64, String, String, u32)> = {
+                    // Each tenant's turn: its first ready message is turn 1, its second 2.
+                    let ready: Vec<(i64, String, String, u32, String)> = {
                         let mut stmt = tx
                             .prepare(
-                                "SELECT seq, id, body, receive_count FROM queue_messages \
-                                 WHERE queue = ?1 AND dead = 0 AND visible_at <= ?2 ORDER BY seq LIMIT ?3",
+                                "SELECT seq, id, body, receive_count, tenant FROM ( \
+                                   SELECT seq, id, body, receive_count, tenant, \
+                                     ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY seq) AS turn \
+                                   FROM queue_messages \
+                                   WHERE queue = ?1 AND dead = 0 AND visible_at <= ?2) \
+                                 ORDER BY turn, seq LIMIT ?3",
                             )
                             .map_err(backend)?;
                         let rows = stmt
                             .query_map(params![queue, now, max.max(1) - out.len() as u32], |r| {
-                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                             })
                             .map_err(backend)?;
                         rows.collect::<Result<_, _>>().map_err(backend)?
@@ -138,10 +168,13 @@ impl Queue for LocalQueue {
                     if ready.is_empty() {
                         break;
                     }
-                    for (seq, id, body, count) in ready {
+                    for (seq, id, body, count, tenant) in ready {
                         if count >= max_receives {
-                            tx.execute("UPDATE queue_messages SET dead = 1 WHERE seq = ?1", params![seq])
-                                .map_err(backend)?;
+                            tx.execute(
+                                "UPDATE queue_messages SET dead = 1 WHERE seq = ?1",
+                                params![seq],
+                            )
+                            .map_err(backend)?;
                             continue;
                         }
                         let receipt = Uuid::now_v7().to_string();
@@ -155,6 +188,7 @@ impl Queue for LocalQueue {
                             id,
                             receipt,
                             body,
+                            tenant: TenantId::parse(&tenant).ok(),
                             receive_count: count + 1,
                         });
                     }

@@ -1,8 +1,13 @@
 //! Queues on Amazon SQS. Logical queue names map to queue URLs given by configuration, and
 //! so do their dead-letter queues (for messages dead-lettered at once); the dead-letter
-//! counts in `stats` come from each queue's redrive policy.
+//! counts in `stats` come from each queue's redrive policy. Every message is sent with its
+//! tenant as its `MessageGroupId`: on a standard queue that makes it a fair queue, where SQS
+//! keeps one tenant's backlog from holding up the others (docs/decisions.md, "Fairness").
 
-use crate::ports::queue::{MAX_BATCH, MAX_DELAY, Queue, QueueError, QueueMessage, QueueStats};
+use crate::domain::ids::TenantId;
+use crate::ports::queue::{
+    MAX_BATCH, MAX_DELAY, Outgoing, Queue, QueueError, QueueMessage, QueueStats,
+};
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
@@ -74,16 +79,17 @@ impl SqsQueue {
 
 #[async_trait]
 impl Queue for SqsQueue {
-    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
+    async fn send(&self, queue: &str, messages: Vec<Outgoing>) -> Result<(), QueueError> {
         let url = self.url(queue)?;
-        for chunk in bodies.chunks(MAX_BATCH) {
+        for chunk in messages.chunks(MAX_BATCH) {
             let entries = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, body)| {
+                .map(|(i, message)| {
                     SendMessageBatchRequestEntry::builder()
                         .id(i.to_string())
-                        .message_body(body)
+                        .message_body(&message.body)
+                        .message_group_id(message.tenant.as_str())
                         .build()
                         .map_err(|e| QueueError::Unavailable(e.to_string()))
                 })
@@ -111,13 +117,14 @@ impl Queue for SqsQueue {
     async fn send_after(
         &self,
         queue: &str,
-        body: String,
+        message: Outgoing,
         delay: Duration,
     ) -> Result<(), QueueError> {
         self.client
             .send_message()
             .queue_url(self.url(queue)?)
-            .message_body(body)
+            .message_body(message.body)
+            .message_group_id(message.tenant.as_str())
             .delay_seconds(delay.min(MAX_DELAY).as_secs() as i32)
             .send()
             .await
@@ -138,6 +145,7 @@ impl Queue for SqsQueue {
             .max_number_of_messages(max.clamp(1, MAX_BATCH as u32) as i32)
             .visibility_timeout(visibility.as_secs().max(1) as i32)
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .message_system_attribute_names(MessageSystemAttributeName::MessageGroupId)
             .send()
             .await
             .map_err(|e| unavailable(e.into_service_error()))?;
@@ -151,6 +159,10 @@ impl Queue for SqsQueue {
                     .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1),
+                tenant: m
+                    .attributes()
+                    .and_then(|a| a.get(&MessageSystemAttributeName::MessageGroupId))
+                    .and_then(|v| TenantId::parse(v).ok()),
                 id: m.message_id.unwrap_or_default(),
                 receipt: m.receipt_handle.unwrap_or_default(),
                 body: m.body.unwrap_or_default(),

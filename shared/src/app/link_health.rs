@@ -3,6 +3,7 @@
 //! the target is still there.
 
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
+use super::enqueue::{self, ForTenant};
 use super::store::tenant_of;
 use super::sweep::{Budget, Pages};
 use super::{App, AppError};
@@ -25,6 +26,12 @@ pub struct CheckRequest {
     pub backlink_id: BacklinkId,
 }
 
+impl ForTenant for CheckRequest {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant_id
+    }
+}
+
 /// Queues every placed link that is due, stalest first, within the run's budget. Returns
 /// how many were queued.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
@@ -35,19 +42,16 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
             .sort(SortCondition::Lt(cutoff.clone()));
         let mut pages = Pages::new(query);
         while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
-            let mut bodies = Vec::with_capacity(items.len());
+            let mut requests = Vec::with_capacity(items.len());
             for item in items {
-                let request = CheckRequest {
+                requests.push(CheckRequest {
                     tenant_id: tenant_of(&item)?,
                     backlink_id: serde_json::from_value(item["id"].clone())
                         .map_err(|e| AppError::internal(format!("backlink without id: {e}")))?,
-                };
-                bodies.push(serde_json::to_string(&request).map_err(AppError::internal)?);
+                });
             }
-            queued += bodies.len();
-            if !bodies.is_empty() {
-                app.queue.send(QUEUE, bodies).await?;
-            }
+            queued += requests.len();
+            enqueue::send(app, QUEUE, &enqueue::interleave(requests)).await?;
         }
     }
     Ok(queued)

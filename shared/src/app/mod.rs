@@ -6,6 +6,7 @@ pub mod backlinks;
 pub mod campaigns;
 pub mod crawl;
 pub mod discover;
+pub mod enqueue;
 pub mod entity;
 pub mod error;
 pub mod jobs;

@@ -3,7 +3,7 @@
 
 use super::crawl::{self, cached, homepage_of};
 use super::jobs::{self, QUALIFY_QUEUE, StageMessage, UrlOutcome};
-use super::{App, AppError, backlinks, settings};
+use super::{App, AppError, backlinks, enqueue, settings};
 use crate::domain::backlink::{Backlink, ProspectType, SourceType};
 use crate::domain::crawl::CrawlRecord;
 use crate::domain::ids::{BacklinkId, TenantId};
@@ -147,12 +147,7 @@ pub async fn crawl_stage(app: &App, m: &StageMessage) -> Result<(), AppError> {
             job_id: m.job_id.clone(),
             result_id: Some(result.id),
         };
-        app.queue
-            .send(
-                QUALIFY_QUEUE,
-                vec![serde_json::to_string(&next).unwrap_or_default()],
-            )
-            .await?;
+        enqueue::send(app, QUALIFY_QUEUE, &[next]).await?;
     }
     Ok(())
 }

@@ -18,6 +18,6 @@ pub use ids::{Ids, V7Ids};
 pub use keys::{KeySource, KeysUnavailable};
 pub use llm::{Llm, LlmError, LlmRequest, LlmResponse};
 pub use mailer::{Envelope, MailError, Mailer, Transport};
-pub use queue::{Queue, QueueError, QueueMessage, QueueStats};
+pub use queue::{Outgoing, Queue, QueueError, QueueMessage, QueueStats};
 pub use search::{Search, SearchError, SearchHit};
 pub use table::Table;

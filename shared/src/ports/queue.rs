@@ -1,7 +1,10 @@
 //! Queues between pipeline stages: at-least-once delivery, a visibility timeout, and a
 //! dead-letter queue after too many receives. Queues are named by their logical name
-//! (see `jobs::QueueName`); adapters map names to their own addresses.
+//! (see `jobs::QueueName`); adapters map names to their own addresses. Every message
+//! names its tenant, so that a queue can share its throughput fairly between tenants
+//! (SQS fair queues take it as the message group; the local queue serves tenants in turn).
 
+use crate::domain::ids::TenantId;
 use async_trait::async_trait;
 use std::time::Duration;
 
@@ -10,12 +13,30 @@ pub const MAX_BATCH: usize = 10;
 /// SQS delays a message by at most fifteen minutes.
 pub const MAX_DELAY: Duration = Duration::from_secs(900);
 
+/// A message to send, with the tenant it works for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub tenant: TenantId,
+    pub body: String,
+}
+
+impl Outgoing {
+    pub fn new(tenant: &TenantId, body: String) -> Self {
+        Self {
+            tenant: tenant.clone(),
+            body,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueMessage {
     pub id: String,
     /// Identifies this delivery; needed to delete the message.
     pub receipt: String,
     pub body: String,
+    /// The tenant it was sent for, as the queue carried it.
+    pub tenant: Option<TenantId>,
     /// How many times the message has been received, this time included.
     pub receive_count: u32,
 }
@@ -39,14 +60,14 @@ pub enum QueueError {
 
 #[async_trait]
 pub trait Queue: Send + Sync {
-    /// Sends every body; fails if any message could not be accepted.
-    async fn send(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError>;
-    /// Sends one body that is not delivered before `delay` has passed (at most
+    /// Sends every message; fails if any could not be accepted.
+    async fn send(&self, queue: &str, messages: Vec<Outgoing>) -> Result<(), QueueError>;
+    /// Sends one message that is not delivered before `delay` has passed (at most
     /// `MAX_DELAY`; longer delays are shortened to it).
     async fn send_after(
         &self,
         queue: &str,
-        body: String,
+        message: Outgoing,
         delay: Duration,
     ) -> Result<(), QueueError>;
     /// Receives up to `max` messages, hiding them for `visibility`.

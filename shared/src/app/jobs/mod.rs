@@ -21,7 +21,7 @@ pub use results::{
 };
 pub use seed::{SEED_TIMEOUT_SECS, SeedMessage, seed_stage, start_seeding};
 
-use super::{App, AppError};
+use super::enqueue::{ForTenant, send};
 use crate::domain::ids::{JobId, ResultId, TenantId};
 use crate::ports::table::Condition;
 use serde::{Deserialize, Serialize};
@@ -54,13 +54,8 @@ fn unfinished() -> Condition {
     )
 }
 
-async fn send<M: Serialize>(app: &App, queue: &str, messages: &[M]) -> Result<(), AppError> {
-    if messages.is_empty() {
-        return Ok(());
+impl ForTenant for StageMessage {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant_id
     }
-    let bodies = messages
-        .iter()
-        .map(|m| serde_json::to_string(m).unwrap_or_default())
-        .collect();
-    Ok(app.queue.send(queue, bodies).await?)
 }

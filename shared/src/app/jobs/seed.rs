@@ -36,6 +36,12 @@ pub struct SeedMessage {
     pub chunk: u32,
 }
 
+impl crate::app::enqueue::ForTenant for SeedMessage {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant_id
+    }
+}
+
 /// One URL per registrable domain, in order, leaving out the tenant's own sites: what the
 /// request can decide without a read per URL.
 async fn one_per_site(

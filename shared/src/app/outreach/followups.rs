@@ -8,7 +8,7 @@ use super::sending::{SEND_QUEUE, SendMessage};
 use super::{emails, follow_up_drafts, keys, sender};
 use crate::app::store::{from_item, tenant_of};
 use crate::app::sweep::{Budget, Pages};
-use crate::app::{App, AppError, campaigns};
+use crate::app::{App, AppError, campaigns, enqueue};
 use crate::domain::campaign::Campaign;
 use crate::domain::ids::{CampaignId, TenantId};
 use crate::domain::outreach::{EmailStatus, FollowUpDraft, OutreachEmail, SenderSettings};
@@ -82,8 +82,7 @@ async fn queue_one(app: &App, facts: &mut Facts, item: Item) -> Result<bool, App
         email_id: email.id.clone(),
         sequence,
     };
-    let body = serde_json::to_string(&message).map_err(AppError::internal)?;
-    if let Err(e) = app.queue.send(SEND_QUEUE, vec![body]).await {
+    if let Err(e) = enqueue::send(app, SEND_QUEUE, &[message]).await {
         emails::modify(app, &tenant, &email.id, |e| {
             if e.follow_up_pending == Some(sequence) {
                 e.follow_up_pending = None;
@@ -92,7 +91,7 @@ async fn queue_one(app: &App, facts: &mut Facts, item: Item) -> Result<bool, App
             Ok(())
         })
         .await?;
-        return Err(e.into());
+        return Err(e);
     }
     Ok(true)
 }

@@ -7,7 +7,7 @@ use super::guard::Due;
 use super::settle::{failed, needs_review, sent, set_attempt};
 use super::{SEND_QUEUE, SendMessage};
 use crate::app::outreach::emails;
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, enqueue};
 use crate::domain::mail::OutgoingMail;
 use crate::domain::outreach::{Attempt, AttemptStatus};
 use crate::ports::mailer::{Envelope, MailError};
@@ -77,10 +77,7 @@ pub(super) async fn deliver(
                 Ok(())
             })
             .await?;
-            let body = serde_json::to_string(m).unwrap_or_default();
-            app.queue
-                .send_after(SEND_QUEUE, body, retry_delay(retries))
-                .await?;
+            enqueue::send_after(app, SEND_QUEUE, m, retry_delay(retries)).await?;
             Ok(())
         }
         Err(MailError::Retryable(reason)) => {

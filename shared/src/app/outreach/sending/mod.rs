@@ -12,6 +12,7 @@ mod guard;
 mod release;
 mod settle;
 
+use crate::app::enqueue::ForTenant;
 use crate::app::{App, AppError};
 use crate::domain::ids::{EmailId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,12 @@ pub struct SendMessage {
     pub email_id: EmailId,
     /// 0 for the first email, n for the n-th follow-up.
     pub sequence: u32,
+}
+
+impl ForTenant for SendMessage {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant_id
+    }
 }
 
 /// The send stage for one message.

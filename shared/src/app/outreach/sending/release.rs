@@ -6,7 +6,7 @@ use super::{SEND_QUEUE, SendMessage};
 use crate::app::outreach::{emails, keys, sender};
 use crate::app::store::tenant_of;
 use crate::app::sweep::{Budget, Pages};
-use crate::app::{App, AppError, campaigns, entity};
+use crate::app::{App, AppError, campaigns, enqueue, entity};
 use crate::domain::campaign::CampaignStatus;
 use crate::domain::ids::{CampaignId, TenantId};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
@@ -35,21 +35,14 @@ pub async fn release(
         email_id: email.id.clone(),
         sequence: 0,
     };
-    if let Err(e) = app
-        .queue
-        .send(
-            SEND_QUEUE,
-            vec![serde_json::to_string(&message).unwrap_or_default()],
-        )
-        .await
-    {
+    if let Err(e) = enqueue::send(app, SEND_QUEUE, &[message]).await {
         // Not queued after all: back to approved so the scheduler tries again.
         emails::modify(app, tenant, &email.id, |e| {
             e.status = EmailStatus::Approved;
             Ok(())
         })
         .await?;
-        return Err(e.into());
+        return Err(e);
     }
     Ok(queued)
 }
