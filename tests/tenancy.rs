@@ -257,3 +257,72 @@ async fn platform_routes_take_the_platform_claim_never_an_organisation_role() {
     }
     assert!(platform_routes >= 2);
 }
+
+/// One tenant's burst is refused with 429 and `Retry-After` once its bucket is empty;
+/// another tenant's calls in the same second go through; the bucket refills.
+#[tokio::test]
+async fn a_tenants_burst_over_its_rate_limit_leaves_other_tenants_alone() {
+    let s = TestServer::start().await;
+    let (a, b) = (s.member("burst-a"), s.member("quiet-b"));
+    let operator = s.token("platform", "op", Role::Superadmin);
+    let limits = json!({"standard": {"perMinute": 120, "burst": 5},
+                        "expensive": {"perMinute": 6, "burst": 1}});
+    let path = "/v1/admin/tenants/burst-a/rate-limits";
+    let refused = s.call("PUT", path, Some(&a), Some(limits.clone())).await;
+    assert_eq!(refused.status, 403, "only platform operators set limits");
+    let bad = json!({"standard": {"perMinute": 0, "burst": 5}, "expensive": {"perMinute": 6, "burst": 1}});
+    let bad = s.call("PUT", path, Some(&operator), Some(bad)).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["errors"][0]["field"], "standard.perMinute");
+    let set = s.call("PUT", path, Some(&operator), Some(limits)).await;
+    assert_eq!(
+        (set.status, set.body["standard"]["burst"].clone()),
+        (200, json!(5))
+    );
+
+    let get = |token: String| {
+        s.http
+            .get(format!("{}/v1/campaigns", s.base))
+            .bearer_auth(token)
+            .send()
+    };
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..8 {
+        let res = get(a.clone()).await.unwrap();
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            retry_after = res.headers().get("retry-after").cloned();
+            let problem: Value = res.json().await.unwrap();
+            assert_eq!(problem["type"], "urn:backlinks:problem:rate-limited");
+            assert!(
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("120 calls a minute")
+            );
+        }
+    }
+    assert_eq!(statuses[..5], [200; 5], "{statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(retry_after.unwrap().to_str().unwrap(), "1");
+    // Another tenant in the same second: its own bucket.
+    assert_eq!(get(b.clone()).await.unwrap().status(), 200);
+    // Expensive calls draw from their own bucket, here of one.
+    let job = json!({"urls": ["https://example-one.org/"]});
+    let first = s
+        .call("POST", "/v1/jobs", Some(&a), Some(job.clone()))
+        .await;
+    assert_eq!(first.status, 202, "{:?}", first.body);
+    let second = s.call("POST", "/v1/jobs", Some(&a), Some(job)).await;
+    assert_eq!(second.status, 429);
+    assert!(
+        second.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("expensive")
+    );
+    // Half a second refills one call at 120 a minute.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(get(a.clone()).await.unwrap().status(), 200);
+}

@@ -289,3 +289,67 @@ mod tests {
         );
     }
 }
+
+/// The rate limits of tenants no operator has set limits for: `RATE_LIMIT_STANDARD` and
+/// `RATE_LIMIT_EXPENSIVE`, each `CALLS_PER_MINUTE/BURST` (defaults in `TenantLimits`).
+pub mod rate_limits {
+    use super::{ConfigError, optional};
+    use crate::domain::limits::{RateLimit, TenantLimits};
+
+    pub fn from_env() -> Result<TenantLimits, ConfigError> {
+        parse(
+            optional("RATE_LIMIT_STANDARD").as_deref(),
+            optional("RATE_LIMIT_EXPENSIVE").as_deref(),
+        )
+    }
+
+    pub fn parse(
+        standard: Option<&str>,
+        expensive: Option<&str>,
+    ) -> Result<TenantLimits, ConfigError> {
+        let defaults = TenantLimits::DEFAULT;
+        let limits = TenantLimits {
+            standard: one("RATE_LIMIT_STANDARD", standard, defaults.standard)?,
+            expensive: one("RATE_LIMIT_EXPENSIVE", expensive, defaults.expensive)?,
+        };
+        limits.validate().map_err(|errors| ConfigError::Invalid {
+            name: "RATE_LIMIT_STANDARD or RATE_LIMIT_EXPENSIVE".into(),
+            reason: errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        })?;
+        Ok(limits)
+    }
+
+    fn one(name: &str, text: Option<&str>, default: RateLimit) -> Result<RateLimit, ConfigError> {
+        let Some(text) = text else {
+            return Ok(default);
+        };
+        let invalid = || ConfigError::Invalid {
+            name: name.into(),
+            reason: "must be CALLS_PER_MINUTE/BURST, two whole numbers (e.g. 1200/300)".into(),
+        };
+        let (per_minute, burst) = text.split_once('/').ok_or_else(invalid)?;
+        Ok(RateLimit {
+            per_minute: per_minute.trim().parse().map_err(|_| invalid())?,
+            burst: burst.trim().parse().map_err(|_| invalid())?,
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn default_limits_are_configurable_and_validated() {
+            assert_eq!(parse(None, None).unwrap(), TenantLimits::DEFAULT);
+            let set = parse(Some("600/50"), None).unwrap();
+            assert_eq!((set.standard.per_minute, set.standard.burst), (600, 50));
+            for bad in ["600", "a/b", "0/10", "10/0", "-1/5"] {
+                assert!(parse(None, Some(bad)).is_err(), "{bad}");
+            }
+        }
+    }
+}

@@ -19,6 +19,12 @@ pub enum AppError {
     /// A part of the deployment this request needs is not set up; names what would set it.
     #[error("{0}")]
     NotConfigured(String),
+    /// The tenant has used up its calls of this kind for now.
+    #[error("{limit}")]
+    RateLimited {
+        limit: String,
+        retry_after_secs: u64,
+    },
     /// Stored data is corrupt or an invariant broke: trying again cannot help.
     #[error("internal error: {0}")]
     Internal(String),
@@ -35,7 +41,10 @@ impl AppError {
 
     /// Whether the same work may succeed if tried again later.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, AppError::Unavailable(_) | AppError::Conflict(_))
+        matches!(
+            self,
+            AppError::Unavailable(_) | AppError::Conflict(_) | AppError::RateLimited { .. }
+        )
     }
 }
 

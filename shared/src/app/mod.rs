@@ -10,6 +10,7 @@ pub mod enqueue;
 pub mod entity;
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod link_health;
 pub mod outreach;
 pub mod paging;
@@ -19,11 +20,13 @@ pub mod settings;
 pub mod store;
 pub mod suppression;
 pub mod sweep;
+pub mod tenant_cache;
 pub mod totals;
 
 pub use error::AppError;
 
 use crate::config::{EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR};
+use crate::domain::limits::TenantLimits;
 use crate::ports::blobs::NoBlobs;
 use crate::ports::{BlobStore, Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
 use std::sync::Arc;
@@ -42,6 +45,8 @@ pub struct App {
     pub llm: Option<Arc<dyn Llm>>,
     /// Classification settings, cached per tenant for five minutes.
     pub settings: Arc<settings::SettingsCache>,
+    /// The tenants' API rate limits.
+    pub limits: Arc<limits::Limiter>,
     pub mailer: Arc<dyn Mailer>,
     pub outreach: Arc<outreach::OutreachEnv>,
     /// Where inbound mail waits to be read.
@@ -67,7 +72,8 @@ impl App {
             fetcher,
             search: vec![],
             llm: None,
-            settings: Arc::new(settings::SettingsCache::default()),
+            settings: Arc::new(settings::cache()),
+            limits: Arc::new(limits::Limiter::new(TenantLimits::DEFAULT)),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),
@@ -79,6 +85,12 @@ impl App {
     pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, env: outreach::OutreachEnv) -> Self {
         self.mailer = mailer;
         self.outreach = Arc::new(env);
+        self
+    }
+
+    /// The rate limits of tenants no platform operator has set limits for.
+    pub fn with_rate_limits(mut self, defaults: TenantLimits) -> Self {
+        self.limits = Arc::new(limits::Limiter::new(defaults));
         self
     }
 

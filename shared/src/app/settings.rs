@@ -3,14 +3,13 @@
 
 use super::entity::{self, Entity};
 use super::store::tenant_partition;
+use super::tenant_cache::TenantCache;
 use super::{App, AppError, activity};
 use crate::domain::identity::Identity;
 use crate::domain::ids::TenantId;
 use crate::domain::qualify::ClassificationSettings;
 use crate::ports::table::Key;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CACHE_FOR: Duration = Duration::from_secs(300);
 
@@ -28,21 +27,10 @@ impl Entity for ClassificationSettings {
 }
 
 /// Readers' cache. A change made through another process shows within five minutes.
-#[derive(Default)]
-pub struct SettingsCache(Mutex<HashMap<TenantId, (Instant, ClassificationSettings)>>);
+pub type SettingsCache = TenantCache<ClassificationSettings>;
 
-impl SettingsCache {
-    fn get(&self, tenant: &TenantId) -> Option<ClassificationSettings> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(tenant)
-            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
-            .map(|(_, s)| s.clone())
-    }
-
-    fn put(&self, tenant: &TenantId, settings: &ClassificationSettings) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(tenant.clone(), (Instant::now(), settings.clone()));
-    }
+pub fn cache() -> SettingsCache {
+    TenantCache::new(CACHE_FOR)
 }
 
 /// The stored settings, or the defaults.
@@ -59,7 +47,7 @@ pub async fn cached(app: &App, tenant: &TenantId) -> Result<ClassificationSettin
         return Ok(hit);
     }
     let settings = load(app, tenant).await?;
-    app.settings.put(tenant, &settings);
+    app.settings.put(tenant, settings.clone());
     Ok(settings)
 }
 
@@ -72,7 +60,7 @@ pub async fn replace(
     app.table
         .put(entity::item(&settings, &who.tenant)?, None)
         .await?;
-    app.settings.put(&who.tenant, &settings);
+    app.settings.put(&who.tenant, settings.clone());
     activity::record(
         app,
         &who.tenant,

@@ -72,6 +72,7 @@ fn wire() -> Result<Cloud, StartupError> {
     let providers = ProviderSettings::from_env()?;
     let outreach = OutreachSettings::from_env()?;
     let bounces = crate::config::bounces::from_env()?;
+    let rate_limits = crate::config::rate_limits::from_env()?;
     let secrets = Secrets::from_base64(&outreach.secret_key).map_err(|e| ConfigError::Invalid {
         name: "BACKLINKS_SECRET_KEY".into(),
         reason: e.to_string(),
@@ -135,7 +136,8 @@ fn wire() -> Result<Cloud, StartupError> {
                 .with_mail(Arc::new(mailer), env)
                 .with_blobs(blobs)
                 .with_exports(exports)
-                .with_bounce_policy(bounces),
+                .with_bounce_policy(bounces)
+                .with_rate_limits(rate_limits),
         ),
         verifier: Arc::new(verifier),
     })

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod ids;
 pub mod inbound;
 pub mod job;
+pub mod limits;
 pub mod link_presence;
 pub mod mail;
 pub mod outreach;

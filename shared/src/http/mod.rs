@@ -117,6 +117,8 @@ impl Api {
                 let identity = self.authenticate(route, &req).await?;
                 if let Some(identity) = &identity {
                     tracing::Span::current().record("tenant", identity.tenant.as_str());
+                    crate::app::limits::admit(&self.app, &identity.tenant, route.rate_class)
+                        .await?;
                 }
                 let declared = req
                     .headers()

@@ -132,6 +132,10 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
     if let Access::Role(_) = route.access {
         problems.push(("401", "Missing or invalid token"));
         problems.push(("403", "The token's role is not enough"));
+        problems.push((
+            "429",
+            "The tenant's rate limit for this kind of call is used up; Retry-After says when to call again",
+        ));
         op = op.security(SecurityRequirement::new(BEARER, Vec::<String>::new()));
     }
     if matches!(route.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {

@@ -20,8 +20,8 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    /// The `Allow` header of a 405.
-    allow: Option<Box<str>>,
+    /// A header the answer carries: `Allow` on a 405, `Retry-After` on a 429.
+    header: Option<(header::HeaderName, Box<str>)>,
     /// The incident a 500 was logged under.
     instance: Option<Box<str>>,
 }
@@ -57,7 +57,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: vec![],
-            allow: None,
+            header: None,
             instance: None,
         }
     }
@@ -132,7 +132,20 @@ impl Problem {
             "Method not allowed",
             format!("this path accepts {}", allowed.join(", ")),
         );
-        p.allow = Some(allowed.join(", ").into());
+        p.header = Some((header::ALLOW, allowed.join(", ").into()));
+        p
+    }
+
+    /// 429: the tenant's bucket for this kind of call is empty; `Retry-After` says when
+    /// the next call is admitted.
+    pub fn rate_limited(limit: &str, retry_after_secs: u64) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            format!("{limit}; retry after {retry_after_secs} s"),
+        );
+        p.header = Some((header::RETRY_AFTER, retry_after_secs.to_string().into()));
         p
     }
 
@@ -222,12 +235,10 @@ impl Problem {
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
-        if let Some(allow) = self
-            .allow
-            .as_deref()
-            .and_then(|a| HeaderValue::from_str(a).ok())
-        {
-            headers.insert(header::ALLOW, allow);
+        if let Some((name, value)) = self.header {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
         }
         response
     }
@@ -244,6 +255,10 @@ impl From<AppError> for Problem {
                 Problem::unavailable("a backing service is unavailable; retry shortly")
             }
             AppError::NotConfigured(detail) => Problem::not_configured(detail),
+            AppError::RateLimited {
+                limit,
+                retry_after_secs,
+            } => Problem::rate_limited(&limit, retry_after_secs),
             AppError::Internal(cause) => Problem::incident(&cause),
         }
     }

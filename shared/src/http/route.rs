@@ -7,6 +7,7 @@ use super::problem::Problem;
 use crate::app::App;
 use crate::app::paging::MAX_LIMIT;
 use crate::domain::identity::Role;
+use crate::domain::limits::RateClass;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use http::{HeaderValue, Method, Response, StatusCode, header};
@@ -90,6 +91,8 @@ pub struct Route {
     pub status: StatusCode,
     pub response: ResponseDoc,
     pub body_limit: usize,
+    /// The tenant's rate-limit bucket an authenticated call draws from.
+    pub rate_class: RateClass,
 }
 
 /// Default request body limit: generous for JSON documents, small enough to refuse abuse.
@@ -115,6 +118,7 @@ impl Route {
             status: StatusCode::OK,
             response: ResponseDoc::Empty,
             body_limit: DEFAULT_BODY_LIMIT,
+            rate_class: RateClass::Standard,
         }
     }
 
@@ -156,6 +160,12 @@ impl Route {
 
     pub fn query(mut self, params: fn() -> Vec<Parameter>) -> Self {
         self.query = Some(params);
+        self
+    }
+
+    /// Draws from the tenant's bucket for calls that start heavy work.
+    pub fn expensive(mut self) -> Self {
+        self.rate_class = RateClass::Expensive;
         self
     }
 

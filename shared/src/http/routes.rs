@@ -23,6 +23,7 @@ use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
 use crate::domain::identity::Role;
 use crate::domain::job::{Job, JobResult};
+use crate::domain::limits::TenantLimits;
 use crate::domain::outreach::{AuditEntry, OutreachEmail, SenderSettings, Template};
 use crate::domain::qualify::ClassificationSettings;
 use crate::domain::reply::Reply;
@@ -152,6 +153,7 @@ pub fn routes() -> Vec<Route> {
         .body(schema_of::<DiscoverRequest>)
         .body_limit(1024 * 1024)
         .status(StatusCode::ACCEPTED)
+        .expensive()
         .returns(ResponseDoc::Json(schema_of::<Job>)),
         Route::post("/v1/jobs", "createJob", handler!(jobs::create))
             .doc(
@@ -161,6 +163,7 @@ pub fn routes() -> Vec<Route> {
             .body(schema_of::<NewJob>)
             .body_limit(1024 * 1024)
             .status(StatusCode::ACCEPTED)
+            .expensive()
             .returns(ResponseDoc::Json(schema_of::<Job>)),
         Route::get("/v1/jobs", "listJobs", handler!(jobs::list))
             .doc("prospects", "List jobs, newest first")
@@ -434,6 +437,7 @@ pub fn routes() -> Vec<Route> {
                 "CSV export of leads, attempts or replies (formula-safe); a file over 4 MiB is answered with a 15-minute download link instead",
             )
             .query(query_params::<ExportQuery>)
+            .expensive()
             .returns(ResponseDoc::MediaOrJson("text/csv", schema_of::<ExportLink>)),
         Route::get(
             "/v1/unsubscribe/{token}",
@@ -500,6 +504,18 @@ pub fn routes() -> Vec<Route> {
         .access(Access::Role(Role::Superadmin))
         .body(schema_of::<Routing>)
         .returns(ResponseDoc::Json(schema_of::<Reply>)),
+        Route::put(
+            "/v1/admin/tenants/{tenantId}/rate-limits",
+            "setTenantRateLimits",
+            handler!(system::set_rate_limits),
+        )
+        .doc(
+            "platform",
+            "Set a tenant's API rate limits (platform operators)",
+        )
+        .access(Access::Role(Role::Superadmin))
+        .body(schema_of::<TenantLimits>)
+        .returns(ResponseDoc::Json(schema_of::<TenantLimits>)),
     ]
 }
 

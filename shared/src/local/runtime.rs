@@ -42,6 +42,8 @@ pub struct LocalOptions {
     pub platform_domain_daily_cap: u32,
     /// When soft bounces suppress an address (`SOFT_BOUNCE_LIMIT`, `SOFT_BOUNCE_WINDOW_DAYS`).
     pub bounces: crate::domain::bounce::policy::BouncePolicy,
+    /// Tenants' default API rate limits (`RATE_LIMIT_STANDARD`, `RATE_LIMIT_EXPENSIVE`).
+    pub rate_limits: crate::domain::limits::TenantLimits,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -73,6 +75,10 @@ impl LocalOptions {
             platform_domain_daily_cap: 50,
             bounces: crate::config::bounces::from_env().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "bounce policy ignored");
+                Default::default()
+            }),
+            rate_limits: crate::config::rate_limits::from_env().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "rate limits ignored");
                 Default::default()
             }),
             providers: ProviderSettings::from_env().unwrap_or_else(|e| {
@@ -166,7 +172,8 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
             .with_mail(Arc::new(mailer), env)
             .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox"))))
             .with_exports(Arc::new(exports))
-            .with_bounce_policy(options.bounces),
+            .with_bounce_policy(options.bounces)
+            .with_rate_limits(options.rate_limits),
     );
     std::fs::create_dir_all(dir.join("inbox"))
         .map_err(|e| LocalError::DataDir(dir.join("inbox"), e))?;

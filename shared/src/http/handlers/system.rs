@@ -26,3 +26,9 @@ pub async fn openapi(_: Arc<App>, _: Call) -> Result<Answer, Problem> {
         body: crate::http::openapi::document_bytes(),
     })
 }
+
+/// `setTenantRateLimits`: a platform operator sets the limits of the tenant in the path.
+pub async fn set_rate_limits(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let tenant = call.id("tenantId", "tenant", crate::domain::ids::TenantId::parse)?;
+    Answer::ok(&crate::app::limits::set(&app, &tenant, call.json()?).await?)
+}
