@@ -172,6 +172,25 @@ fn template_declares_one_function_per_route_and_job() {
                         >= job.timeout_secs + backlinks_core::jobs::batch::ANSWER_MARGIN_SECS,
                     "{queue}: the function cannot finish one message"
                 );
+                // Reserved concurrency and the event source's maximum agree with the
+                // registry (a `!Ref` to a parameter counts with its default).
+                let number = |v: &Value| match plain(v) {
+                    Value::Number(n) => n.as_u64(),
+                    Value::String(p) => t["Parameters"][p.as_str()]["Default"].as_u64(),
+                    _ => None,
+                };
+                let concurrency = job.concurrency.map(u64::from);
+                assert!(concurrency.is_some(), "{queue} names its concurrency");
+                assert_eq!(
+                    number(&f.props["ReservedConcurrentExecutions"]),
+                    concurrency,
+                    "{queue} reserved concurrency"
+                );
+                assert_eq!(
+                    number(&e["Properties"]["ScalingConfig"]["MaximumConcurrency"]),
+                    concurrency,
+                    "{queue} maximum concurrency"
+                );
                 let arn = plain(&e["Properties"]["Queue"]).as_str().unwrap();
                 let resource = arn.trim_end_matches(".Arn");
                 let q = &t["Resources"][resource]["Properties"];

@@ -98,6 +98,9 @@ pub struct JobSpec {
     /// How long one run or one message may take. A scheduled job's Lambda timeout is this;
     /// a queue job's is [`JobSpec::function_timeout_secs`].
     pub timeout_secs: u32,
+    /// A queue job's concurrency: its function's reserved concurrency and its event
+    /// source's maximum concurrency, equal (docs/decisions.md, "Fairness between tenants").
+    pub concurrency: Option<u32>,
     pub run: Run,
 }
 
@@ -215,6 +218,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Reads an inbound message, threads it to its attempt, classifies it and applies its effects",
             trigger: Trigger::InboundMail,
             timeout_secs: 60,
+            concurrency: None,
             run: Run::Message(|app, body| Box::pin(reply_ingest(app, body))),
         },
         JobSpec {
@@ -222,6 +226,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Applies SES bounce and complaint notifications (suppression, attempt marked)",
             trigger: Trigger::Topic(FEEDBACK_TOPIC),
             timeout_secs: 30,
+            concurrency: None,
             run: Run::Message(|app, body| Box::pin(ses_feedback(app, body))),
         },
         JobSpec {
@@ -229,6 +234,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Releases approved emails inside each tenant's send window (every 5 minutes)",
             trigger: Trigger::Schedule("rate(5 minutes)"),
             timeout_secs: 120,
+            concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(send_scheduler(app, budget))),
         },
         JobSpec {
@@ -236,6 +242,8 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Checks the policy, claims the send and its caps, and sends one email",
             trigger: Trigger::Queue(SEND_QUEUE),
             timeout_secs: sending::SEND_TIMEOUT_SECS,
+            // The template's SendConcurrency default: SES's send rate sets it per account.
+            concurrency: Some(5),
             run: Run::Message(|app, body| Box::pin(send_stage(app, body))),
         },
         JobSpec {
@@ -243,6 +251,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Queues follow-ups that are due (every 15 minutes)",
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
+            concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(follow_up_sweep(app, budget))),
         },
         JobSpec {
@@ -250,6 +259,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Runs a discovery job's search queries and hands their hits to the seed stage",
             trigger: Trigger::Queue(DISCOVER_QUEUE),
             timeout_secs: 300,
+            concurrency: Some(4),
             run: Run::Message(|app, body| Box::pin(discover_stage(app, body))),
         },
         JobSpec {
@@ -257,6 +267,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Checks one chunk of a job's URLs, writes their results and queues their crawl",
             trigger: Trigger::Queue(SEED_QUEUE),
             timeout_secs: job_use_cases::SEED_TIMEOUT_SECS,
+            concurrency: Some(4),
             run: Run::Message(|app, body| Box::pin(seed_stage(app, body))),
         },
         JobSpec {
@@ -264,6 +275,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Queues again the seeding of jobs whose seeding stopped moving (every 15 minutes)",
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
+            concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(job_repair(app, budget))),
         },
         JobSpec {
@@ -271,6 +283,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Layer 1, then crawls the site for contacts and signals (cached 14 days)",
             trigger: Trigger::Queue(CRAWL_QUEUE),
             timeout_secs: 120,
+            concurrency: Some(20),
             run: Run::Message(|app, body| Box::pin(crawl_stage(app, body))),
         },
         JobSpec {
@@ -278,6 +291,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Layers 2 and 3, confidence, and the backlink for a passing prospect",
             trigger: Trigger::Queue(QUALIFY_QUEUE),
             timeout_secs: 120,
+            concurrency: Some(10),
             run: Run::Message(|app, body| Box::pin(qualify_stage(app, body))),
         },
         JobSpec {
@@ -285,6 +299,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Archives finished jobs after 90 days, deletes them after 180 (daily, 02:00 UTC)",
             trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
             timeout_secs: 300,
+            concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(job_archival(app, budget))),
         },
         JobSpec {
@@ -292,6 +307,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Queues placed links not checked for a day (daily, 05:00 UTC)",
             trigger: Trigger::Schedule("cron(0 5 * * ? *)"),
             timeout_secs: 300,
+            concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
         },
         JobSpec {
@@ -299,6 +315,7 @@ pub fn registry() -> Vec<JobSpec> {
             description: "Fetches a source page and records whether the link is live",
             trigger: Trigger::Queue(link_health::QUEUE),
             timeout_secs: 60,
+            concurrency: Some(10),
             run: Run::Message(|app, body| Box::pin(link_check(app, body))),
         },
     ]
