@@ -900,3 +900,24 @@ async fn a_deleted_campaign_leaves_nothing_that_can_still_send() {
     let b = backlinks::get(&w.app, &w.tenant, &b.id).await.unwrap();
     assert_eq!(b.campaign_id, None);
 }
+
+#[tokio::test]
+async fn one_scheduler_run_releases_at_most_a_tenants_share() {
+    let w = world(Store::sqlite().await, None).await;
+    seed(&w, 0, 100).await;
+    let first = approved_in_new_campaign(&w, "busy.org").await;
+    let mut copies = Vec::new();
+    for _ in 0..599 {
+        let mut copy = first.clone();
+        copy.id = EmailId::from_uuid(uuid::Uuid::now_v7());
+        copies.push(backlinks_core::ports::table::WriteOp::Put(
+            backlinks_core::app::entity::item(&copy, &w.tenant).unwrap(),
+        ));
+    }
+    w.app.table.batch_write(copies).await.unwrap();
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        runs.push(sending::schedule(&w.app, &support::budget()).await.unwrap());
+    }
+    assert_eq!(runs, [500, 100, 0], "one run takes 500 of a tenant's, the next the rest");
+}

@@ -5,7 +5,7 @@
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
 use super::enqueue::{self, ForTenant};
 use super::store::tenant_of;
-use super::sweep::{Budget, Pages};
+use super::sweep::{Budget, Pages, PerTenant};
 use super::{App, AppError};
 use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::{BacklinkId, TenantId};
@@ -19,6 +19,9 @@ pub const QUEUE: &str = "link-check";
 /// A link is due again this long after its last check (a little under a day, so a daily
 /// sweep never skips one that was checked slightly later the day before).
 const RECHECK_AFTER_SECS: i64 = 20 * 3600;
+/// Links one daily run queues of one tenant's at most; the rest stay due, stalest first.
+const CHECKS_PER_TENANT: usize = 20_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckRequest {
@@ -37,6 +40,7 @@ impl ForTenant for CheckRequest {
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let cutoff = app.clock.now().plus_seconds(-RECHECK_AFTER_SECS).to_key();
     let mut queued = 0;
+    let mut shares = PerTenant::new(CHECKS_PER_TENANT);
     for shard in 0..LINK_CHECK_SHARDS {
         let query = Query::new(Index::Gsi4, keys::link_check_shard(shard))
             .sort(SortCondition::Lt(cutoff.clone()));
@@ -44,8 +48,12 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
         while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
             let mut requests = Vec::with_capacity(items.len());
             for item in items {
+                let tenant = tenant_of(&item)?;
+                if !shares.take(&tenant) {
+                    continue;
+                }
                 requests.push(CheckRequest {
-                    tenant_id: tenant_of(&item)?,
+                    tenant_id: tenant,
                     backlink_id: serde_json::from_value(item["id"].clone())
                         .map_err(|e| AppError::internal(format!("backlink without id: {e}")))?,
                 });

@@ -3,8 +3,10 @@
 //! caller's to skip; they never stop the sweep from reaching the ones behind them.
 
 use super::AppError;
+use crate::domain::ids::TenantId;
 use crate::ports::Table;
 use crate::ports::table::{Cursor, Item, Query};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Items read per page.
@@ -31,6 +33,33 @@ impl Budget {
 
     pub fn spent(&self) -> bool {
         Instant::now() >= self.until
+    }
+}
+
+/// How much one run of a sweep takes from each tenant: a tenant past its share waits for
+/// the next run, so that one tenant's backlog never fills a run that others wait on.
+#[derive(Debug)]
+pub struct PerTenant {
+    share: usize,
+    taken: HashMap<TenantId, usize>,
+}
+
+impl PerTenant {
+    pub fn new(share: usize) -> Self {
+        Self {
+            share,
+            taken: HashMap::new(),
+        }
+    }
+
+    /// Counts one item of `tenant`'s; false once the tenant's share of this run is taken.
+    pub fn take(&mut self, tenant: &TenantId) -> bool {
+        let taken = self.taken.entry(tenant.clone()).or_default();
+        if *taken >= self.share {
+            return false;
+        }
+        *taken += 1;
+        true
     }
 }
 
@@ -67,5 +96,21 @@ impl Pages {
             None => self.done = true,
         }
         Ok(Some(page.items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_tenant_gets_its_share_of_a_run() {
+        let (a, b) = (TenantId::parse("a").unwrap(), TenantId::parse("b").unwrap());
+        let mut quota = PerTenant::new(2);
+        let taken: Vec<bool> = [&a, &a, &a, &b, &b, &b]
+            .iter()
+            .map(|t| quota.take(t))
+            .collect();
+        assert_eq!(taken, [true, true, false, true, true, false]);
     }
 }
