@@ -919,5 +919,9 @@ async fn one_scheduler_run_releases_at_most_a_tenants_share() {
     for _ in 0..3 {
         runs.push(sending::schedule(&w.app, &support::budget()).await.unwrap());
     }
-    assert_eq!(runs, [500, 100, 0], "one run takes 500 of a tenant's, the next the rest");
+    assert_eq!(
+        runs,
+        [500, 100, 0],
+        "one run takes 500 of a tenant's, the next the rest"
+    );
 }

@@ -6,9 +6,8 @@
 
 mod support;
 
-use support::peak_rss_mib;
+use support::{fixture_site, peak_rss_mib};
 
-use axum::extract::Request;
 use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
 use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use backlinks_core::app::{App, jobs as job_cases};
@@ -18,46 +17,6 @@ use backlinks_core::jobs;
 use backlinks_core::local::workers::drain_once;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-async fn site(req: Request) -> axum::response::Response<String> {
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("x")
-        .split(':')
-        .next()
-        .unwrap_or("x")
-        .to_string();
-    let (status, body) = match req.uri().path() {
-        "/" => (
-            200,
-            format!(
-                r#"<html lang="en"><head><title>{host}</title><meta name="generator" content="WordPress 6.5">
-            <link rel="alternate" type="application/rss+xml" href="/feed/"></head><body><h1>{host}</h1>
-            <p>{}</p><a href="/about">About</a> <a href="/contact">Contact</a> <a href="/write-for-us">Write for us</a></body></html>"#,
-                "Guides, reviews and news for people who care about their craft. ".repeat(30)
-            ),
-        ),
-        "/about" => (200, "<p>A small editorial team.</p>".to_string()),
-        "/contact" => (200, format!("<p>hello@{host}</p>")),
-        "/write-for-us" => (
-            200,
-            format!(r#"<p>Guest posts welcome: <a href="mailto:editor@{host}">Sam Lee</a></p>"#),
-        ),
-        "/feed/" => (
-            200,
-            format!(
-                "<rss><channel><item><pubDate>{}</pubDate></item></channel></rss>",
-                chrono::Utc::now().to_rfc2822()
-            ),
-        ),
-        _ => (404, "not found".to_string()),
-    };
-    let mut response = axum::response::Response::new(body);
-    *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap();
-    response
-}
 
 #[tokio::main]
 async fn main() {
@@ -69,7 +28,9 @@ async fn main() {
     let workers = args.get(1).copied().unwrap_or(16);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(site)).await });
+    tokio::spawn(
+        async move { axum::serve(listener, axum::Router::new().fallback(fixture_site)).await },
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let (table, queue, clock) = support::local_store(dir.path()).await;
@@ -107,6 +68,7 @@ async fn main() {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let stages = [
+                jobs::by_name("seed").unwrap(),
                 jobs::by_name("crawl").unwrap(),
                 jobs::by_name("qualify").unwrap(),
             ];

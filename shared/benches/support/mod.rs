@@ -1,4 +1,5 @@
-//! What the benchmarks share.
+//! What the benchmarks share (each uses a part of it).
+#![allow(dead_code)]
 
 /// The process's peak resident memory so far, in MiB (Linux; 0 elsewhere).
 pub fn peak_rss_mib() -> f64 {
@@ -32,4 +33,46 @@ pub async fn local_store(dir: &std::path::Path) -> (SqliteTable, LocalQueue, Arc
     let names = queue_names().into_iter().map(String::from).collect();
     let queue = LocalQueue::open(db, clock.clone(), names, 5).await.unwrap();
     (table, queue, clock)
+}
+
+/// A small magazine's website for whatever host the request names: a homepage with a feed
+/// and about, contact and write-for-us pages.
+pub async fn fixture_site(req: axum::extract::Request) -> axum::response::Response<String> {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("x")
+        .split(':')
+        .next()
+        .unwrap_or("x")
+        .to_string();
+    let (status, body) = match req.uri().path() {
+        "/" => (
+            200,
+            format!(
+                r#"<html lang="en"><head><title>{host}</title><meta name="generator" content="WordPress 6.5">
+            <link rel="alternate" type="application/rss+xml" href="/feed/"></head><body><h1>{host}</h1>
+            <p>{}</p><a href="/about">About</a> <a href="/contact">Contact</a> <a href="/write-for-us">Write for us</a></body></html>"#,
+                "Guides, reviews and news for people who care about their craft. ".repeat(30)
+            ),
+        ),
+        "/about" => (200, "<p>A small editorial team.</p>".to_string()),
+        "/contact" => (200, format!("<p>hello@{host}</p>")),
+        "/write-for-us" => (
+            200,
+            format!(r#"<p>Guest posts welcome: <a href="mailto:editor@{host}">Sam Lee</a></p>"#),
+        ),
+        "/feed/" => (
+            200,
+            format!(
+                "<rss><channel><item><pubDate>{}</pubDate></item></channel></rss>",
+                chrono::Utc::now().to_rfc2822()
+            ),
+        ),
+        _ => (404, "not found".to_string()),
+    };
+    let mut response = axum::response::Response::new(body);
+    *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap();
+    response
 }

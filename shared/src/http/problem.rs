@@ -20,8 +20,8 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    /// A header the answer carries: `Allow` on a 405, `Retry-After` on a 429.
-    header: Option<(header::HeaderName, Box<str>)>,
+    /// The value of the header its status carries: `Allow` on a 405, `Retry-After` on a 429.
+    header: Option<Box<str>>,
     /// The incident a 500 was logged under.
     instance: Option<Box<str>>,
 }
@@ -132,7 +132,7 @@ impl Problem {
             "Method not allowed",
             format!("this path accepts {}", allowed.join(", ")),
         );
-        p.header = Some((header::ALLOW, allowed.join(", ").into()));
+        p.header = Some(allowed.join(", ").into());
         p
     }
 
@@ -145,7 +145,7 @@ impl Problem {
             "Too many requests",
             format!("{limit}; retry after {retry_after_secs} s"),
         );
-        p.header = Some((header::RETRY_AFTER, retry_after_secs.to_string().into()));
+        p.header = Some(retry_after_secs.to_string().into());
         p
     }
 
@@ -235,10 +235,14 @@ impl Problem {
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
-        if let Some((name, value)) = self.header {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name, value);
-            }
+        let name = match self.status {
+            405 => Some(header::ALLOW),
+            429 => Some(header::RETRY_AFTER),
+            _ => None,
+        };
+        let value = self.header.as_deref().map(HeaderValue::from_str);
+        if let (Some(name), Some(Ok(value))) = (name, value) {
+            headers.insert(name, value);
         }
         response
     }
