@@ -716,6 +716,27 @@ async fn run_discover(s: &TestServer, job: &Value) {
     .unwrap();
 }
 
+/// A server searching with both fakes, a member's token, and a pending discovery job of a
+/// campaign with one keyword (eight footprint queries).
+async fn discovery_job(
+    exa: &MockServer,
+    ddg: &MockServer,
+    sites: &[&Site],
+) -> (TestServer, String, Value) {
+    let providers = ProviderSettings {
+        exa: Some((exa.uri(), "exa-key".into())),
+        duckduckgo: Some(ddg.uri()),
+        openai: None,
+    };
+    let s = server(sites, providers).await;
+    let t = s.member("acme");
+    let c = s
+        .campaign(&t, json!({"name": "c", "keywords": ["green living"]}))
+        .await;
+    let job = s.discover(&t, &c, json!({})).await.body;
+    (s, t, job)
+}
+
 #[tokio::test]
 async fn discovery_keeps_one_providers_hits_when_the_other_is_down() {
     let (_, ddg) = exa_and_ddg(&[]).await;
@@ -725,17 +746,7 @@ async fn discovery_keeps_one_providers_hits_when_the_other_is_down() {
         .mount(&exa)
         .await;
     let ddgmag = good_site("ddgmag.org", "jo").await;
-    let providers = ProviderSettings {
-        exa: Some((exa.uri(), "exa-key".into())),
-        duckduckgo: Some(ddg.uri()),
-        openai: None,
-    };
-    let s = server(&[&ddgmag], providers).await;
-    let t = s.member("acme");
-    let c = s
-        .campaign(&t, json!({"name": "c", "keywords": ["green living"]}))
-        .await;
-    let job = s.discover(&t, &c, json!({})).await.body;
+    let (s, t, job) = discovery_job(&exa, &ddg, &[&ddgmag]).await;
     run_discover(&s, &job).await;
     let id = job["id"].as_str().unwrap();
     let seeded = seeded(&s, &t, &job).await;
@@ -760,17 +771,7 @@ async fn calls(provider: &MockServer) -> usize {
 #[tokio::test]
 async fn a_redelivered_discover_message_does_not_search_again() {
     let (exa, ddg) = exa_and_ddg(&["https://exasite.org/"]).await;
-    let providers = ProviderSettings {
-        exa: Some((exa.uri(), "exa-key".into())),
-        duckduckgo: Some(ddg.uri()),
-        openai: None,
-    };
-    let s = server(&[], providers).await;
-    let t = s.member("acme");
-    let c = s
-        .campaign(&t, json!({"name": "c", "keywords": ["green living"]}))
-        .await;
-    let job = s.discover(&t, &c, json!({})).await.body;
+    let (s, t, job) = discovery_job(&exa, &ddg, &[]).await;
     run_discover(&s, &job).await;
     assert_eq!((calls(&exa).await, calls(&ddg).await), (8, 8));
     // Delivered again before the seed stage ran: the stored runs are used as they are.

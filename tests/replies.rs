@@ -484,6 +484,55 @@ async fn the_soft_bounce_limit_is_configurable() {
     );
 }
 
+/// One soft bounce reported twice, by mail and by an SES notification, counts once: with
+/// a limit of two it does not suppress the address.
+#[tokio::test]
+async fn a_soft_bounce_reported_by_mail_and_by_ses_counts_once() {
+    let s = TestServer::start_with(|o| o.bounces.soft_limit = 2).await;
+    let (t, c) = ready(&s).await;
+    sent(&s, &t, &c, "full-twice.org", "full@full-twice.org").await;
+    let (id, _, _) = sent_to(&s, "full@full-twice.org");
+    let (_, by_mail) = inbound(
+        &s,
+        &t,
+        &postfix_dsn("full@full-twice.org", &id, "4.2.2", "failed", 1),
+    )
+    .await;
+    assert_eq!(by_mail["classification"], "bounce_soft", "{by_mail:?}");
+    let notification = json!({
+        "notificationType": "Bounce",
+        "bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull", "feedbackId": "fb-soft",
+                   "bouncedRecipients": [{"emailAddress": "full@full-twice.org", "action": "failed", "status": "4.2.2"}]},
+        "mail": {"messageId": "ses-soft", "commonHeaders": {"messageId": format!("<{id}>")}}
+    });
+    let job = backlinks_core::jobs::by_name("ses-feedback").unwrap();
+    backlinks_core::jobs::run_message(s.local.app.clone(), &job, "m1", notification.to_string())
+        .await
+        .unwrap();
+    let replies = get(&s, &t, "/v1/replies").await;
+    let by_ses = replies["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["classifier"] == "ses_feedback")
+        .unwrap()
+        .clone();
+    let effects: Vec<&str> = by_ses["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        effects.contains(&"soft bounce of full@full-twice.org already counted for this send"),
+        "{effects:?}"
+    );
+    assert!(
+        !effects.iter().any(|e| e.starts_with("suppressed")),
+        "{effects:?}"
+    );
+}
+
 #[tokio::test]
 async fn bounces_and_complaints_suppress_across_the_platform() {
     let s = TestServer::start().await;
@@ -499,7 +548,10 @@ async fn bounces_and_complaints_suppress_across_the_platform() {
     )
     .await;
     sent(&s, &t, &c, "qmail-site.org", "q@qmail-site.org").await;
-    sent(&s, &t, &c, "full-box.org", "full@full-box.org").await;
+    // One address written to from three sites: three sends that can each bounce.
+    for site in ["full-box.org", "full-box-2.org", "full-box-3.org"] {
+        sent(&s, &t, &c, site, "full@full-box.org").await;
+    }
     let (angry, _) = sent(&s, &t, &c, "angry-site.org", "angry@angry-site.org").await;
 
     // Postfix, with our headers returned: threaded, hard, its status code kept.
@@ -580,14 +632,25 @@ Hi. This is the qmail-send program at qmail-site.org.\nI'm afraid I wasn't able 
     assert_eq!(r["classification"], "bounce_hard");
     assert_eq!(r["bounce"]["status"], "5.1.1");
 
-    // A full mailbox, three times: counted, then suppressed. (A delayed notice would only
-    // be recorded.)
-    let (full_id, _, _) = sent_to(&s, "full@full-box.org");
-    for n in 0..3 {
+    // A full mailbox for three sends: counted, then suppressed. (A delayed notice would
+    // only be recorded; a second report of one send's bounce is not counted again.)
+    let full_ids: Vec<String> = s
+        .outbox()
+        .iter()
+        .filter(|m| m.contains("<full@full-box.org>"))
+        .map(|m| {
+            backlinks_core::domain::inbound::parse(m.as_bytes())
+                .unwrap()
+                .message_id
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(full_ids.len(), 3);
+    for (n, full_id) in full_ids.iter().enumerate() {
         let (_, r) = inbound(
             &s,
             &t,
-            &postfix_dsn("full@full-box.org", &full_id, "4.2.2", "failed", 10 + n),
+            &postfix_dsn("full@full-box.org", full_id, "4.2.2", "failed", 10 + n),
         )
         .await;
         assert_eq!(r["classification"], "bounce_soft");

@@ -5,18 +5,14 @@
 
 mod support;
 
-use async_trait::async_trait;
 use backlinks_core::app::outreach::analytics;
 use backlinks_core::domain::ids::TenantId;
-use backlinks_core::ports::Table;
-use backlinks_core::ports::table::{
-    Condition, Item, Key, Page, Query, TableError, TransactOp, Update, WriteOp,
-};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use support::TestServer;
 use support::outreach::{approve_and_send, draft, prospect, ready};
+use support::watched::{Read, WatchedTable};
 
 /// Every figure of the analytics that the summary adds up.
 const FIGURES: [&str; 10] = [
@@ -106,49 +102,6 @@ async fn get(s: &TestServer, t: &str, path: &str) -> Value {
     let a = s.call("GET", path, Some(t), None).await;
     assert_eq!(a.status, 200, "{path}: {:?}", a.body);
     a.body
-}
-
-/// The embedded store, with the reads counted.
-struct Counted {
-    inner: Arc<dyn Table>,
-    gets: AtomicUsize,
-    queries: AtomicUsize,
-}
-
-#[async_trait]
-impl Table for Counted {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        self.gets.fetch_add(1, Ordering::Relaxed);
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), TableError> {
-        self.inner.put(item, condition).await
-    }
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> Result<Item, TableError> {
-        self.inner.update(key, update, condition).await
-    }
-    async fn delete(
-        &self,
-        key: &Key,
-        condition: Option<Condition>,
-    ) -> Result<Option<Item>, TableError> {
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, TableError> {
-        self.queries.fetch_add(1, Ordering::Relaxed);
-        self.inner.query(query).await
-    }
-    async fn transact(&self, ops: Vec<TransactOp>) -> Result<(), TableError> {
-        self.inner.transact(ops).await
-    }
-    async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<(), TableError> {
-        self.inner.batch_write(ops).await
-    }
 }
 
 #[tokio::test]
@@ -242,21 +195,24 @@ async fn the_summary_is_the_sum_of_the_campaigns_read_from_one_item() {
     assert_eq!(summary["positiveRate"].as_f64().unwrap(), expected_rate);
 
     // One read, whatever the tenant holds.
-    let counted = Arc::new(Counted {
-        inner: s.local.app.table.clone(),
-        gets: AtomicUsize::new(0),
-        queries: AtomicUsize::new(0),
-    });
+    let (gets, queries) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (g, q) = (gets.clone(), queries.clone());
     let mut app = (*s.local.app).clone();
-    app.table = counted.clone();
+    app.table = WatchedTable::new(s.local.app.table.clone(), move |read| {
+        match read {
+            Read::Get(_) => g.fetch_add(1, Ordering::Relaxed),
+            Read::Query(_) => q.fetch_add(1, Ordering::Relaxed),
+        };
+        Ok(())
+    });
     let direct = analytics::summary(&app, &TenantId::parse("acme").unwrap())
         .await
         .unwrap();
     assert_eq!(serde_json::to_value(&direct).unwrap(), summary);
     assert_eq!(
         (
-            counted.gets.load(Ordering::Relaxed),
-            counted.queries.load(Ordering::Relaxed)
+            gets.load(Ordering::Relaxed),
+            queries.load(Ordering::Relaxed)
         ),
         (1, 0)
     );

@@ -21,15 +21,14 @@ use backlinks_core::ports::Clock;
 use backlinks_core::ports::mailer::{
     Envelope, MailError, Mailer, SmtpAccount, SmtpSecurity, Transport,
 };
-use backlinks_core::ports::table::{
-    Condition, Item, Key, Page, Query, Table, TableError, TransactOp, Update, WriteOp,
-};
+use backlinks_core::ports::table::TableError;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use support::Store;
 use support::send_world::*;
+use support::watched::{Read, WatchedTable};
 
 async fn statuses(w: &World, messages: &[SendMessage]) -> Vec<EmailStatus> {
     let mut out = Vec::new();
@@ -644,60 +643,22 @@ async fn the_scheduler_reads_past_emails_that_cannot_go() {
 
 /// A store watched by the test: it counts reads of sender settings and, when asked, fails
 /// its first read of an email for a moment.
-struct Watched {
-    inner: Arc<dyn Table>,
-    fail_an_email_read: std::sync::atomic::AtomicBool,
-    sender_reads: AtomicU32,
-}
-
-impl Watched {
-    fn over(w: &World, fail_an_email_read: bool) -> Arc<Watched> {
-        Arc::new(Watched {
-            inner: w.app.table.clone(),
-            fail_an_email_read: fail_an_email_read.into(),
-            sender_reads: AtomicU32::new(0),
-        })
-    }
-}
-
-#[async_trait]
-impl Table for Watched {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        if key.sk == "SETTINGS#sender" {
-            self.sender_reads.fetch_add(1, Ordering::SeqCst);
+fn watched(w: &World, fail_an_email_read: bool) -> (Arc<WatchedTable>, Arc<AtomicU32>) {
+    let sender_reads = Arc::new(AtomicU32::new(0));
+    let reads = sender_reads.clone();
+    let fail = std::sync::atomic::AtomicBool::new(fail_an_email_read);
+    let table = WatchedTable::new(w.app.table.clone(), move |read| {
+        if let Read::Get(key) = read {
+            if key.sk == "SETTINGS#sender" {
+                reads.fetch_add(1, Ordering::SeqCst);
+            }
+            if key.sk.starts_with("EMAIL#") && fail.swap(false, Ordering::SeqCst) {
+                return Err(TableError::Unavailable("throttled".into()));
+            }
         }
-        if key.sk.starts_with("EMAIL#") && self.fail_an_email_read.swap(false, Ordering::SeqCst) {
-            return Err(TableError::Unavailable("throttled".into()));
-        }
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), TableError> {
-        self.inner.put(item, condition).await
-    }
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> Result<Item, TableError> {
-        self.inner.update(key, update, condition).await
-    }
-    async fn delete(
-        &self,
-        key: &Key,
-        condition: Option<Condition>,
-    ) -> Result<Option<Item>, TableError> {
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, TableError> {
-        self.inner.query(query).await
-    }
-    async fn transact(&self, ops: Vec<TransactOp>) -> Result<(), TableError> {
-        self.inner.transact(ops).await
-    }
-    async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<(), TableError> {
-        self.inner.batch_write(ops).await
-    }
+        Ok(())
+    });
+    (table, sender_reads)
 }
 
 #[tokio::test]
@@ -708,7 +669,7 @@ async fn a_reply_read_during_a_store_hiccup_fails_and_is_matched_on_retry() {
     let id = &messages[0].email_id;
     let raw = interested_reply(&w, id).await;
     let flaky = App {
-        table: Watched::over(&w, true),
+        table: watched(&w, true).0,
         ..(*w.app).clone()
     };
     let first = ingest(&flaky, raw.as_bytes(), &[], Some(&w.tenant)).await;
@@ -765,9 +726,9 @@ async fn the_scheduler_reads_a_tenants_sender_settings_once_per_run() {
     for site in ["one.org", "two.org", "three.org"] {
         approved_in_new_campaign(&w, site).await;
     }
-    let table = Watched::over(&w, false);
+    let (table, sender_reads) = watched(&w, false);
     let watched = App {
-        table: table.clone(),
+        table,
         ..(*w.app).clone()
     };
     assert_eq!(
@@ -776,7 +737,7 @@ async fn the_scheduler_reads_a_tenants_sender_settings_once_per_run() {
             .unwrap(),
         3
     );
-    assert_eq!(table.sender_reads.load(Ordering::SeqCst), 1);
+    assert_eq!(sender_reads.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

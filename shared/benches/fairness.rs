@@ -7,13 +7,10 @@
 
 mod support;
 
-use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
-use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
 use backlinks_core::app::{App, jobs as job_cases};
 use backlinks_core::domain::identity::{Identity, Role};
 use backlinks_core::domain::ids::{TenantId, UserId};
 use backlinks_core::domain::job::{Job, JobStatus};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::fixture_site;
 
@@ -57,7 +54,6 @@ async fn main() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let (table, queue, clock) = support::local_store(dir.path()).await;
     let hosts = |prefix: &str, n: usize| -> Vec<String> {
         (0..n).map(|i| format!("{prefix}{i}.org")).collect()
     };
@@ -65,26 +61,8 @@ async fn main() {
         hosts("tenant-a-site", a_urls),
         hosts("tenant-b-site", b_urls),
     );
-    let fetcher = WebFetcher::new(FetchPolicy {
-        allow_private: true,
-        resolve: a_hosts
-            .iter()
-            .chain(&b_hosts)
-            .map(|h| (h.clone(), addr))
-            .collect(),
-        ..FetchPolicy::default()
-    })
-    .unwrap();
-    let polite = Politeness {
-        min_interval: Duration::ZERO,
-        ..Politeness::default()
-    };
-    let app = Arc::new(App::new(
-        Arc::new(table),
-        Arc::new(queue),
-        clock,
-        Arc::new(PoliteFetcher::new(Arc::new(fetcher), polite)),
-    ));
+    let every_host: Vec<String> = a_hosts.iter().chain(&b_hosts).cloned().collect();
+    let app = support::fixture_app(dir.path(), &every_host, addr).await;
     let (a, b) = (who("tenant-a"), who("tenant-b"));
 
     let started = Instant::now();

@@ -8,15 +8,12 @@ mod support;
 
 use support::{fixture_site, peak_rss_mib};
 
-use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
-use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
-use backlinks_core::app::{App, jobs as job_cases};
+use backlinks_core::app::jobs as job_cases;
 use backlinks_core::domain::identity::{Identity, Role};
 use backlinks_core::domain::ids::{TenantId, UserId};
 use backlinks_core::jobs;
 use backlinks_core::local::workers::drain_once;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[tokio::main]
 async fn main() {
@@ -33,24 +30,8 @@ async fn main() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let (table, queue, clock) = support::local_store(dir.path()).await;
     let hosts: Vec<String> = (0..domains).map(|i| format!("site{i}.org")).collect();
-    let fetcher = WebFetcher::new(FetchPolicy {
-        allow_private: true,
-        resolve: hosts.iter().map(|h| (h.clone(), addr)).collect(),
-        ..FetchPolicy::default()
-    })
-    .unwrap();
-    let polite = Politeness {
-        min_interval: Duration::ZERO,
-        ..Politeness::default()
-    };
-    let app = Arc::new(App::new(
-        Arc::new(table),
-        Arc::new(queue),
-        clock,
-        Arc::new(PoliteFetcher::new(Arc::new(fetcher), polite)),
-    ));
+    let app = support::fixture_app(dir.path(), &hosts, addr).await;
     let who = Identity {
         tenant: TenantId::parse("bench").unwrap(),
         user: UserId::parse("u").unwrap(),

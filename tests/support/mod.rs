@@ -5,6 +5,7 @@
 pub mod outreach;
 pub mod refusing;
 pub mod send_world;
+pub mod watched;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use backlinks_core::adapters::dynamodb::DynamoTable;

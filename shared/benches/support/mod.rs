@@ -20,10 +20,39 @@ pub fn peak_rss_mib() -> f64 {
 }
 
 use backlinks_core::adapters::local_queue::LocalQueue;
+use backlinks_core::adapters::polite::{PoliteFetcher, Politeness};
 use backlinks_core::adapters::sqlite::{LocalDb, SqliteTable};
+use backlinks_core::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use backlinks_core::app::App;
 use backlinks_core::jobs::queue_names;
 use backlinks_core::ports::{Clock, SystemClock};
 use std::sync::Arc;
+
+/// An application on the embedded store under `dir` that fetches every one of `hosts`
+/// from the fixture server at `addr`, with no pause between requests to a host.
+pub async fn fixture_app(
+    dir: &std::path::Path,
+    hosts: &[String],
+    addr: std::net::SocketAddr,
+) -> Arc<App> {
+    let (table, queue, clock) = local_store(dir).await;
+    let fetcher = WebFetcher::new(FetchPolicy {
+        allow_private: true,
+        resolve: hosts.iter().map(|h| (h.clone(), addr)).collect(),
+        ..FetchPolicy::default()
+    })
+    .unwrap();
+    let polite = Politeness {
+        min_interval: std::time::Duration::ZERO,
+        ..Politeness::default()
+    };
+    Arc::new(App::new(
+        Arc::new(table),
+        Arc::new(queue),
+        clock,
+        Arc::new(PoliteFetcher::new(Arc::new(fetcher), polite)),
+    ))
+}
 
 /// The embedded store and local queues in one SQLite file under `dir`, on the system clock.
 pub async fn local_store(dir: &std::path::Path) -> (SqliteTable, LocalQueue, Arc<dyn Clock>) {

@@ -41,13 +41,13 @@ pub async fn send_after<M: ForTenant>(
         .await?)
 }
 
-/// The messages in turns, one tenant after another (each tenant's in their order), so
-/// that a bulk send puts no tenant's whole share ahead of the others'.
-pub fn interleave<M: ForTenant>(messages: Vec<M>) -> Vec<M> {
+/// The items in turns, one tenant after another (each tenant's in their order), so that
+/// a bulk send puts no tenant's whole share ahead of the others'.
+pub fn interleave<M>(items: Vec<M>, tenant: impl Fn(&M) -> &TenantId) -> Vec<M> {
     let mut by_tenant: BTreeMap<TenantId, VecDeque<M>> = BTreeMap::new();
-    for m in messages {
+    for m in items {
         by_tenant
-            .entry(m.tenant().clone())
+            .entry(tenant(&m).clone())
             .or_default()
             .push_back(m);
     }
@@ -66,14 +66,7 @@ pub fn interleave<M: ForTenant>(messages: Vec<M>) -> Vec<M> {
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
     struct M(TenantId, u32);
-
-    impl ForTenant for M {
-        fn tenant(&self) -> &TenantId {
-            &self.0
-        }
-    }
 
     #[test]
     fn interleaving_takes_tenants_in_turn_and_keeps_each_ones_order() {
@@ -86,7 +79,7 @@ mod tests {
             M(t("c"), 1),
             M(t("c"), 2),
         ];
-        let order: Vec<(String, u32)> = interleave(messages)
+        let order: Vec<(String, u32)> = interleave(messages, |m| &m.0)
             .into_iter()
             .map(|m| (m.0.to_string(), m.1))
             .collect();

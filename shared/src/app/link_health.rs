@@ -59,7 +59,8 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
                 });
             }
             queued += requests.len();
-            enqueue::send(app, QUEUE, &enqueue::interleave(requests)).await?;
+            let requests = enqueue::interleave(requests, |r| &r.tenant_id);
+            enqueue::send(app, QUEUE, &requests).await?;
         }
     }
     Ok(queued)

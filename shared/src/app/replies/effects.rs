@@ -3,7 +3,8 @@
 //! once; hard bounces and complaints go on the platform list; soft bounces count until
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
-use super::{MatchedBy, Reply, keys, modify};
+use super::{MatchedBy, Reply, ReplyMatch, keys, modify};
+use crate::app::entity::{self, Platform};
 use crate::app::outreach::sending;
 use crate::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
@@ -17,7 +18,7 @@ use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
-use crate::ports::table::{TTL, Update};
+use crate::ports::table::{Condition, TTL, TableError, Update};
 use serde_json::Value;
 
 /// The analysis after a person overrides the class: the rules' reading of the new class,
@@ -100,9 +101,36 @@ async fn suppress(
     Ok(())
 }
 
-/// Counts a soft bounce; returns whether the address reached the limit.
-async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError> {
+/// Counts a soft bounce of the send `bounced` (email and sequence, when the reply matched
+/// one) once, however many times it is reported; returns whether the address reached the
+/// limit.
+async fn soft_bounce(
+    app: &App,
+    address: &EmailAddress,
+    bounced: Option<&ReplyMatch>,
+    done: &mut Vec<String>,
+) -> Result<bool, AppError> {
     let expires = app.clock.now().epoch_seconds() + app.bounces.window_secs();
+    if let Some(send) = bounced {
+        let seen = keys::SoftBounceSeen {
+            address: address.as_str().to_ascii_lowercase(),
+            email_id: send.email_id.clone(),
+            sequence: send.sequence,
+            expires_at: expires,
+        };
+        let item = entity::item(&seen, &Platform)?;
+        match app.table.put(item, Some(Condition::NotExists)).await {
+            Ok(()) => {}
+            Err(TableError::ConditionFailed) => {
+                done.push(format!(
+                    "soft bounce of {address} already counted for this send"
+                ));
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    done.push(format!("soft bounce counted for {address}"));
     let after = app
         .table
         .update(
@@ -121,6 +149,7 @@ async fn soft_bounce(app: &App, address: &EmailAddress) -> Result<bool, AppError
 async fn per_recipient(
     app: &App,
     failures: &[BouncedRecipient],
+    bounced: Option<&ReplyMatch>,
     note: &str,
     done: &mut Vec<String>,
 ) -> Result<(), AppError> {
@@ -152,10 +181,10 @@ async fn per_recipient(
             .await?;
         } else {
             done.push(format!(
-                "soft bounce counted for {address}: {} ({code})",
+                "soft bounce for {address}: {} ({code})",
                 f.reason.as_str()
             ));
-            if soft_bounce(app, &address).await? {
+            if soft_bounce(app, &address, bounced, done).await? {
                 suppress(
                     app,
                     Scope::Platform,
@@ -215,7 +244,7 @@ async fn suppressions(
                 .as_ref()
                 .map(|b| b.failures.as_slice())
                 .unwrap_or_default();
-            per_recipient(app, failures, &note, done).await
+            per_recipient(app, failures, reply.matched.as_ref(), &note, done).await
         }
         ReplyClass::BounceHard => {
             let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));
@@ -243,8 +272,7 @@ async fn suppressions(
         }
         ReplyClass::BounceSoft => {
             for address in named(reply.analysis.bounce.as_ref().map(|b| &b.recipients)) {
-                done.push(format!("soft bounce counted for {address}"));
-                if soft_bounce(app, &address).await? {
+                if soft_bounce(app, &address, reply.matched.as_ref(), done).await? {
                     suppress(
                         app,
                         Scope::Platform,

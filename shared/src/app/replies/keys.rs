@@ -3,7 +3,7 @@
 
 use crate::app::entity::{Entity, IndexKey, Platform};
 use crate::app::store::tenant_partition;
-use crate::domain::ids::{CampaignId, ReplyId, TenantId};
+use crate::domain::ids::{CampaignId, EmailId, ReplyId, TenantId};
 use crate::domain::outreach::ReplyTarget;
 use crate::domain::reply::{Reply, ReplyClass};
 use crate::domain::time::Timestamp;
@@ -108,6 +108,33 @@ pub fn soft_bounces(address: &str) -> Key {
         format!("SOFTBOUNCE#{}", address.to_ascii_lowercase()),
         "COUNT",
     )
+}
+
+/// One send's soft bounce of one address, counted: the same bounce reported again (by mail
+/// and by an SES notification) finds it and is not counted twice. Kept as long as the count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftBounceSeen {
+    pub address: String,
+    pub email_id: EmailId,
+    pub sequence: u32,
+    pub expires_at: i64,
+}
+
+impl Entity for SoftBounceSeen {
+    const TAG: &'static str = "soft_bounce_seen";
+    type Owner = Platform;
+
+    fn key(&self, _: &Platform) -> Key {
+        Key::new(
+            soft_bounces(&self.address).pk,
+            format!("SEND#{}#{:03}", self.email_id, self.sequence),
+        )
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
 }
 
 impl Entity for Reply {

@@ -3,6 +3,7 @@
 
 use super::settle::orphaned;
 use super::{SEND_QUEUE, SendMessage};
+use crate::app::enqueue::interleave;
 use crate::app::outreach::{emails, keys, sender};
 use crate::app::store::tenant_of;
 use crate::app::sweep::{Budget, Pages, PerTenant};
@@ -61,7 +62,7 @@ pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
     let mut windows = sender::OpenWindows::at(now);
     // None: the campaign was deleted.
     let mut statuses: HashMap<(TenantId, CampaignId), Option<CampaignStatus>> = HashMap::new();
-    let mut released = 0;
+    let mut due = Vec::new();
     let mut shares = PerTenant::new(RELEASE_PER_TENANT);
     for shard in 0..keys::SEND_SHARDS {
         let mut pages = Pages::new(Query::new(Index::Gsi4, keys::send_queue_shard(shard)));
@@ -89,16 +90,26 @@ pub async fn schedule(app: &App, budget: &Budget) -> Result<usize, AppError> {
                     }
                 };
                 match status {
-                    Some(CampaignStatus::Active) if !shares.take(&tenant) => {}
-                    Some(CampaignStatus::Active) => match release(app, &tenant, &email).await {
-                        Ok(_) => released += 1,
-                        Err(AppError::Conflict(_)) => {}
-                        Err(e) => return Err(e),
-                    },
+                    Some(CampaignStatus::Active) if shares.take(&tenant) => {
+                        due.push((tenant, email))
+                    }
                     None => orphaned(app, &tenant, &email.id, 0).await?,
                     Some(_) => {}
                 }
             }
+        }
+    }
+    // Released tenant by tenant in turns; what the budget leaves stays approved for the
+    // next run.
+    let mut released = 0;
+    for (tenant, email) in interleave(due, |(tenant, _)| tenant) {
+        if budget.spent() {
+            break;
+        }
+        match release(app, &tenant, &email).await {
+            Ok(_) => released += 1,
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(released)
