@@ -16,6 +16,7 @@ pub mod limits;
 pub mod link_presence;
 pub mod mail;
 pub mod outreach;
+pub mod plans;
 pub mod qualify;
 pub mod reply;
 pub mod signals;

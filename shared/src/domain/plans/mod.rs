@@ -1,0 +1,13 @@
+//! Link-building plans (seed 002): the strategy profile of each market, the tier of each page
+//! of a site, and the quality score of a link opportunity. Pure rules; the plan generator and
+//! its storage build on them. docs/decisions.md says where a rule is derived, not given.
+
+pub mod anchors;
+pub mod country;
+pub mod quality;
+pub mod tiers;
+
+pub use anchors::*;
+pub use country::*;
+pub use quality::*;
+pub use tiers::*;
