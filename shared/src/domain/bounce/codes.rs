@@ -11,6 +11,11 @@ static ENHANCED: LazyLock<Regex> = LazyLock::new(|| {
 static SMTP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d.:\-#\w/=+])([45][0-5]\d)(?:[\s\-]|$)").expect("smtp code pattern")
 });
+/// A reply code an MTA labels as one (`ERROR_CODE :421`, `code: 550`), which the plain
+/// pattern leaves alone after a colon (it would take times such as `12:450`).
+static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bcode\s*:\s*([45][0-5]\d)\b").expect("labelled smtp code pattern")
+});
 
 /// An enhanced status code at the start of a field value (`5.1.1 (user unknown)`).
 pub fn enhanced(value: &str) -> Option<String> {
@@ -45,7 +50,10 @@ fn normalise(code: &str) -> String {
 
 /// The first SMTP reply code (4xx or 5xx) in a text.
 pub fn smtp_in(text: &str) -> Option<u16> {
-    SMTP.captures(text).and_then(|c| c[1].parse().ok())
+    LABELLED
+        .captures(text)
+        .or_else(|| SMTP.captures(text))
+        .and_then(|c| c[1].parse().ok())
 }
 
 #[cfg(test)]
@@ -69,6 +77,11 @@ mod tests {
 
     #[test]
     fn smtp_codes_are_found_but_not_in_times_or_numbers() {
+        assert_eq!(
+            smtp_in("a@b Error, ERROR_CODE :421, Host not reachable"),
+            Some(421)
+        );
+        assert_eq!(smtp_in("reply code: 550 no such user"), Some(550));
         assert_eq!(smtp_in("remote host said: 550 Unknown user"), Some(550));
         assert_eq!(smtp_in("550-5.7.26 Unauthenticated"), Some(550));
         assert_eq!(smtp_in("at 18:02:00 +0900 (port=51580)"), None);

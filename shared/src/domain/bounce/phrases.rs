@@ -277,6 +277,9 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Blocked,
         &[
+            // The sending IP is not one the sender's domain may send from.
+            "mismatches client ip",
+            "invalid ip for sending",
             "blocked",
             "blacklist",
             "black list",
@@ -389,6 +392,8 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::NetworkError,
         &[
+            // A name server that answered nonsense (Postfix): the domain may well exist.
+            "unexpected name server reply",
             "connection timed out",
             "connection refused",
             "network",
@@ -411,6 +416,9 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::SystemError,
         &[
+            // RFC 5321's 503: the conversation went wrong, not the address.
+            "bad sequence of commands",
+            "improper sequence of commands",
             "system error",
             "internal error",
             "server error",
