@@ -528,9 +528,18 @@ async fn a_soft_bounce_reported_by_mail_and_by_ses_counts_once() {
         "{effects:?}"
     );
     assert!(
+        effects.contains(&"a bounce of this send already counted in the analytics"),
+        "{effects:?}"
+    );
+    assert!(
         !effects.iter().any(|e| e.starts_with("suppressed")),
         "{effects:?}"
     );
+    // One bounce in the campaign's figures, though two reports of it are stored.
+    let cid = c["id"].as_str().unwrap();
+    let analytics = get(&s, &t, &format!("/v1/campaigns/{cid}/analytics")).await;
+    assert_eq!(analytics["bounced"], 1, "{analytics:?}");
+    assert_eq!(analytics["repliesByClass"]["bounce_soft"], 1, "{analytics:?}");
 }
 
 #[tokio::test]

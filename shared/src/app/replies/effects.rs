@@ -3,6 +3,7 @@
 //! once; hard bounces and complaints go on the platform list; soft bounces count until
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
+use super::bounce_count::BounceCounter;
 use super::{MatchedBy, Reply, ReplyMatch, keys, modify};
 use crate::app::entity::{self, Platform};
 use crate::app::outreach::sending;
@@ -449,8 +450,16 @@ async fn on_email(
     if let Some(moved) = move_backlink(app, tenant, reply, email).await? {
         done.push(moved);
     }
-    count(app, tenant, email, class, 1).await?;
-    if let Some(p) = previous {
+    let bounces = BounceCounter::is_bounce(class) || previous.is_some_and(BounceCounter::is_bounce);
+    let counter = BounceCounter::of(app, tenant, reply, bounces).await?;
+    if counter.counts(app, tenant, class).await? {
+        count(app, tenant, email, class, 1).await?;
+    } else {
+        done.push("a bounce of this send already counted in the analytics".into());
+    }
+    if let Some(p) = previous
+        && counter.counted(p)
+    {
         count(app, tenant, email, p, -1).await?;
     }
     Ok(())

@@ -137,6 +137,28 @@ impl Entity for SoftBounceSeen {
     }
 }
 
+/// The reply whose bounce of one send the analytics count: a second report of the same
+/// bounce (by mail and by SES) is stored and acted on, but counted once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BounceCounted {
+    pub email_id: EmailId,
+    pub sequence: u32,
+    pub reply_id: ReplyId,
+}
+
+impl Entity for BounceCounted {
+    const TAG: &'static str = "bounce_counted";
+    type Owner = TenantId;
+
+    fn key(&self, tenant: &TenantId) -> Key {
+        Key::new(
+            tenant_partition(tenant),
+            format!("BOUNCED#{}#{:03}", self.email_id, self.sequence),
+        )
+    }
+}
+
 impl Entity for Reply {
     const TAG: &'static str = "reply";
     type Owner = TenantId;

@@ -2,6 +2,7 @@
 //! acted on (follow-ups stopped, backlink moved, address suppressed). Unmatched messages
 //! wait in a list a person can assign; nothing is dropped.
 
+mod bounce_count;
 pub mod effects;
 pub mod feedback;
 pub mod ingest;

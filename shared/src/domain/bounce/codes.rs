@@ -14,7 +14,7 @@ static SMTP: LazyLock<Regex> = LazyLock::new(|| {
 /// A reply code an MTA labels as one (`ERROR_CODE :421`, `code: 550`), which the plain
 /// pattern leaves alone after a colon (it would take times such as `12:450`).
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bcode\s*:\s*([45][0-5]\d)\b").expect("labelled smtp code pattern")
+    Regex::new(r"(?i)(?:^|[^a-z])code\s*:\s*([45][0-5]\d)\b").expect("labelled smtp code pattern")
 });
 
 /// An enhanced status code at the start of a field value (`5.1.1 (user unknown)`).
