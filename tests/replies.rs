@@ -539,7 +539,10 @@ async fn a_soft_bounce_reported_by_mail_and_by_ses_counts_once() {
     let cid = c["id"].as_str().unwrap();
     let analytics = get(&s, &t, &format!("/v1/campaigns/{cid}/analytics")).await;
     assert_eq!(analytics["bounced"], 1, "{analytics:?}");
-    assert_eq!(analytics["repliesByClass"]["bounce_soft"], 1, "{analytics:?}");
+    assert_eq!(
+        analytics["repliesByClass"]["bounce_soft"], 1,
+        "{analytics:?}"
+    );
 }
 
 #[tokio::test]
