@@ -458,20 +458,24 @@ From: Alice Agent <alice@agency.com>\nTo: <{to}>\nSubject: A resource\nMessage-I
     )
 }
 
+/// A server with this soft-bounce limit, an email sent to `full@{site}`, and the reply a
+/// Postfix DSN reporting that mailbox full became: (server, token, campaign, the sent
+/// message's id, the reply).
+async fn full_mailbox(limit: u32, site: &str) -> (TestServer, String, Value, String, Value) {
+    let s = TestServer::start_with(|o| o.bounces.soft_limit = limit).await;
+    let (t, c) = ready(&s).await;
+    let address = format!("full@{site}");
+    sent(&s, &t, &c, site, &address).await;
+    let (id, _, _) = sent_to(&s, &address);
+    let (_, reply) = inbound(&s, &t, &postfix_dsn(&address, &id, "4.2.2", "failed", 1)).await;
+    (s, t, c, id, reply)
+}
+
 /// The soft-bounce limit is the deployment's setting: with `SOFT_BOUNCE_LIMIT=1` the
 /// first full-mailbox bounce suppresses the address.
 #[tokio::test]
 async fn the_soft_bounce_limit_is_configurable() {
-    let s = TestServer::start_with(|o| o.bounces.soft_limit = 1).await;
-    let (t, c) = ready(&s).await;
-    sent(&s, &t, &c, "full-once.org", "full@full-once.org").await;
-    let (id, _, _) = sent_to(&s, "full@full-once.org");
-    let (_, r) = inbound(
-        &s,
-        &t,
-        &postfix_dsn("full@full-once.org", &id, "4.2.2", "failed", 1),
-    )
-    .await;
+    let (_, _, _, _, r) = full_mailbox(1, "full-once.org").await;
     assert_eq!(r["classification"], "bounce_soft", "{r:?}");
     assert!(
         r["effects"]
@@ -488,16 +492,7 @@ async fn the_soft_bounce_limit_is_configurable() {
 /// a limit of two it does not suppress the address.
 #[tokio::test]
 async fn a_soft_bounce_reported_by_mail_and_by_ses_counts_once() {
-    let s = TestServer::start_with(|o| o.bounces.soft_limit = 2).await;
-    let (t, c) = ready(&s).await;
-    sent(&s, &t, &c, "full-twice.org", "full@full-twice.org").await;
-    let (id, _, _) = sent_to(&s, "full@full-twice.org");
-    let (_, by_mail) = inbound(
-        &s,
-        &t,
-        &postfix_dsn("full@full-twice.org", &id, "4.2.2", "failed", 1),
-    )
-    .await;
+    let (s, t, c, id, by_mail) = full_mailbox(2, "full-twice.org").await;
     assert_eq!(by_mail["classification"], "bounce_soft", "{by_mail:?}");
     let notification = json!({
         "notificationType": "Bounce",
