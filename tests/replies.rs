@@ -540,6 +540,51 @@ async fn a_soft_bounce_reported_by_mail_and_by_ses_counts_once() {
     );
 }
 
+/// A bounce threaded to our email that also names an address this tenant never wrote to
+/// (an alias the mail was forwarded to): the recipient is suppressed, the other address is
+/// recorded with the reply and left alone.
+#[tokio::test]
+async fn a_bounced_address_we_never_wrote_to_is_recorded_not_suppressed() {
+    let s = TestServer::start().await;
+    let (t, c) = ready(&s).await;
+    sent(&s, &t, &c, "alias-site.org", "ed@alias-site.org").await;
+    let (id, _, _) = sent_to(&s, "ed@alias-site.org");
+    let dsn = postfix_dsn("ed@alias-site.org", &id, "5.1.1", "failed", 1).replace(
+        "\n\n--B1\nContent-Description: Undelivered Message Headers",
+        "\n\nFinal-Recipient: rfc822; forward@elsewhere-mail.org\nAction: failed\nStatus: 5.1.1\n\
+Diagnostic-Code: smtp; 550 5.1.1 <forward@elsewhere-mail.org>: Recipient address rejected\n\n\
+--B1\nContent-Description: Undelivered Message Headers",
+    );
+    let (_, r) = inbound(&s, &t, &dsn).await;
+    assert_eq!(r["classification"], "bounce_hard", "{r:?}");
+    let effects: Vec<&str> = r["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        effects.contains(&"suppressed ed@alias-site.org"),
+        "{effects:?}"
+    );
+    assert!(
+        effects.contains(
+            &"forward@elsewhere-mail.org matches no email of this tenant: recorded, not acted on"
+        ),
+        "{effects:?}"
+    );
+    let recipients: Vec<&str> = r["bounce"]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["address"].as_str())
+        .collect();
+    assert_eq!(
+        recipients,
+        ["ed@alias-site.org", "forward@elsewhere-mail.org"]
+    );
+}
+
 #[tokio::test]
 async fn bounces_and_complaints_suppress_across_the_platform() {
     let s = TestServer::start().await;

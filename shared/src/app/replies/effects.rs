@@ -4,6 +4,7 @@
 //! they too suppress; an out-of-office moves the next follow-up after the return date.
 
 use super::bounce_count::BounceCounter;
+use super::recipients::newest;
 use super::{MatchedBy, Reply, ReplyMatch, keys, modify};
 use crate::app::entity::{self, Platform};
 use crate::app::outreach::sending;
@@ -145,12 +146,29 @@ async fn soft_bounce(
         .reached(after.get("count").and_then(Value::as_i64).unwrap_or(1)))
 }
 
+/// Whether this tenant sent to `address`: the matched email's recipient, or a send in the
+/// recipient index.
+async fn wrote_to(
+    app: &App,
+    tenant: &TenantId,
+    email: Option<&OutreachEmail>,
+    address: &EmailAddress,
+) -> Result<bool, AppError> {
+    if email.is_some_and(|e| e.recipient_email == *address) {
+        return Ok(true);
+    }
+    let partition = keys::by_recipient(address.as_str());
+    Ok(newest(app, partition, Some(tenant)).await?.is_some())
+}
+
 /// Each recipient of a parsed bounce: a hard one is suppressed with its reason and code as
 /// evidence, a soft one counts toward the limit, a delayed one is only recorded.
 async fn per_recipient(
     app: &App,
-    failures: &[BouncedRecipient],
+    tenant: &TenantId,
+    email: Option<&OutreachEmail>,
     bounced: Option<&ReplyMatch>,
+    failures: &[BouncedRecipient],
     note: &str,
     done: &mut Vec<String>,
 ) -> Result<(), AppError> {
@@ -159,6 +177,14 @@ async fn per_recipient(
             done.push(format!("bounce for an unreadable address {}", f.address));
             continue;
         };
+        if !wrote_to(app, tenant, email, &address).await? {
+            // Kept with the reply for a person, never acted on: a bounce may name an
+            // address we never wrote to (a forward, an alias), which is nobody's to block.
+            done.push(format!(
+                "{address} matches no email of this tenant: recorded, not acted on"
+            ));
+            continue;
+        }
         let code = f
             .status
             .clone()
@@ -245,7 +271,16 @@ async fn suppressions(
                 .as_ref()
                 .map(|b| b.failures.as_slice())
                 .unwrap_or_default();
-            per_recipient(app, failures, reply.matched.as_ref(), &note, done).await
+            per_recipient(
+                app,
+                tenant,
+                email,
+                reply.matched.as_ref(),
+                failures,
+                &note,
+                done,
+            )
+            .await
         }
         ReplyClass::BounceHard => {
             let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));

@@ -3,7 +3,8 @@
 //! domain), classify it, store it once per Message-ID, and apply its effects.
 
 use super::effects;
-use super::keys::{self, InboundSeen, OutboundMessage, RecipientIndex, UnroutedReply};
+use super::keys::{self, InboundSeen, OutboundMessage, UnroutedReply};
+use super::recipients::{allowed, newest};
 use crate::app::outreach::sending;
 use crate::app::outreach::{emails, sender};
 use crate::app::{App, AppError, backlinks, entity};
@@ -18,7 +19,7 @@ use crate::domain::reply::{
 use crate::domain::text::trim_excerpt;
 use crate::domain::time::Timestamp;
 use crate::ports::llm::LlmRequest;
-use crate::ports::table::{Condition, Index, Query, TableError, TransactOp};
+use crate::ports::table::{Condition, TableError, TransactOp};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -126,26 +127,6 @@ async fn outbound(app: &App, message_id: &str) -> Result<Option<ReplyTarget>, Ap
         .map(entity::read)
         .transpose()?;
     Ok(found.map(|o| o.target))
-}
-
-fn allowed(target: &ReplyTarget, tenant: Option<&TenantId>) -> bool {
-    tenant.is_none_or(|t| *t == target.tenant_id)
-}
-
-/// The newest sent email under an index partition that the tenant (if given) may see.
-async fn newest(
-    app: &App,
-    partition: String,
-    tenant: Option<&TenantId>,
-) -> Result<Option<ReplyTarget>, AppError> {
-    let query = Query::new(Index::Table, partition).descending().limit(25);
-    for item in app.table.query(query).await?.items {
-        let target = entity::read::<RecipientIndex>(item)?.target;
-        if allowed(&target, tenant) {
-            return Ok(Some(target));
-        }
-    }
-    Ok(None)
 }
 
 async fn find_target(

@@ -7,6 +7,7 @@ pub mod effects;
 pub mod feedback;
 pub mod ingest;
 pub mod keys;
+mod recipients;
 pub mod unrouted;
 
 use super::outreach::emails;
