@@ -1,33 +1,47 @@
-//! Which reply's bounce of one send the analytics count. The same bounce may be reported
-//! twice (a DSN by mail and SES's notification): both replies are stored and acted on, but
-//! the campaign's counters take the first one only.
+//! Which reply counts one send's bounce. The same bounce may be reported twice (a DSN by
+//! mail and SES's notification): both replies are stored and acted on, but only the first
+//! counts toward the address's soft-bounce limit and in the campaign's figures.
 
 use super::{Reply, keys};
 use crate::app::entity::{self, Entity};
 use crate::app::{App, AppError};
-use crate::domain::ids::TenantId;
+use crate::domain::ids::{ReplyId, TenantId};
 use crate::domain::reply::ReplyClass;
-use crate::ports::table::{Condition, TableError};
+use crate::ports::table::{Condition, Key, TableError};
 
-/// Which reply's bounce of a send the analytics count: the first one stored.
 pub(super) struct BounceCounter {
-    send: Option<keys::BounceCounted>,
     /// Another reply already counts this send's bounce.
     taken: bool,
+    /// This reply counts, as its class: not a bounce, or the send's first report of one.
+    pub(super) first: bool,
+}
+
+fn is_bounce(class: ReplyClass) -> bool {
+    matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft)
+}
+
+/// The reply that holds a send's claim, if any.
+async fn holder(app: &App, key: &Key) -> Result<Option<ReplyId>, AppError> {
+    let stored: Option<keys::BounceCounted> =
+        app.table.get(key).await?.map(entity::read).transpose()?;
+    Ok(stored.map(|s| s.reply_id))
 }
 
 impl BounceCounter {
-    /// Reads the send's claim only when a bounce class is involved (`bounces`).
-    pub(super) async fn of(
+    /// Claims the matched send for this reply when it is a bounce; reads the claim only
+    /// when a bounce class (now or `previous`) is involved.
+    pub(super) async fn claim(
         app: &App,
         tenant: &TenantId,
         reply: &Reply,
-        bounces: bool,
+        previous: Option<ReplyClass>,
     ) -> Result<Self, AppError> {
-        let Some(m) = reply.matched.as_ref().filter(|_| bounces) else {
+        let class = reply.analysis.classification;
+        let involved = is_bounce(class) || previous.is_some_and(is_bounce);
+        let Some(m) = reply.matched.as_ref().filter(|_| involved) else {
             return Ok(Self {
-                send: None,
                 taken: false,
+                first: true,
             });
         };
         let send = keys::BounceCounted {
@@ -35,59 +49,28 @@ impl BounceCounter {
             sequence: m.sequence,
             reply_id: reply.id.clone(),
         };
-        let stored: Option<keys::BounceCounted> = app
-            .table
-            .get(&send.key(tenant))
-            .await?
-            .map(entity::read)
-            .transpose()?;
-        let taken = stored.is_some_and(|s| s.reply_id != reply.id);
-        Ok(Self {
-            send: Some(send),
-            taken,
-        })
-    }
-
-    pub(super) fn is_bounce(class: ReplyClass) -> bool {
-        matches!(class, ReplyClass::BounceHard | ReplyClass::BounceSoft)
-    }
-
-    /// Whether this reply's counters, as `class`, were added.
-    pub(super) fn counted(&self, class: ReplyClass) -> bool {
-        !(Self::is_bounce(class) && self.taken)
-    }
-
-    /// Whether this reply's counters, as `class`, are to be added: a bounce only when no
-    /// other reply counts this send's bounce, and then it claims the send.
-    pub(super) async fn counts(
-        &self,
-        app: &App,
-        tenant: &TenantId,
-        class: ReplyClass,
-    ) -> Result<bool, AppError> {
-        if !Self::is_bounce(class) {
-            return Ok(true);
-        }
-        let Some(send) = &self.send else {
-            return Ok(true);
-        };
-        if self.taken {
-            return Ok(false);
-        }
-        let item = entity::item(send, tenant)?;
-        match app.table.put(item, Some(Condition::NotExists)).await {
-            Ok(()) => Ok(true),
-            Err(TableError::ConditionFailed) => {
+        let key = send.key(tenant);
+        let taken = holder(app, &key).await?.is_some_and(|id| id != reply.id);
+        let first = if !is_bounce(class) {
+            true
+        } else if taken {
+            false
+        } else {
+            let item = entity::item(&send, tenant)?;
+            match app.table.put(item, Some(Condition::NotExists)).await {
+                Ok(()) => true,
                 // Claimed meanwhile: by this reply (effects applied again) or another.
-                let now: Option<keys::BounceCounted> = app
-                    .table
-                    .get(&send.key(tenant))
-                    .await?
-                    .map(entity::read)
-                    .transpose()?;
-                Ok(now.is_some_and(|s| s.reply_id == send.reply_id))
+                Err(TableError::ConditionFailed) => {
+                    holder(app, &key).await?.as_ref() == Some(&reply.id)
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
-        }
+        };
+        Ok(Self { taken, first })
+    }
+
+    /// Whether this reply's counters, as `class`, were added before.
+    pub(super) fn counted(&self, class: ReplyClass) -> bool {
+        !(is_bounce(class) && self.taken)
     }
 }

@@ -5,8 +5,7 @@
 
 use super::bounce_count::BounceCounter;
 use super::recipients::newest;
-use super::{MatchedBy, Reply, ReplyMatch, keys, modify};
-use crate::app::entity::{self, Platform};
+use super::{MatchedBy, Reply, keys, modify};
 use crate::app::outreach::sending;
 use crate::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
@@ -20,7 +19,7 @@ use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
 use crate::domain::web::WebUrl;
-use crate::ports::table::{Condition, TTL, TableError, Update};
+use crate::ports::table::{TTL, Update};
 use serde_json::Value;
 
 /// The analysis after a person overrides the class: the rules' reading of the new class,
@@ -103,35 +102,22 @@ async fn suppress(
     Ok(())
 }
 
-/// Counts a soft bounce of the send `bounced` (email and sequence, when the reply matched
-/// one) once, however many times it is reported; returns whether the address reached the
-/// limit.
+/// Counts a soft bounce toward the address's limit, unless another report of the same
+/// send's bounce already did (`first`: this reply claimed the send, see `bounce_count`);
+/// returns whether the address reached the limit.
 async fn soft_bounce(
     app: &App,
     address: &EmailAddress,
-    bounced: Option<&ReplyMatch>,
+    first: bool,
     done: &mut Vec<String>,
 ) -> Result<bool, AppError> {
-    let expires = app.clock.now().epoch_seconds() + app.bounces.window_secs();
-    if let Some(send) = bounced {
-        let seen = keys::SoftBounceSeen {
-            address: address.as_str().to_ascii_lowercase(),
-            email_id: send.email_id.clone(),
-            sequence: send.sequence,
-            expires_at: expires,
-        };
-        let item = entity::item(&seen, &Platform)?;
-        match app.table.put(item, Some(Condition::NotExists)).await {
-            Ok(()) => {}
-            Err(TableError::ConditionFailed) => {
-                done.push(format!(
-                    "soft bounce of {address} already counted for this send"
-                ));
-                return Ok(false);
-            }
-            Err(e) => return Err(e.into()),
-        }
+    if !first {
+        done.push(format!(
+            "soft bounce of {address} already counted for this send"
+        ));
+        return Ok(false);
     }
+    let expires = app.clock.now().epoch_seconds() + app.bounces.window_secs();
     done.push(format!("soft bounce counted for {address}"));
     let after = app
         .table
@@ -167,7 +153,7 @@ async fn per_recipient(
     app: &App,
     tenant: &TenantId,
     email: Option<&OutreachEmail>,
-    bounced: Option<&ReplyMatch>,
+    first: bool,
     failures: &[BouncedRecipient],
     note: &str,
     done: &mut Vec<String>,
@@ -211,7 +197,7 @@ async fn per_recipient(
                 "soft bounce for {address}: {} ({code})",
                 f.reason.as_str()
             ));
-            if soft_bounce(app, &address, bounced, done).await? {
+            if soft_bounce(app, &address, first, done).await? {
                 suppress(
                     app,
                     Scope::Platform,
@@ -233,6 +219,7 @@ async fn suppressions(
     tenant: &TenantId,
     reply: &Reply,
     email: Option<&OutreachEmail>,
+    first: bool,
     done: &mut Vec<String>,
 ) -> Result<(), AppError> {
     let note = format!("reply {}", reply.id);
@@ -271,16 +258,7 @@ async fn suppressions(
                 .as_ref()
                 .map(|b| b.failures.as_slice())
                 .unwrap_or_default();
-            per_recipient(
-                app,
-                tenant,
-                email,
-                reply.matched.as_ref(),
-                failures,
-                &note,
-                done,
-            )
-            .await
+            per_recipient(app, tenant, email, first, failures, &note, done).await
         }
         ReplyClass::BounceHard => {
             let list = named(reply.analysis.bounce.as_ref().map(|b| &b.recipients));
@@ -308,7 +286,7 @@ async fn suppressions(
         }
         ReplyClass::BounceSoft => {
             for address in named(reply.analysis.bounce.as_ref().map(|b| &b.recipients)) {
-                if soft_bounce(app, &address, reply.matched.as_ref(), done).await? {
+                if soft_bounce(app, &address, first, done).await? {
                     suppress(
                         app,
                         Scope::Platform,
@@ -403,6 +381,7 @@ async fn on_email(
     reply: &Reply,
     email: &OutreachEmail,
     previous: Option<ReplyClass>,
+    counter: &BounceCounter,
     done: &mut Vec<String>,
 ) -> Result<(), AppError> {
     // An answer to the very message under review (its token, its Message-ID) proves it
@@ -485,9 +464,7 @@ async fn on_email(
     if let Some(moved) = move_backlink(app, tenant, reply, email).await? {
         done.push(moved);
     }
-    let bounces = BounceCounter::is_bounce(class) || previous.is_some_and(BounceCounter::is_bounce);
-    let counter = BounceCounter::of(app, tenant, reply, bounces).await?;
-    if counter.counts(app, tenant, class).await? {
+    if counter.first {
         count(app, tenant, email, class, 1).await?;
     } else {
         done.push("a bounce of this send already counted in the analytics".into());
@@ -575,9 +552,12 @@ pub(crate) async fn apply_to(
     previous: Option<ReplyClass>,
 ) -> Result<Reply, AppError> {
     let mut done = Vec::new();
-    suppressions(app, tenant, &reply, email, &mut done).await?;
+    // One bounce of a send reported twice (a DSN and SES's notification) counts once,
+    // toward the soft-bounce limit and in the campaign's figures alike.
+    let counter = BounceCounter::claim(app, tenant, &reply, previous).await?;
+    suppressions(app, tenant, &reply, email, counter.first, &mut done).await?;
     if let Some(email) = email {
-        on_email(app, tenant, &reply, email, previous, &mut done).await?;
+        on_email(app, tenant, &reply, email, previous, &counter, &mut done).await?;
     }
     tracing::info!(reply = %reply.id, class = reply.analysis.classification.as_str(), effects = ?done, "reply handled");
     modify(app, tenant, &reply.id, |r| {

@@ -110,35 +110,8 @@ pub fn soft_bounces(address: &str) -> Key {
     )
 }
 
-/// One send's soft bounce of one address, counted: the same bounce reported again (by mail
-/// and by an SES notification) finds it and is not counted twice. Kept as long as the count.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SoftBounceSeen {
-    pub address: String,
-    pub email_id: EmailId,
-    pub sequence: u32,
-    pub expires_at: i64,
-}
-
-impl Entity for SoftBounceSeen {
-    const TAG: &'static str = "soft_bounce_seen";
-    type Owner = Platform;
-
-    fn key(&self, _: &Platform) -> Key {
-        Key::new(
-            soft_bounces(&self.address).pk,
-            format!("SEND#{}#{:03}", self.email_id, self.sequence),
-        )
-    }
-
-    fn expires_at(&self) -> Option<i64> {
-        Some(self.expires_at)
-    }
-}
-
-/// The reply whose bounce of one send the analytics count: a second report of the same
-/// bounce (by mail and by SES) is stored and acted on, but counted once.
+/// The reply that counts one send's bounce: a second report of the same bounce (by mail and
+/// by SES) is stored and acted on, but counted once, in the soft-bounce limit and the figures.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BounceCounted {

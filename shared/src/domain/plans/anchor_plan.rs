@@ -245,24 +245,10 @@ fn host(domain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plans::{CA, CountryCode, PK, PageKeyword, PageType, USA};
+    use crate::domain::plans::{CA, CountryCode, PK, PageType, USA};
 
     fn page(url: &str, keywords: &[(&str, u32)]) -> PlanPage {
-        PlanPage {
-            url: url.into(),
-            page_type: PageType::Hub,
-            hub: None,
-            keywords: keywords
-                .iter()
-                .map(|&(keyword, volume)| PageKeyword {
-                    keyword: keyword.into(),
-                    volume,
-                    difficulty: None,
-                })
-                .collect(),
-            word_count: None,
-            commercial_value: None,
-        }
+        crate::domain::plans::tiers::tests::with_keywords(url, PageType::Hub, keywords)
     }
 
     fn texts(variants: &[AnchorVariants], anchor: AnchorType) -> Vec<&str> {

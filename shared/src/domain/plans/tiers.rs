@@ -151,7 +151,7 @@ fn hub_tiers(pages: &[PlanPage]) -> BTreeMap<&str, Tier> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn page(url: &str, page_type: PageType) -> PlanPage {
@@ -172,7 +172,12 @@ mod tests {
         }
     }
 
-    fn with_keywords(url: &str, page_type: PageType, keywords: &[(&str, u32)]) -> PlanPage {
+    /// A page of this type with these keywords (and volumes): the plans tests' fixture.
+    pub(in crate::domain::plans) fn with_keywords(
+        url: &str,
+        page_type: PageType,
+        keywords: &[(&str, u32)],
+    ) -> PlanPage {
         PlanPage {
             keywords: keywords
                 .iter()
