@@ -280,6 +280,22 @@ fn every_dead_letter_queue_raises_an_alarm() {
 }
 
 #[test]
+fn every_authenticated_route_may_write_its_rate_limit_bucket() {
+    // app/limits.rs admits each authenticated call with a conditional PutItem.
+    let t = template();
+    let fns = functions(&t);
+    for route in routes().into_iter().filter(|r| r.access != Access::Public) {
+        let binary = kebab(route.operation_id);
+        let f = fns.iter().find(|f| f.binary == binary).unwrap();
+        let actions = format!("{:?}", f.props["Policies"]);
+        assert!(
+            actions.contains("dynamodb:PutItem"),
+            "{binary} cannot admit a call"
+        );
+    }
+}
+
+#[test]
 fn no_function_may_scan_the_table() {
     let text = std::fs::read_to_string("template.yaml").unwrap();
     assert!(!text.contains("dynamodb:Scan"));

@@ -78,6 +78,18 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         )
         .await
         .body;
+    let site = support::plans::fixture_site(&s, &a).await;
+    let plan = support::plans::plan(&s, &a, &site, "UK").await;
+    let links = s
+        .call(
+            "GET",
+            &format!("/v1/plans/{}/links", plan["id"].as_str().unwrap()),
+            Some(&a),
+            None,
+        )
+        .await
+        .body;
+    let link_id = links["items"][0]["id"].as_str().unwrap().to_string();
     let ids = [
         (
             "/v1/campaigns/",
@@ -98,8 +110,11 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         ),
         ("/v1/emails/", email["id"].as_str().unwrap().to_string()),
         ("/v1/replies/", reply["id"].as_str().unwrap().to_string()),
+        ("/v1/sites/", site["id"].as_str().unwrap().to_string()),
+        ("/v1/plans/", plan["id"].as_str().unwrap().to_string()),
     ];
-    let a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+    let mut a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+    a_ids.push(&link_id);
 
     let mut walked = 0;
     for route in routes().into_iter().chain(dev_routes::routes()) {
@@ -116,13 +131,20 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             continue;
         }
         let method = route.method.as_str();
-        let body = matches!(method, "POST" | "PATCH").then(|| json!({}));
+        // Routes whose body has required fields get a well-formed one, so the answer is
+        // about the id, not the body.
+        let body = match route.operation_id {
+            "upsertPages" => Some(json!({"pages": [{"url": "https://www.example.com/x"}]})),
+            "createPlannedLink" => Some(json!({"targetUrl": "https://www.example.com/",
+                "anchorText": "x", "anchorType": "branded"})),
+            _ => matches!(method, "POST" | "PATCH").then(|| json!({})),
+        };
         if route.path.contains("{id}") {
             let (_, id) = ids
                 .iter()
                 .find(|(prefix, _)| route.path.starts_with(prefix))
                 .unwrap_or_else(|| panic!("no fixture for {}: add one to this test", route.path));
-            let path = route.path.replace("{id}", id);
+            let path = route.path.replace("{id}", id).replace("{linkId}", &link_id);
             let answer = s.call(method, &path, Some(&b), body).await;
             assert_eq!(
                 answer.status, 404,

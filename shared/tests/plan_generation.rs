@@ -15,7 +15,7 @@ fn pages() -> Vec<PlanPage> {
     inputs
         .iter()
         .map(|p| {
-            check_page(p, "example.com", |_| PageType::BlogArticle)
+            check_page(p, "example.com", |_| (PageType::BlogArticle, "unused"))
                 .unwrap()
                 .plan_page()
         })

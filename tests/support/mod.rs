@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod outreach;
+pub mod plans;
 pub mod refusing;
 pub mod send_world;
 pub mod watched;

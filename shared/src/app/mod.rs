@@ -15,6 +15,7 @@ pub mod link_health;
 pub mod outreach;
 pub mod paging;
 pub mod pipeline;
+pub mod plans;
 pub mod replies;
 pub mod settings;
 pub mod store;

@@ -56,6 +56,27 @@ pub fn tenant_of(item: &Item) -> Result<crate::domain::ids::TenantId, AppError> 
         .map_err(|e| AppError::internal(format!("stored item's tenantId: {e}")))
 }
 
+/// The SHA-256 of some bytes, in hex: a short, fixed-size stand-in for long values in keys.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every item `query` finds, page after page: for partitions a use case reads whole
+/// (a site's pages, a plan's links).
+pub async fn query_all(app: &App, query: Query) -> Result<Vec<Item>, AppError> {
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app.table.query(query.clone().start_after(cursor)).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// The partition holding a tenant's own items.
 pub fn tenant_partition(tenant: &crate::domain::ids::TenantId) -> String {
     format!("T#{tenant}")

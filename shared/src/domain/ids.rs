@@ -156,6 +156,21 @@ entity_id!(
     ReplyId,
     "rp"
 );
+entity_id!(
+    /// A tenant's site: the pages a link-building plan is made from.
+    SiteId,
+    "site"
+);
+entity_id!(
+    /// A link-building plan for one site and market.
+    PlanId,
+    "plan"
+);
+entity_id!(
+    /// One link a plan expects.
+    PlannedLinkId,
+    "pl"
+);
 
 impl BacklinkId {
     /// The backlink a job result's prospect becomes: the result's own UUID under this

@@ -19,7 +19,10 @@ pub struct Call {
 
 /// Turns a serde error message and path into the field it concerns.
 fn field_of(path: &str, message: &str) -> String {
-    let base = if path == "." { "" } else { path };
+    // serde_path_to_error writes list positions as `pages[2].url`; fields are named
+    // `pages.2.url` everywhere else.
+    let path = path.replace('[', ".").replace(']', "");
+    let base = if path == "." { "" } else { path.as_str() };
     let named = ["missing field `", "unknown field `"]
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))
@@ -140,6 +143,10 @@ mod tests {
         assert_eq!(
             field_of("extra", "unknown field `extra`, expected"),
             "extra"
+        );
+        assert_eq!(
+            field_of("pages[2].keywords[0].difficulty", "invalid value"),
+            "pages.2.keywords.0.difficulty"
         );
     }
 }

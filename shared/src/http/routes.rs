@@ -31,6 +31,12 @@ use crate::handler;
 use http::StatusCode;
 
 pub fn routes() -> Vec<Route> {
+    let mut routes = product_routes();
+    routes.extend(super::plan_routes::routes());
+    routes
+}
+
+fn product_routes() -> Vec<Route> {
     vec![
         Route::get("/v1/health", "health", handler!(system::health))
             .doc("system", "Liveness check")

@@ -114,7 +114,7 @@ pub async fn ingest(
     // read and classified.
     let mail = inbound::parse(raw)
         .ok_or_else(|| AppError::invalid("message", "is not an email message (no headers)"))?;
-    let fallback_id = format!("sha256-{}", keys::sha256_hex(raw));
+    let fallback_id = format!("sha256-{}", crate::app::store::sha256_hex(raw));
     receive(app, mail, envelope, tenant, None, &fallback_id).await
 }
 

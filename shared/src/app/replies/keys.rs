@@ -2,7 +2,7 @@
 //! docs/data-model.md).
 
 use crate::app::entity::{Entity, IndexKey, Platform};
-use crate::app::store::tenant_partition;
+use crate::app::store::{sha256_hex, tenant_partition};
 use crate::domain::ids::{CampaignId, EmailId, ReplyId, TenantId};
 use crate::domain::outreach::ReplyTarget;
 use crate::domain::reply::{Reply, ReplyClass};
@@ -33,12 +33,6 @@ pub fn by_campaign(tenant: &TenantId, campaign: &CampaignId) -> String {
 /// GSI3: a tenant's replies matched to nothing, waiting for a person.
 pub fn unmatched(tenant: &TenantId) -> String {
     format!("{}#REPLY#UNMATCHED", tenant_partition(tenant))
-}
-
-/// The SHA-256 of some bytes, in hex: a short, fixed-size stand-in for long values in keys.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A Message-ID must be stored once per tenant. Long ids are hashed to keep keys small.

@@ -1,6 +1,12 @@
 //! A plan's planned links (the seed's SAGBacklink, §3.1): the kinds of link, and the
 //! lifecycle a planned link moves through from planning to placement and monitoring.
 
+use super::anchors::AnchorType;
+use super::quality::QualityScore;
+use super::tiers::Tier;
+use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
+use crate::domain::time::Timestamp;
+use crate::domain::web::{DomainName, WebUrl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -65,6 +71,113 @@ impl PlannedLinkStatus {
     /// stood in for).
     pub fn counts(self) -> bool {
         !matches!(self, Self::Rejected | Self::Replaced)
+    }
+}
+
+/// A move past the quality threshold someone chose to make: who, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdOverride {
+    pub by: String,
+    pub at: Timestamp,
+    pub reason: String,
+}
+
+/// One link a plan expects (the seed's SAGBacklink).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedLink {
+    pub id: PlannedLinkId,
+    pub plan_id: PlanId,
+    /// The plan month it is scheduled in (1-based).
+    pub month: u32,
+    pub target_url: WebUrl,
+    pub target_tier: Tier,
+    pub anchor_text: String,
+    pub anchor_type: AnchorType,
+    /// Unknown until someone decides how to win it.
+    pub link_type: Option<LinkType>,
+    pub source_domain: Option<DomainName>,
+    pub source_url: Option<WebUrl>,
+    pub source_dr: Option<u8>,
+    pub source_traffic: Option<u64>,
+    /// Where it is bought: fatgrid, prnews, ein, linking_news, manual, or another name.
+    pub marketplace: Option<String>,
+    /// US dollars paid or agreed.
+    pub cost_usd: Option<f64>,
+    /// The source's quality score and its breakdown, against the plan's market.
+    pub quality: Option<QualityScore>,
+    pub country_relevant: bool,
+    pub status: PlannedLinkStatus,
+    pub date_ordered: Option<Timestamp>,
+    pub date_live: Option<Timestamp>,
+    pub date_last_checked: Option<Timestamp>,
+    /// Set when the link was ordered below its market's quality threshold.
+    pub threshold_override: Option<ThresholdOverride>,
+    /// The outreach backlink that won (or is winning) this link.
+    pub backlink_id: Option<BacklinkId>,
+    pub notes: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkMoveError {
+    #[error("a planned link that is {from} cannot become {to}")]
+    Illegal {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error(
+        "its source scores {score}/11, under the {threshold}/11 this market asks for: order \
+         it with `overrideThreshold` and a reason to record the decision"
+    )]
+    BelowThreshold { score: u8, threshold: u8 },
+    #[error(
+        "its source has no quality score yet: score it (scoreOpportunity) or order it with `overrideThreshold` and a reason"
+    )]
+    Unscored,
+}
+
+impl PlannedLink {
+    /// Moves the link to `to` at `now`, stamping the dates the move sets. Ordering needs a
+    /// source that meets the market's threshold, unless `allow` records who overrode it.
+    pub fn move_to(
+        &mut self,
+        to: PlannedLinkStatus,
+        now: Timestamp,
+        allow: Option<ThresholdOverride>,
+    ) -> Result<(), LinkMoveError> {
+        if !self.status.can_move_to(to) {
+            return Err(LinkMoveError::Illegal {
+                from: self.status.as_str(),
+                to: to.as_str(),
+            });
+        }
+        if to == PlannedLinkStatus::Ordered {
+            match (&self.quality, allow) {
+                (_, Some(allow)) => self.threshold_override = Some(allow),
+                (Some(q), None) if q.meets_threshold => {}
+                (Some(q), None) => {
+                    return Err(LinkMoveError::BelowThreshold {
+                        score: q.score,
+                        threshold: q.threshold,
+                    });
+                }
+                (None, None) => return Err(LinkMoveError::Unscored),
+            }
+            self.date_ordered = Some(now);
+        }
+        if to == PlannedLinkStatus::Live {
+            self.date_live = Some(now);
+            self.date_last_checked = Some(now);
+        }
+        if to == PlannedLinkStatus::Dead {
+            self.date_last_checked = Some(now);
+        }
+        self.status = to;
+        Ok(())
     }
 }
 

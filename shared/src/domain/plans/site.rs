@@ -5,7 +5,9 @@
 
 use super::tiers::{PageKeyword, PageType, PlanPage};
 use crate::domain::email::registrable_domain;
+use crate::domain::ids::SiteId;
 use crate::domain::text::single_line;
+use crate::domain::time::Timestamp;
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,20 @@ use utoipa::ToSchema;
 pub const MAX_KEYWORDS_PER_PAGE: usize = 100;
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_KEYWORD_CHARS: usize = 200;
+
+/// A tenant's site: the registrable domain its pages live on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    pub id: SiteId,
+    pub name: String,
+    /// The registrable domain (`example.co.uk`); pages on any of its hosts belong here.
+    pub domain: String,
+    /// The brand plans use for branded anchors.
+    pub brand_name: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
 
 /// A page's search performance, as Search Console reports it for a period.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -64,6 +80,9 @@ pub struct SitePage {
     /// True while the page type is a guess from the URL that nobody has confirmed; giving
     /// the page a type (an upsert with `pageType`) confirms it.
     pub page_type_guessed: bool,
+    /// Why the URL suggested the guessed type ("path starts with /blog/").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guess_reason: Option<String>,
     pub hub: Option<WebUrl>,
     pub keywords: Vec<PageKeyword>,
     pub word_count: Option<u32>,
@@ -102,11 +121,11 @@ fn on_site(text: &str, domain: &str) -> Result<WebUrl, FieldError> {
 }
 
 /// Checks a page for the site of `domain`. A page without a type takes `guess`'s (a guess
-/// from the URL) and is marked guessed. Errors name fields relative to the page.
+/// from the URL, with its reason) and is marked guessed. Errors name fields relative to the page.
 pub fn check_page(
     input: &PageInput,
     domain: &str,
-    guess: impl Fn(&WebUrl) -> PageType,
+    guess: impl Fn(&WebUrl) -> (PageType, &'static str),
 ) -> Result<SitePage, Vec<FieldError>> {
     let mut errors = FieldErrors::default();
     let url = errors.check("url", on_site(&input.url, domain));
@@ -160,16 +179,20 @@ pub fn check_page(
     errors.into_result()?;
     // Every `check` above passed, so the url is present.
     let url = url.ok_or_else(|| vec![FieldError::new("url", "is required")])?;
-    let (page_type, page_type_guessed) = match input.page_type {
-        Some(t) => (t, false),
-        None => (guess(&url), true),
+    let (page_type, guess_reason) = match input.page_type {
+        Some(t) => (t, None),
+        None => {
+            let (t, why) = guess(&url);
+            (t, Some(why.to_string()))
+        }
     };
     Ok(SitePage {
         hub: hub.filter(|h| *h != url || page_type == PageType::Hub),
         url,
         title,
         page_type,
-        page_type_guessed,
+        page_type_guessed: guess_reason.is_some(),
+        guess_reason,
         keywords,
         word_count: input.word_count,
         commercial_value: input.commercial_value,
@@ -181,8 +204,8 @@ pub fn check_page(
 mod tests {
     use super::*;
 
-    fn blog(_: &WebUrl) -> PageType {
-        PageType::BlogArticle
+    fn blog(_: &WebUrl) -> (PageType, &'static str) {
+        (PageType::BlogArticle, "a test's guess")
     }
 
     fn input(url: &str) -> PageInput {

@@ -1,0 +1,114 @@
+//! The routes of link-building plans (issue 14): sites and pages, plans, planned links.
+
+use super::handlers::plans as h;
+use super::route::{ResponseDoc, Route, query_params, schema_of};
+use crate::app::plans::edit::PlanPatch;
+use crate::app::plans::generate::NewPlan;
+use crate::app::plans::links::{NewPlannedLink, PlannedLinkFilter, PlannedLinkPatch};
+use crate::app::plans::pages::{PageBatch, PageFilter, PageView, UpsertResult};
+use crate::app::plans::read::{PlanFilter, PlanView};
+use crate::app::plans::sites::{NewSite, SiteFilter};
+use crate::domain::plans::{PlanHead, PlannedLink, Site};
+use crate::handler;
+use http::StatusCode;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/v1/sites", "listSites", handler!(h::list_sites))
+            .doc("plans", "The tenant's sites, newest first")
+            .query(query_params::<SiteFilter>)
+            .returns(ResponseDoc::List(schema_of::<Site>)),
+        Route::post("/v1/sites", "createSite", handler!(h::create_site))
+            .doc("plans", "Add a site: its registrable domain holds its pages")
+            .body(schema_of::<NewSite>)
+            .status(StatusCode::CREATED)
+            .returns(ResponseDoc::Json(schema_of::<Site>)),
+        Route::get("/v1/sites/{id}", "getSite", handler!(h::get_site))
+            .doc("plans", "Get a site")
+            .returns(ResponseDoc::Json(schema_of::<Site>)),
+        Route::delete("/v1/sites/{id}", "deleteSite", handler!(h::delete_site))
+            .doc("plans", "Delete a site and its pages (its plans first: 409 otherwise)"),
+        Route::put("/v1/sites/{id}/pages", "upsertPages", handler!(h::upsert_pages))
+            .doc(
+                "plans",
+                "Add or update up to 1,000 pages by URL; a type left out is guessed from the URL",
+            )
+            .body(schema_of::<PageBatch>)
+            .body_limit(6 * 1024 * 1024)
+            .returns(ResponseDoc::Json(schema_of::<UpsertResult>)),
+        Route::get("/v1/sites/{id}/pages", "listPages", handler!(h::list_pages))
+            .doc("plans", "A site's pages in URL order, with their tiers")
+            .query(query_params::<PageFilter>)
+            .returns(ResponseDoc::List(schema_of::<PageView>)),
+        Route::get("/v1/plans", "listPlans", handler!(h::list_plans))
+            .doc(
+                "plans",
+                "The tenant's plans, newest first (each month's pages are in getPlan)",
+            )
+            .query(query_params::<PlanFilter>)
+            .returns(ResponseDoc::List(schema_of::<PlanHead>)),
+        Route::post("/v1/plans", "generatePlan", handler!(h::generate_plan))
+            .doc(
+                "plans",
+                "Generate a plan for a site in a market (PK, CA, UK, USA): tiers, links, budget, months, anchors",
+            )
+            .body(schema_of::<NewPlan>)
+            .expensive()
+            .status(StatusCode::CREATED)
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::get("/v1/plans/{id}", "getPlan", handler!(h::get_plan))
+            .doc("plans", "A plan whole, with planned against achieved")
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::patch("/v1/plans/{id}", "updatePlan", handler!(h::update_plan))
+            .doc(
+                "plans",
+                "Adjust pages' links, months' targets or the price of a link; 409 names a band a change would break",
+            )
+            .body(schema_of::<PlanPatch>)
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::delete("/v1/plans/{id}", "deletePlan", handler!(h::delete_plan))
+            .doc("plans", "Delete a plan and its planned links"),
+        Route::post("/v1/plans/{id}/activate", "activatePlan", handler!(h::activate_plan))
+            .doc("plans", "Start or resume a plan (startedAt is set once)")
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::post("/v1/plans/{id}/pause", "pausePlan", handler!(h::pause_plan))
+            .doc("plans", "Pause an active plan")
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::post("/v1/plans/{id}/complete", "completePlan", handler!(h::complete_plan))
+            .doc("plans", "Mark an active or paused plan completed")
+            .returns(ResponseDoc::Json(schema_of::<PlanView>)),
+        Route::get("/v1/plans/{id}/links", "listPlannedLinks", handler!(h::list_links))
+            .doc("plans", "A plan's planned links, in plan order, with filters")
+            .query(query_params::<PlannedLinkFilter>)
+            .returns(ResponseDoc::List(schema_of::<PlannedLink>)),
+        Route::post("/v1/plans/{id}/links", "createPlannedLink", handler!(h::create_link))
+            .doc("plans", "Add a link to a plan by hand (its anchor type is checked against the bands)")
+            .body(schema_of::<NewPlannedLink>)
+            .status(StatusCode::CREATED)
+            .returns(ResponseDoc::Json(schema_of::<PlannedLink>)),
+        Route::get(
+            "/v1/plans/{id}/links/{linkId}",
+            "getPlannedLink",
+            handler!(h::get_link),
+        )
+        .doc("plans", "Get a planned link")
+        .returns(ResponseDoc::Json(schema_of::<PlannedLink>)),
+        Route::patch(
+            "/v1/plans/{id}/links/{linkId}",
+            "updatePlannedLink",
+            handler!(h::update_link),
+        )
+        .doc(
+            "plans",
+            "Edit a planned link or move its status (ordered needs the market's quality threshold or a recorded override)",
+        )
+        .body(schema_of::<PlannedLinkPatch>)
+        .returns(ResponseDoc::Json(schema_of::<PlannedLink>)),
+        Route::delete(
+            "/v1/plans/{id}/links/{linkId}",
+            "deletePlannedLink",
+            handler!(h::delete_link),
+        )
+        .doc("plans", "Delete a planned link"),
+    ]
+}
