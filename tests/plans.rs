@@ -487,3 +487,157 @@ async fn planned_links_follow_their_lifecycle_and_the_quality_threshold() {
     assert_eq!(s.call("DELETE", &path, Some(&a), None).await.status, 204);
     assert_eq!(s.call("GET", &path, Some(&a), None).await.status, 404);
 }
+
+#[tokio::test]
+async fn scoring_looks_up_both_blocklists_flags_missing_data_and_gates_ordering() {
+    let s = TestServer::start().await;
+    let a = s.member("tenant-a");
+    let ops = s.token(
+        "platform",
+        "ops",
+        backlinks_core::domain::identity::Role::Superadmin,
+    );
+    let site = fixture_site(&s, &a).await;
+    let p = plan(&s, &a, &site, "UK").await;
+    let link = s
+        .call(
+            "GET",
+            &format!("/v1/plans/{}/links?limit=1", id(&p)),
+            Some(&a),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let strong = json!({"organicTraffic": 12000, "domainRating": 48, "indexed": true,
+        "trafficStableOrGrowing": true, "nicheRelevant": true, "dofollow": true});
+
+    let clean = s
+        .call(
+            "POST",
+            "/v1/opportunities/score",
+            Some(&a),
+            Some(
+                json!({"sourceDomain": "coffee-review.org", "countryCode": "UK", "facts": strong}),
+            ),
+        )
+        .await;
+    assert_eq!(clean.status, 200, "{:?}", clean.body);
+    assert_eq!(clean.body["score"], 7);
+    assert_eq!(clean.body["threshold"], 6);
+    assert_eq!(clean.body["meetsThreshold"], true);
+    let missing: Vec<&Value> = clean.body["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["missing"] == true)
+        .collect();
+    assert_eq!(missing.len(), 4, "the four manual factors were not given");
+
+    // On the platform's list (a subdomain counts), then on the tenant's own.
+    let put = s
+        .call(
+            "PUT",
+            "/v1/admin/blocklist/farm.example.net",
+            Some(&ops),
+            Some(json!({"reason": "link farm"})),
+        )
+        .await;
+    assert_eq!(
+        (put.status, put.body["domain"].as_str()),
+        (200, Some("example.net"))
+    );
+    let farmed = s
+        .call(
+            "POST",
+            "/v1/opportunities/score",
+            Some(&a),
+            Some(
+                json!({"sourceDomain": "blog.example.net", "countryCode": "USA", "facts": strong}),
+            ),
+        )
+        .await;
+    assert_eq!(farmed.body["blocklistedOn"], json!(["platform"]));
+    assert_eq!(farmed.body["score"], 6);
+    assert_eq!(farmed.body["meetsThreshold"], false, "USA asks for 7");
+    s.call(
+        "PUT",
+        "/v1/blocklist/coffee-review.org",
+        Some(&a),
+        Some(json!({"reason": "sells links"})),
+    )
+    .await;
+    let mine = s
+        .call(
+            "POST",
+            "/v1/opportunities/score",
+            Some(&a),
+            Some(
+                json!({"sourceDomain": "coffee-review.org", "countryCode": "UK", "facts": strong}),
+            ),
+        )
+        .await;
+    assert_eq!(mine.body["blocklistedOn"], json!(["tenant"]));
+    let other = s.member("tenant-b");
+    let theirs = s
+        .call(
+            "POST",
+            "/v1/opportunities/score",
+            Some(&other),
+            Some(
+                json!({"sourceDomain": "coffee-review.org", "countryCode": "UK", "facts": strong}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        theirs.body["blocklistedOn"],
+        json!([]),
+        "a tenant's list is its own"
+    );
+
+    // Stored on a planned link: below the threshold it cannot be ordered, above it can.
+    let weak = s
+        .call("POST", "/v1/opportunities/score", Some(&a),
+            Some(json!({"sourceDomain": "thin-site.org", "planId": p["id"], "plannedLinkId": link["id"],
+                "facts": {"organicTraffic": 40, "indexed": true}})))
+        .await;
+    assert_eq!(weak.body["plannedLinkId"], link["id"]);
+    let path = format!("/v1/plans/{}/links/{}", id(&p), id(&link));
+    let stored = s.call("GET", &path, Some(&a), None).await.body;
+    assert_eq!(stored["sourceDomain"], "thin-site.org");
+    assert_eq!(stored["quality"]["score"], weak.body["score"]);
+    let refused = s
+        .call("PATCH", &path, Some(&a), Some(json!({"status": "ordered"})))
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.body["detail"].as_str().unwrap().contains("6/11"),
+        "{:?}",
+        refused.body
+    );
+    s.call("POST", "/v1/opportunities/score", Some(&a),
+        Some(json!({"sourceDomain": "roasters-guild.org", "planId": p["id"], "plannedLinkId": link["id"], "facts": strong})))
+        .await;
+    let ordered = s
+        .call("PATCH", &path, Some(&a), Some(json!({"status": "ordered"})))
+        .await;
+    assert_eq!(ordered.status, 200, "{:?}", ordered.body);
+    assert_eq!(ordered.body["thresholdOverride"], Value::Null);
+    assert_eq!(ordered.body["sourceDr"], 48);
+
+    let no_market = s
+        .call(
+            "POST",
+            "/v1/opportunities/score",
+            Some(&a),
+            Some(json!({"sourceDomain": "x.org"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            no_market.status,
+            no_market.body["errors"][0]["field"].as_str()
+        ),
+        (400, Some("countryCode"))
+    );
+}

@@ -1,13 +1,17 @@
 //! The routes of link-building plans (issue 14): sites and pages, plans, planned links.
 
 use super::handlers::plans as h;
-use super::route::{ResponseDoc, Route, query_params, schema_of};
+use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use crate::app::plans::edit::PlanPatch;
 use crate::app::plans::generate::NewPlan;
 use crate::app::plans::links::{NewPlannedLink, PlannedLinkFilter, PlannedLinkPatch};
 use crate::app::plans::pages::{PageBatch, PageFilter, PageView, UpsertResult};
 use crate::app::plans::read::{PlanFilter, PlanView};
+use crate::app::plans::scoring::{
+    BlockReason, BlockedDomain, BlocklistFilter, ScoreRequest, ScoreResult,
+};
 use crate::app::plans::sites::{NewSite, SiteFilter};
+use crate::domain::identity::Role;
 use crate::domain::plans::{PlanHead, PlannedLink, Site};
 use crate::handler;
 use http::StatusCode;
@@ -110,5 +114,47 @@ pub fn routes() -> Vec<Route> {
             handler!(h::delete_link),
         )
         .doc("plans", "Delete a planned link"),
+        Route::post("/v1/opportunities/score", "scoreOpportunity", handler!(h::score_opportunity))
+            .doc(
+                "plans",
+                "Score a linking domain 0-11 for a market (and store it on a planned link); blocklists are looked up",
+            )
+            .body(schema_of::<ScoreRequest>)
+            .returns(ResponseDoc::Json(schema_of::<ScoreResult>)),
+        Route::get("/v1/blocklist", "listBlocklist", handler!(h::list_blocklist))
+            .doc("plans", "The tenant's own blocklist of PBN and spam domains")
+            .query(query_params::<BlocklistFilter>)
+            .returns(ResponseDoc::List(schema_of::<BlockedDomain>)),
+        Route::put("/v1/blocklist/{domain}", "blockDomain", handler!(h::block_domain))
+            .doc("plans", "Put a domain (its registrable domain) on the tenant's blocklist")
+            .body(schema_of::<BlockReason>)
+            .returns(ResponseDoc::Json(schema_of::<BlockedDomain>)),
+        Route::delete("/v1/blocklist/{domain}", "unblockDomain", handler!(h::unblock_domain))
+            .doc("plans", "Take a domain off the tenant's blocklist"),
+        Route::get(
+            "/v1/admin/blocklist",
+            "listPlatformBlocklist",
+            handler!(h::list_platform_blocklist),
+        )
+        .doc("platform", "The platform's blocklist of PBN and spam domains (platform operators)")
+        .access(Access::Role(Role::Superadmin))
+        .query(query_params::<BlocklistFilter>)
+        .returns(ResponseDoc::List(schema_of::<BlockedDomain>)),
+        Route::put(
+            "/v1/admin/blocklist/{domain}",
+            "blockPlatformDomain",
+            handler!(h::block_platform_domain),
+        )
+        .doc("platform", "Put a domain on the platform's blocklist, for every tenant (platform operators)")
+        .access(Access::Role(Role::Superadmin))
+        .body(schema_of::<BlockReason>)
+        .returns(ResponseDoc::Json(schema_of::<BlockedDomain>)),
+        Route::delete(
+            "/v1/admin/blocklist/{domain}",
+            "unblockPlatformDomain",
+            handler!(h::unblock_platform_domain),
+        )
+        .doc("platform", "Take a domain off the platform's blocklist (platform operators)")
+        .access(Access::Role(Role::Superadmin)),
     ]
 }

@@ -9,8 +9,8 @@ use crate::app::store::query_all;
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId, UserId};
 use crate::domain::plans::{
-    AnchorType, LinkType, PlanStatus, PlannedLink, PlannedLinkStatus, ThresholdOverride, Tier,
-    band_breach,
+    AnchorType, LinkType, PlanStatus, PlannedLink, PlannedLinkStatus, QualityScore,
+    ThresholdOverride, Tier, band_breach,
 };
 use crate::domain::text::{multi_line, single_line};
 use crate::domain::web::{DomainName, WebUrl};
@@ -343,20 +343,8 @@ pub async fn update(
     }
     link.version = seen + 1;
     link.updated_at = now;
-    match app
-        .table
-        .put(
-            entity::item(&link, tenant)?,
-            Some(Condition::eq("version", seen)),
-        )
-        .await
-    {
-        Ok(()) => Ok(link),
-        Err(TableError::ConditionFailed) => Err(AppError::Conflict(
-            "the planned link was changed by someone else meanwhile; read it and try again".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    put_versioned(app, tenant, &link, seen).await?;
+    Ok(link)
 }
 
 pub async fn delete(
@@ -373,6 +361,52 @@ pub async fn delete(
     {
         Ok(_) => Ok(()),
         Err(TableError::ConditionFailed) => Err(AppError::NotFound("planned link")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores a source's quality score on a planned link, with the source domain, DR and
+/// traffic it was scored from.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_score(
+    app: &App,
+    tenant: &TenantId,
+    plan: &PlanId,
+    id: &PlannedLinkId,
+    domain: &DomainName,
+    quality: &QualityScore,
+    dr: Option<u8>,
+    traffic: Option<u32>,
+) -> Result<(), AppError> {
+    let mut link = get(app, tenant, plan, id).await?;
+    let seen = link.version;
+    link.quality = Some(quality.clone());
+    link.source_domain = Some(domain.clone());
+    link.source_dr = dr.or(link.source_dr);
+    link.source_traffic = traffic.map(u64::from).or(link.source_traffic);
+    link.version = seen + 1;
+    link.updated_at = app.clock.now();
+    put_versioned(app, tenant, &link, seen).await
+}
+
+async fn put_versioned(
+    app: &App,
+    tenant: &TenantId,
+    link: &PlannedLink,
+    seen: u64,
+) -> Result<(), AppError> {
+    match app
+        .table
+        .put(
+            entity::item(link, tenant)?,
+            Some(Condition::eq("version", seen)),
+        )
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(TableError::ConditionFailed) => Err(AppError::Conflict(
+            "the planned link was changed by someone else meanwhile; read it and try again".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

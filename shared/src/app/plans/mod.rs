@@ -8,4 +8,5 @@ pub mod keys;
 pub mod links;
 pub mod pages;
 pub mod read;
+pub mod scoring;
 pub mod sites;

@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::app::paging::PageRequest;
-use crate::app::plans::{edit, generate, links, pages, read, sites};
+use crate::app::plans::{edit, generate, links, pages, read, scoring, sites};
 use crate::domain::ids::{PlanId, PlannedLinkId, SiteId};
 use crate::domain::plans::PlanAction;
 use crate::http::call::Call;
@@ -121,4 +121,56 @@ pub async fn delete_link(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     let (plan, link) = (plan_id(&call)?, link_id(&call)?);
     links::delete(&app, call.tenant()?, &plan, &link).await?;
     Answer::no_content()
+}
+
+pub async fn score_opportunity(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    Answer::ok(&scoring::score_opportunity(&app, call.tenant()?, call.json()?).await?)
+}
+
+fn tenant_list(call: &Call) -> Result<scoring::List, Problem> {
+    Ok(scoring::List::Tenant(call.tenant()?.clone()))
+}
+
+async fn block_on(app: Arc<App>, call: Call, list: scoring::List) -> Result<Answer, Problem> {
+    let by = call.identity()?.user.to_string();
+    let input = call.json()?;
+    Answer::ok(&scoring::block(&app, &list, call.param("domain"), &by, input).await?)
+}
+
+async fn list_of(app: Arc<App>, call: Call, list: scoring::List) -> Result<Answer, Problem> {
+    let filter: scoring::BlocklistFilter = call.query()?;
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    Answer::ok(&scoring::list(&app, &list, page).await?)
+}
+
+async fn unblock_on(app: Arc<App>, call: Call, list: scoring::List) -> Result<Answer, Problem> {
+    scoring::unblock(&app, &list, call.param("domain")).await?;
+    Answer::no_content()
+}
+
+pub async fn list_blocklist(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let list = tenant_list(&call)?;
+    list_of(app, call, list).await
+}
+
+pub async fn block_domain(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let list = tenant_list(&call)?;
+    block_on(app, call, list).await
+}
+
+pub async fn unblock_domain(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let list = tenant_list(&call)?;
+    unblock_on(app, call, list).await
+}
+
+pub async fn list_platform_blocklist(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    list_of(app, call, scoring::List::Platform).await
+}
+
+pub async fn block_platform_domain(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    block_on(app, call, scoring::List::Platform).await
+}
+
+pub async fn unblock_platform_domain(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    unblock_on(app, call, scoring::List::Platform).await
 }
