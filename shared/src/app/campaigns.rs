@@ -8,7 +8,7 @@ use super::{App, AppError, backlinks};
 use crate::domain::campaign::{
     Campaign, CampaignAction, CampaignLimits, CampaignStatus, Level, Tone,
 };
-use crate::domain::ids::{CampaignId, TemplateId, TenantId};
+use crate::domain::ids::{CampaignId, PlanId, TemplateId, TenantId};
 use crate::domain::outreach::{ReviewStatus, TemplateCategory};
 use crate::domain::text::{label_list, multi_line, single_line};
 use crate::domain::web::WebUrl;
@@ -93,6 +93,10 @@ pub struct NewCampaign {
     /// Send follow-ups without review (default false: each waits for `approveFollowUp`).
     #[serde(default)]
     pub send_follow_ups_unreviewed: Option<bool>,
+    /// A plan of this tenant the campaign follows: drafts take the target page and anchor
+    /// of the plan's links due by its current month.
+    #[serde(default)]
+    pub plan_id: Option<String>,
 }
 
 /// A partial edit: absent fields stay as they are; `null` clears a nullable field.
@@ -124,6 +128,9 @@ pub struct CampaignPatch {
     pub follow_up_delay_days: Option<Vec<u32>>,
     pub follow_up_template_ids: Option<Vec<String>>,
     pub send_follow_ups_unreviewed: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub plan_id: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -255,6 +262,12 @@ impl CampaignPatch {
         if let Some(v) = self.send_follow_ups_unreviewed {
             c.send_follow_ups_unreviewed = v;
         }
+        if let Some(v) = &self.plan_id {
+            c.plan_id = match v {
+                None => None,
+                Some(raw) => errors.check("planId", PlanId::parse(raw)),
+            };
+        }
         errors.into_result().map_err(AppError::Invalid)
     }
 }
@@ -305,8 +318,10 @@ pub async fn create(
         follow_up_delay_days: input.follow_up_delay_days,
         follow_up_template_ids: input.follow_up_template_ids,
         send_follow_ups_unreviewed: input.send_follow_ups_unreviewed,
+        plan_id: input.plan_id.map(Some),
     };
     patch.apply_to(&mut campaign)?;
+    plan_exists(app, tenant, campaign.plan_id.as_ref()).await?;
     if let Some(ids) = &patch.follow_up_template_ids {
         follow_up_templates_exist(app, tenant, ids).await?;
     }
@@ -392,7 +407,24 @@ pub async fn update(
     if let Some(ids) = &patch.follow_up_template_ids {
         follow_up_templates_exist(app, tenant, ids).await?;
     }
+    if let Some(Some(raw)) = &patch.plan_id
+        && let Ok(plan) = PlanId::parse(raw)
+    {
+        plan_exists(app, tenant, Some(&plan)).await?;
+    }
     modify(app, tenant, id, |c| patch.apply_to(c)).await
+}
+
+/// The plan a campaign is to follow is one of this tenant's.
+async fn plan_exists(app: &App, tenant: &TenantId, plan: Option<&PlanId>) -> Result<(), AppError> {
+    let Some(plan) = plan else {
+        return Ok(());
+    };
+    match super::plans::read::head(app, tenant, plan).await {
+        Ok(_) => Ok(()),
+        Err(AppError::NotFound(_)) => Err(AppError::invalid("planId", "no plan of this tenant")),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every step's template is one of the tenant's follow-up templates. Ids that do not parse

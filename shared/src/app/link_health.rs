@@ -138,5 +138,12 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppErro
         Ok(())
     })
     .await?;
+    if verdict != Verdict::NotYetPlaced
+        && let (Some(plan), Some(link)) = (&backlink.plan_id, &backlink.planned_link_id)
+    {
+        let live = verdict == Verdict::Live;
+        crate::app::plans::outreach::link_checked(app, &request.tenant_id, plan, link, live, now)
+            .await?;
+    }
     Ok(verdict)
 }

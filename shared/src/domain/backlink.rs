@@ -2,7 +2,7 @@
 //! it comes from outreach, a directory or a competitor gap, each with its own lifecycle.
 
 use super::email::EmailAddress;
-use super::ids::{BacklinkId, CampaignId, DirectoryId};
+use super::ids::{BacklinkId, CampaignId, DirectoryId, PlanId, PlannedLinkId};
 use super::time::Timestamp;
 use super::web::{DomainName, WebUrl};
 use serde::{Deserialize, Serialize};
@@ -207,6 +207,12 @@ pub struct Backlink {
     pub campaign_id: Option<CampaignId>,
     /// Competitor domains already linked from this source (competitor_gap only).
     pub gap_competitors: Vec<DomainName>,
+    /// The plan link this backlink is winning, when its campaign follows a plan: its target
+    /// and anchor came from it, and its link going live makes the planned link live.
+    #[serde(default)]
+    pub plan_id: Option<PlanId>,
+    #[serde(default)]
+    pub planned_link_id: Option<PlannedLinkId>,
     pub notes: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -253,6 +259,8 @@ impl Backlink {
             activity_id: None,
             campaign_id: None,
             gap_competitors: vec![],
+            plan_id: None,
+            planned_link_id: None,
             notes: None,
             created_at: now,
             updated_at: now,

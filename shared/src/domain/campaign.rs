@@ -1,6 +1,6 @@
 //! Outreach campaigns (seed 001 BacklinkCampaign, seed 003 backlinking_campaigns).
 
-use super::ids::{CampaignId, TemplateId};
+use super::ids::{CampaignId, PlanId, TemplateId};
 use super::time::Timestamp;
 use super::web::WebUrl;
 use serde::{Deserialize, Serialize};
@@ -130,6 +130,10 @@ pub struct Campaign {
     /// text waits for approval when it falls due.
     #[serde(default)]
     pub send_follow_ups_unreviewed: bool,
+    /// The link-building plan the campaign follows: each draft takes the target page and
+    /// anchor of one of the plan's links due by its current month.
+    #[serde(default)]
+    pub plan_id: Option<PlanId>,
     pub status: CampaignStatus,
     /// Where the campaign's emails are in review (seed 000).
     #[serde(default)]
@@ -162,6 +166,7 @@ impl Campaign {
             follow_up_delay_days: default_follow_up_days(),
             follow_up_template_ids: vec![],
             send_follow_ups_unreviewed: false,
+            plan_id: None,
             status: CampaignStatus::Draft,
             review_status: super::outreach::ReviewStatus::Draft,
             created_at: now,

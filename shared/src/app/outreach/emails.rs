@@ -162,6 +162,30 @@ async fn llm_draft(
     Some((subject, body, generation))
 }
 
+/// A backlink of a campaign that follows a plan takes the target page and anchor of one of
+/// the plan's due links, once; its email is then written for them.
+async fn follow_plan(
+    app: &App,
+    tenant: &TenantId,
+    c: &crate::domain::campaign::Campaign,
+    b: crate::domain::backlink::Backlink,
+) -> Result<crate::domain::backlink::Backlink, AppError> {
+    let (Some(plan), None) = (&c.plan_id, &b.planned_link_id) else {
+        return Ok(b);
+    };
+    let Some(link) = crate::app::plans::outreach::claim(app, tenant, plan, &b).await? else {
+        return Ok(b);
+    };
+    backlinks::modify(app, tenant, &b.id, |b| {
+        b.target_url = Some(link.target_url.clone());
+        b.anchor_text = Some(link.anchor_text.clone());
+        b.plan_id = Some(plan.clone());
+        b.planned_link_id = Some(link.id.clone());
+        Ok(())
+    })
+    .await
+}
+
 /// `draftEmail`: the outreach email for a backlink, from a template, by the LLM, or from
 /// the built-in template (marked as such). A draft may be redrafted; an approved or sent
 /// email may not.
@@ -206,6 +230,7 @@ pub async fn draft(
         None => String::new(),
     };
     let c = campaigns::get(app, tenant, &campaign_id).await?;
+    let b = follow_plan(app, tenant, &c, b).await?;
     let settings = sender::get(app, tenant).await?;
     let cached = crawl::cached(app, &b.source_domain).await?;
     let topic = if topic.is_empty() {

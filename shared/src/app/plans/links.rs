@@ -389,7 +389,7 @@ pub async fn record_score(
     put_versioned(app, tenant, &link, seen).await
 }
 
-async fn put_versioned(
+pub(super) async fn put_versioned(
     app: &App,
     tenant: &TenantId,
     link: &PlannedLink,

@@ -6,6 +6,7 @@ pub mod edit;
 pub mod generate;
 pub mod keys;
 pub mod links;
+pub mod outreach;
 pub mod pages;
 pub mod read;
 pub mod scoring;
