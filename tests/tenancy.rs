@@ -135,6 +135,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         // about the id, not the body.
         let body = match route.operation_id {
             "upsertPages" => Some(json!({"pages": [{"url": "https://www.example.com/x"}]})),
+            "importPages" => Some(json!({"source": "sitemap"})),
             "createPlannedLink" => Some(json!({"targetUrl": "https://www.example.com/",
                 "anchorText": "x", "anchorType": "branded"})),
             _ => matches!(method, "POST" | "PATCH").then(|| json!({})),

@@ -171,6 +171,11 @@ entity_id!(
     PlannedLinkId,
     "pl"
 );
+entity_id!(
+    /// One import of pages into a site.
+    ImportId,
+    "imp"
+);
 
 impl BacklinkId {
     /// The backlink a job result's prospect becomes: the result's own UUID under this

@@ -4,6 +4,7 @@ use super::handlers::plans as h;
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use crate::app::plans::edit::PlanPatch;
 use crate::app::plans::generate::NewPlan;
+use crate::app::plans::imports::{ImportRequest, PageImport};
 use crate::app::plans::links::{NewPlannedLink, PlannedLinkFilter, PlannedLinkPatch};
 use crate::app::plans::pages::{PageBatch, PageFilter, PageView, UpsertResult};
 use crate::app::plans::read::{PlanFilter, PlanView};
@@ -44,6 +45,23 @@ pub fn routes() -> Vec<Route> {
             .doc("plans", "A site's pages in URL order, with their tiers")
             .query(query_params::<PageFilter>)
             .returns(ResponseDoc::List(schema_of::<PageView>)),
+        Route::post("/v1/sites/{id}/imports", "importPages", handler!(h::import_pages))
+            .doc(
+                "plans",
+                "Import pages from a CSV (pages, Ahrefs or Semrush keywords, Search Console pages) or the sitemap, as a job",
+            )
+            .body(schema_of::<ImportRequest>)
+            .body_limit(6 * 1024 * 1024)
+            .expensive()
+            .status(StatusCode::ACCEPTED)
+            .returns(ResponseDoc::Json(schema_of::<PageImport>)),
+        Route::get(
+            "/v1/sites/{id}/imports/{importId}",
+            "getPageImport",
+            handler!(h::get_import),
+        )
+        .doc("plans", "An import's progress, and the rows it could not use")
+        .returns(ResponseDoc::Json(schema_of::<PageImport>)),
         Route::get("/v1/plans", "listPlans", handler!(h::list_plans))
             .doc(
                 "plans",

@@ -12,6 +12,7 @@ use crate::app::jobs::{
 };
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
+use crate::app::plans::imports;
 use crate::app::sweep::Budget;
 use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
 use futures::future::BoxFuture;
@@ -48,6 +49,10 @@ pub const QUEUES: &[QueueSpec] = &[
     },
     QueueSpec {
         name: SEND_QUEUE,
+        max_receives: 5,
+    },
+    QueueSpec {
+        name: imports::QUEUE,
         max_receives: 5,
     },
 ];
@@ -211,6 +216,12 @@ async fn ses_feedback(app: Arc<App>, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
+async fn page_import(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let message: imports::ImportMessage = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("message", format!("not a page import: {e}")))?;
+    imports::run(&app, &message).await
+}
+
 pub fn registry() -> Vec<JobSpec> {
     vec![
         JobSpec {
@@ -317,6 +328,14 @@ pub fn registry() -> Vec<JobSpec> {
             timeout_secs: 60,
             concurrency: Some(10),
             run: Run::Message(|app, body| Box::pin(link_check(app, body))),
+        },
+        JobSpec {
+            name: "page-import",
+            description: "Fetches a site's sitemap when asked, and writes an import's pages a batch at a time",
+            trigger: Trigger::Queue(imports::QUEUE),
+            timeout_secs: 300,
+            concurrency: Some(2),
+            run: Run::Message(|app, body| Box::pin(page_import(app, body))),
         },
     ]
 }

@@ -4,6 +4,7 @@
 
 pub mod edit;
 pub mod generate;
+pub mod imports;
 pub mod keys;
 pub mod links;
 pub mod outreach;

@@ -2,8 +2,8 @@
 
 use crate::app::App;
 use crate::app::paging::PageRequest;
-use crate::app::plans::{edit, generate, links, pages, read, scoring, sites};
-use crate::domain::ids::{PlanId, PlannedLinkId, SiteId};
+use crate::app::plans::{edit, generate, imports, links, pages, read, scoring, sites};
+use crate::domain::ids::{ImportId, PlanId, PlannedLinkId, SiteId};
 use crate::domain::plans::PlanAction;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
@@ -173,4 +173,19 @@ pub async fn block_platform_domain(app: Arc<App>, call: Call) -> Result<Answer, 
 
 pub async fn unblock_platform_domain(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     unblock_on(app, call, scoring::List::Platform).await
+}
+
+fn import_id(call: &Call) -> Result<ImportId, Problem> {
+    call.id("importId", "import", ImportId::parse)
+}
+
+pub async fn import_pages(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let id = site_id(&call)?;
+    let started = imports::start(&app, call.tenant()?, &id, call.json()?).await?;
+    Answer::json(http::StatusCode::ACCEPTED, &started)
+}
+
+pub async fn get_import(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let (site, import) = (site_id(&call)?, import_id(&call)?);
+    Answer::ok(&imports::get(&app, call.tenant()?, &site, &import).await?)
 }

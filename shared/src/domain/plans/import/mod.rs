@@ -19,7 +19,7 @@ pub use self::page_type::guess_page_type;
 pub use self::sitemap::{Sitemap, SitemapUrl, parse_sitemap, sitemap_pages};
 
 use super::site::PageInput;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 pub const MAX_REPORTED_ERRORS: usize = 1_000;
 
 /// What went wrong, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportError {
     /// 1-based: the header is row 1, so the first data row is 2. For a sitemap, the entry's
@@ -81,7 +81,7 @@ impl fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 /// The kind of file an import recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportFormat {
     /// Our own one-row-per-page CSV.
