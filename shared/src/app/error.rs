@@ -25,6 +25,9 @@ pub enum AppError {
         limit: String,
         retry_after_secs: u64,
     },
+    /// The tenant's monthly credit limit has no room for this operation; names the limit.
+    #[error("{0}")]
+    PaymentRequired(String),
     /// Stored data is corrupt or an invariant broke: trying again cannot help.
     #[error("internal error: {0}")]
     Internal(String),

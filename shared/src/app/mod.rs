@@ -23,6 +23,7 @@ pub mod suppression;
 pub mod sweep;
 pub mod tenant_cache;
 pub mod totals;
+pub mod usage;
 
 pub use error::AppError;
 

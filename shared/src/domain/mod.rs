@@ -22,6 +22,7 @@ pub mod reply;
 pub mod signals;
 pub mod text;
 pub mod time;
+pub mod usage;
 pub mod web;
 
 pub use error::{FieldError, FieldErrors, in_range, nullable};

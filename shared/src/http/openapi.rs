@@ -141,6 +141,12 @@ fn operation(route: &Route, schemas: &mut Schemas) -> utoipa::openapi::path::Ope
     if matches!(route.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
         problems.push(("409", "Conflicts with the current state"));
     }
+    if route.metered {
+        problems.push((
+            "402",
+            "The tenant's monthly credit limit is reached; the problem names it",
+        ));
+    }
     if route.request.is_some() {
         problems.push(("413", "Body too large"));
         problems.push(("415", "Body is not JSON"));

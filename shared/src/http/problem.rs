@@ -149,6 +149,17 @@ impl Problem {
         p
     }
 
+    /// 402: the tenant's monthly credit limit has no room for the operation (the detail
+    /// names the limit, what is used and what the operation costs).
+    pub fn credit_limit(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "credit-limit",
+            "Credit limit reached",
+            detail,
+        )
+    }
+
     pub fn too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -263,6 +274,7 @@ impl From<AppError> for Problem {
                 limit,
                 retry_after_secs,
             } => Problem::rate_limited(&limit, retry_after_secs),
+            AppError::PaymentRequired(detail) => Problem::credit_limit(detail),
             AppError::Internal(cause) => Problem::incident(&cause),
         }
     }

@@ -93,6 +93,8 @@ pub struct Route {
     pub body_limit: usize,
     /// The tenant's rate-limit bucket an authenticated call draws from.
     pub rate_class: RateClass,
+    /// The call spends usage credits (app::usage), so it can answer 402.
+    pub metered: bool,
 }
 
 /// Default request body limit: generous for JSON documents, small enough to refuse abuse.
@@ -119,6 +121,7 @@ impl Route {
             response: ResponseDoc::Empty,
             body_limit: DEFAULT_BODY_LIMIT,
             rate_class: RateClass::Standard,
+            metered: false,
         }
     }
 
@@ -166,6 +169,12 @@ impl Route {
     /// Draws from the tenant's bucket for calls that start heavy work.
     pub fn expensive(mut self) -> Self {
         self.rate_class = RateClass::Expensive;
+        self
+    }
+
+    /// Spends usage credits: documented with its 402.
+    pub fn metered(mut self) -> Self {
+        self.metered = true;
         self
     }
 

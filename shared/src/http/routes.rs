@@ -1,7 +1,7 @@
 //! The route table of the product API. Local-only routes are added by the local server and
 //! never exist in the Lambda build.
 
-use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system};
+use super::handlers::{backlinks, campaigns, jobs, outreach, replies, suppression, system, usage};
 use super::route::{Access, ResponseDoc, Route, query_params, schema_of};
 use super::schemas;
 use crate::app::activity::{ActivityEntry, ActivityFilter};
@@ -19,6 +19,7 @@ use crate::app::outreach::templates::{TemplateFilter, TemplateInput, TemplatePat
 use crate::app::replies::unrouted::{Routing, UnroutedFilter};
 use crate::app::replies::{Assignment, ReplyFilter, ReplyPatch};
 use crate::app::suppression::{NewSuppression, Suppression, SuppressionFilter};
+use crate::app::usage::{UsageQuery, UsageReport};
 use crate::domain::backlink::Backlink;
 use crate::domain::campaign::Campaign;
 use crate::domain::identity::Role;
@@ -27,6 +28,7 @@ use crate::domain::limits::TenantLimits;
 use crate::domain::outreach::{AuditEntry, OutreachEmail, SenderSettings, Template};
 use crate::domain::qualify::ClassificationSettings;
 use crate::domain::reply::Reply;
+use crate::domain::usage::CreditLimit;
 use crate::handler;
 use http::StatusCode;
 
@@ -522,6 +524,25 @@ fn product_routes() -> Vec<Route> {
         .access(Access::Role(Role::Superadmin))
         .body(schema_of::<TenantLimits>)
         .returns(ResponseDoc::Json(schema_of::<TenantLimits>)),
+        Route::get("/v1/usage", "getUsage", handler!(usage::get_usage))
+            .doc(
+                "usage",
+                "A month's credits by operation, the limit and what is left, and the month's charges (newest first, at most 1,000)",
+            )
+            .query(query_params::<UsageQuery>)
+            .returns(ResponseDoc::Json(schema_of::<UsageReport>)),
+        Route::put(
+            "/v1/admin/tenants/{tenantId}/credit-limit",
+            "setTenantCreditLimit",
+            handler!(usage::set_credit_limit),
+        )
+        .doc(
+            "platform",
+            "Set a tenant's monthly credit limit, null for none (platform operators)",
+        )
+        .access(Access::Role(Role::Superadmin))
+        .body(schema_of::<CreditLimit>)
+        .returns(ResponseDoc::Json(schema_of::<CreditLimit>)),
     ]
 }
 

@@ -5,6 +5,7 @@ use super::keys::{AnchorChunk, TierChunk};
 use super::read::PlanView;
 use super::sites;
 use crate::app::entity;
+use crate::app::usage;
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, SiteId, TenantId};
 use crate::domain::plans::{
@@ -12,6 +13,7 @@ use crate::domain::plans::{
     PlanStatus, PlannedLink, PlannedLinkStatus, Span, generate,
 };
 use crate::domain::text::single_line;
+use crate::domain::usage::MeteredOperation;
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors};
 use crate::ports::table::{Condition, WriteOp};
@@ -134,6 +136,21 @@ pub async fn create(app: &App, tenant: &TenantId, input: NewPlan) -> Result<Plan
         completed_at: None,
         version: 1,
     };
+    // Charged once per plan, after the plan is known to be possible and before it is kept.
+    let subject = format!(
+        "plan {} for site {} ({})",
+        head.id,
+        head.site_id,
+        country.as_str()
+    );
+    usage::meter(
+        app,
+        tenant,
+        MeteredOperation::PlanGeneration,
+        head.id.as_str(),
+        &subject,
+    )
+    .await?;
     store(app, tenant, &head, &plan).await?;
     super::read::get(app, tenant, &head.id).await
 }

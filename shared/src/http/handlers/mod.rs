@@ -8,3 +8,4 @@ pub mod plans;
 pub mod replies;
 pub mod suppression;
 pub mod system;
+pub mod usage;
