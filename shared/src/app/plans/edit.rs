@@ -1,16 +1,17 @@
 //! Changing a plan: its status, its months, its pages' links and its price of a link
 //! (`updatePlan`), and deleting it.
 
-use super::keys::{self, AnchorChunk};
+use super::keys::{self, AnchorChunk, StoredPage, TierChunk};
 use super::read::{self, PlanView};
 use crate::app::entity::{self, read as read_item};
 use crate::app::store::{delete_partition, query_all};
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
 use crate::domain::plans::{
-    AnchorType, PageAnchorPlan, PlanAction, PlanHead, PlanStatus, PlannedLink, PlannedLinkStatus,
-    Span, allocate, band_breach,
+    AnchorCount, AnchorType, PageAnchorPlan, PlanAction, PlanHead, PlanStatus, PlannedLink,
+    PlannedLinkStatus, Span, allocate, anchor_variants, band_breach,
 };
+use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors};
 use crate::ports::table::{Condition, Index, Query, SortCondition, TableError, WriteOp};
 use serde::Deserialize;
@@ -154,7 +155,7 @@ fn change_pages(
         let Some(plan_page) = anchors.iter().find(|a| a.url == page.url) else {
             errors.push(
                 &format!("{field}.url"),
-                "is not a page this plan has anchors for",
+                "is not a tiered page of the plan's site",
             );
             continue;
         };
@@ -224,7 +225,7 @@ fn change_pages(
             };
             link.id = PlannedLinkId::from_uuid(app.ids.next());
             link.month = month;
-            link.target_url = crate::domain::web::WebUrl::parse(&page.url)
+            link.target_url = WebUrl::parse(&page.url)
                 .map_err(|e: FieldError| AppError::internal(e.to_string()))?;
             link.target_tier = plan_page.tier;
             link.anchor_type = anchor_type;
@@ -342,9 +343,16 @@ pub async fn update(
     let query = Query::new(Index::Table, keys::plan_parts(tenant, id))
         .sort(SortCondition::BeginsWith(keys::ANCHORS_PREFIX.into()));
     let mut anchors: Vec<PageAnchorPlan> = Vec::new();
-    for item in query_all(app, query).await? {
+    let chunk_items = query_all(app, query).await?;
+    let next_chunk = chunk_items.len() as u32;
+    for item in chunk_items {
         anchors.extend(read_item::<AnchorChunk>(item)?.pages);
     }
+    let funded_now = match &patch.pages {
+        Some(pages) => fund_pages(app, tenant, &head, &anchors, pages).await?,
+        None => Vec::new(),
+    };
+    anchors.extend(funded_now.iter().cloned());
     let before = counts_by_type(&links);
     let mut change = Change {
         added: Vec::new(),
@@ -402,6 +410,77 @@ pub async fn update(
             writes.push(WriteOp::Put(entity::item(&*link, tenant)?));
         }
     }
+    if !funded_now.is_empty() {
+        let chunk = AnchorChunk {
+            plan_id: id.clone(),
+            chunk: next_chunk,
+            pages: funded_now,
+        };
+        writes.push(WriteOp::Put(entity::item(&chunk, tenant)?));
+    }
     app.table.batch_write(writes).await?;
     read::get(app, tenant, id).await
+}
+
+/// Anchor variants for tiered pages the plan gave no links and a change now funds, from the
+/// site's page as it is now.
+async fn fund_pages(
+    app: &App,
+    tenant: &TenantId,
+    head: &PlanHead,
+    anchors: &[PageAnchorPlan],
+    pages: &[PageChange],
+) -> Result<Vec<PageAnchorPlan>, AppError> {
+    let wanted: Vec<&PageChange> = pages
+        .iter()
+        .filter(|p| p.links > 0 && !anchors.iter().any(|a| a.url == p.url))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Query::new(Index::Table, keys::plan_parts(tenant, &head.id))
+        .sort(SortCondition::BeginsWith(keys::TIERS_PREFIX.into()));
+    let mut tiers = Vec::new();
+    for item in query_all(app, query).await? {
+        tiers.extend(read_item::<TierChunk>(item)?.tiers);
+    }
+    let mut funded = Vec::new();
+    for change in wanted {
+        let Some(tier) = tiers
+            .iter()
+            .find(|t| t.url == change.url)
+            .and_then(|t| t.tier)
+        else {
+            continue;
+        };
+        let Ok(url) = WebUrl::parse(&change.url) else {
+            continue;
+        };
+        let Some(item) = app
+            .table
+            .get(&keys::page(tenant, &head.site_id, &url))
+            .await?
+        else {
+            continue;
+        };
+        let page: StoredPage = read_item(item)?;
+        let host = url.as_url().host_str().unwrap_or_default().to_string();
+        let mix = &head.country_profile.anchor_mix;
+        let variants = anchor_variants(&head.brand, &host, &page.page.plan_page(), mix)
+            .map_err(|e| AppError::internal(format!("anchor variants: {e}")))?;
+        funded.push(PageAnchorPlan {
+            url: change.url.clone(),
+            tier,
+            links: 0,
+            allocation: variants
+                .iter()
+                .map(|v| AnchorCount {
+                    anchor_type: v.anchor_type,
+                    links: 0,
+                })
+                .collect(),
+            variants,
+        });
+    }
+    Ok(funded)
 }

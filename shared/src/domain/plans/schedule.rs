@@ -30,11 +30,8 @@ pub fn priority_order(pages: &[&PlanPage]) -> Vec<usize> {
         )
     };
     let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| {
-        key(pages[a])
-            .cmp(&key(pages[b]))
-            .then_with(|| pages[a].url.cmp(&pages[b].url))
-    });
+    // Each key once: thousands of blog articles sort in one tier.
+    order.sort_by_cached_key(|&i| (key(pages[i]), pages[i].url.as_str()));
     order
 }
 
