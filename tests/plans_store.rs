@@ -58,6 +58,7 @@ async fn round_trip(store: Store) {
             country_code: "usa".into(),
             brand_name: Some("Northwind Coffee".into()),
             overrides: None,
+            refine_anchors: false,
         },
     )
     .await

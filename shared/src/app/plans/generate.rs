@@ -3,7 +3,7 @@
 
 use super::keys::{AnchorChunk, TierChunk};
 use super::read::PlanView;
-use super::sites;
+use super::{refine, sites};
 use crate::app::entity;
 use crate::app::usage;
 use crate::app::{App, AppError};
@@ -49,6 +49,10 @@ pub struct NewPlan {
     pub brand_name: Option<String>,
     #[serde(default)]
     pub overrides: Option<PlanOverrides>,
+    /// Let the LLM phrase the funded pages' anchor variants (each checked before use); needs
+    /// an LLM configured.
+    #[serde(default)]
+    pub refine_anchors: bool,
 }
 
 fn check_overrides(errors: &mut FieldErrors, o: &PlanOverrides) {
@@ -102,10 +106,14 @@ pub async fn create(app: &App, tenant: &TenantId, input: NewPlan) -> Result<Plan
         cost_per_link_usd: overrides.cost_per_link_usd,
     };
     let profile = country.profile();
-    let plan = generate(&plan_pages, profile, &options).map_err(|e| match e {
+    let mut plan = generate(&plan_pages, profile, &options).map_err(|e| match e {
         PlanError::Invalid(e) => AppError::Invalid(vec![e]),
         PlanError::NothingToLinkTo(why) => AppError::Conflict(why),
     })?;
+    let anchor_refinement = match input.refine_anchors {
+        true => Some(refine::refine(app, &mut plan, &options.brand, &options.domain).await?),
+        false => None,
+    };
     let now = app.clock.now();
     let head = PlanHead {
         id: PlanId::from_uuid(app.ids.next()),
@@ -130,6 +138,7 @@ pub async fn create(app: &App, tenant: &TenantId, input: NewPlan) -> Result<Plan
             })
             .collect(),
         explain: plan.explain.clone(),
+        anchor_refinement,
         created_at: now,
         updated_at: now,
         started_at: None,

@@ -10,5 +10,6 @@ pub mod links;
 pub mod outreach;
 pub mod pages;
 pub mod read;
+pub mod refine;
 pub mod scoring;
 pub mod sites;

@@ -4,6 +4,7 @@
 use super::country::{CountryCode, CountryProfile, Span};
 use super::generate::{Explanation, PlanMonth};
 use crate::domain::ids::{PlanId, SiteId};
+use crate::domain::outreach::Generation;
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,6 +53,17 @@ pub struct IllegalPlanTransition {
     pub from: &'static str,
 }
 
+/// What the LLM's refinement of a plan's anchors did (generatePlan `refineAnchors`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorRefinement {
+    /// All calls together: tokens, cost and time summed; the first call's prompt.
+    pub generation: Generation,
+    pub pages_refined: u32,
+    /// Anchor types whose answer failed a check and kept the drafted texts.
+    pub types_kept: u32,
+}
+
 /// A plan's own fields; its months, tiers, anchors and links are stored beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -73,6 +85,9 @@ pub struct PlanHead {
     /// The months' targets, reserve and budget; each month's pages are read from its links.
     pub monthly_plan: Vec<PlanMonth>,
     pub explain: Vec<Explanation>,
+    /// Set when the LLM refined the anchor variants.
+    #[serde(default)]
+    pub anchor_refinement: Option<AnchorRefinement>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// When the plan was first activated: month 1 starts here.
@@ -147,6 +162,7 @@ mod tests {
             country_profile: *CountryCode::Uk.profile(),
             monthly_plan: Vec::new(),
             explain: Vec::new(),
+            anchor_refinement: None,
             created_at: now,
             updated_at: now,
             started_at: None,
