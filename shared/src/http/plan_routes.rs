@@ -76,6 +76,7 @@ pub fn routes() -> Vec<Route> {
             )
             .body(schema_of::<NewPlan>)
             .expensive()
+            .metered()
             .status(StatusCode::CREATED)
             .returns(ResponseDoc::Json(schema_of::<PlanView>)),
         Route::get("/v1/plans/{id}", "getPlan", handler!(h::get_plan))
