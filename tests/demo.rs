@@ -28,6 +28,15 @@ async fn the_demo_runs_the_whole_outreach_loop() {
         );
     }
     assert_eq!(summary.links_won, 1);
+    assert!(
+        summary.plan.starts_with("UK, 33 links over 14 months"),
+        "{}",
+        summary.plan
+    );
+    assert_eq!(
+        summary.plan_links_live, 1,
+        "the won link is live in the plan"
+    );
     assert_eq!(summary.backlinks_by_status.get("published"), Some(&1));
     assert_eq!(summary.backlinks_by_status.get("responded"), Some(&1));
     assert_eq!(summary.suppressed, 1);

@@ -1,8 +1,10 @@
 //! `backlinks demo`: the whole outreach loop on one machine. It serves a handful of
 //! fixture websites on loopback, then drives the product through its own HTTP route table
-//! (with a locally signed token) and job registry: a campaign, discovery from a list,
-//! crawl, qualification, drafts, review, sending to the outbox, and replies of several
-//! kinds dropped into the inbox and read by the reply-ingest job.
+//! (with a locally signed token) and job registry: the client's site and a UK link plan, a
+//! campaign that follows it, discovery from a list, crawl, qualification, drafts with the
+//! plan's targets and anchors, review, sending to the outbox, and replies of several kinds
+//! dropped into the inbox and read by the reply-ingest job; the link won goes live in the
+//! plan.
 
 use super::runtime::{self, Local, LocalOptions};
 use super::workers;
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 const TENANT: &str = "demo-agency";
 const TARGET: &str = "https://client-shop.com/composting-guide";
+const CLIENT_HOME: &str = "https://client-shop.com/";
 
 /// The fixture sites: (domain, editor's first name, editor's mailbox).
 const SITES: &[(&str, &str, &str)] = &[
@@ -40,6 +43,9 @@ pub struct Summary {
     pub backlinks_by_status: BTreeMap<String, usize>,
     pub suppressed: usize,
     pub links_won: i64,
+    /// The plan: market, links, months, budget, and its links live.
+    pub plan: String,
+    pub plan_links_live: u64,
     /// Each reply: who wrote, its class, and what it changed.
     pub replies: Vec<String>,
     pub data_dir: PathBuf,
@@ -107,7 +113,8 @@ fn fixture_pages() -> BTreeMap<(String, String), String> {
             page(
                 "Composting at home",
                 &format!(
-                    "<p>For the details, read this <a href=\"{TARGET}\">composting guide</a>.</p>"
+                    "<p>For the details, read this <a href=\"{TARGET}\">composting guide</a> \
+                     from <a href=\"{CLIENT_HOME}\">Client Shop</a>.</p>"
                 ),
             ),
         );
@@ -224,6 +231,57 @@ Please remove me from your list.\r\n"),
         .collect()
 }
 
+/// The client's site (homepage and its composting guide) and an active UK plan for it.
+async fn plan_links(c: &Client) -> Result<Value, String> {
+    let site = c
+        .call(
+            "POST",
+            "/v1/sites",
+            Some(json!({"name": "Client Shop", "url": CLIENT_HOME})),
+        )
+        .await?;
+    let sid = site["id"].as_str().unwrap_or_default().to_string();
+    let pages = json!({"pages": [
+        {"url": CLIENT_HOME, "pageType": "homepage", "title": "Client Shop", "commercialValue": 10},
+        {"url": TARGET, "pageType": "hub", "title": "Composting guide", "commercialValue": 8,
+         "keywords": [{"keyword": "composting guide", "volume": 4400, "difficulty": 22},
+                      {"keyword": "how to compost", "volume": 18100, "difficulty": 35}]}
+    ]});
+    c.call("PUT", &format!("/v1/sites/{sid}/pages"), Some(pages))
+        .await?;
+    let plan = c
+        .call(
+            "POST",
+            "/v1/plans",
+            Some(json!({"siteId": sid, "countryCode": "UK"})),
+        )
+        .await?;
+    let id = plan["id"].as_str().unwrap_or_default();
+    // The team front-loads month 1 so every prospect of this first campaign takes a planned
+    // link: one link each moves there from the five busiest later months.
+    let months = plan["monthlyPlan"].as_array().cloned().unwrap_or_default();
+    let target = |m: &Value| m["linksTarget"].as_u64().unwrap_or(0);
+    let mut later: Vec<&Value> = months.iter().skip(1).filter(|m| target(m) > 0).collect();
+    later.sort_by_key(|m| std::cmp::Reverse(target(m)));
+    let mut changes: Vec<Value> = later
+        .iter()
+        .take(5)
+        .map(|m| json!({"month": m["month"], "linksTarget": target(m) - 1}))
+        .collect();
+    if let Some(first) = months.first() {
+        let moved = changes.len() as u64;
+        changes.push(json!({"month": 1, "linksTarget": target(first) + moved}));
+        c.call(
+            "PATCH",
+            &format!("/v1/plans/{id}"),
+            Some(json!({"months": changes})),
+        )
+        .await?;
+    }
+    c.call("POST", &format!("/v1/plans/{id}/activate"), None)
+        .await
+}
+
 /// Runs the demo in `data_dir`, reporting each step through `progress`.
 pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summary, String> {
     if std::fs::read_dir(data_dir).is_ok_and(|mut d| d.next().is_some()) {
@@ -256,7 +314,19 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
         .map_err(|e| e.to_string())?;
     let c = Client { local, token };
 
-    progress("Setting up the sender and a campaign");
+    progress("Describing the client's site and planning its links for the UK");
+    let plan = plan_links(&c).await?;
+    let plan_id = plan["id"].as_str().unwrap_or_default().to_string();
+    let plan_line = format!(
+        "UK, {} links over {} months, ${}-${}",
+        plan["totalLinksTarget"],
+        plan["timelineMonths"],
+        plan["budgetEstimateMin"],
+        plan["budgetEstimateMax"]
+    );
+    progress(&format!("  {plan_line}"));
+
+    progress("Setting up the sender and a campaign that follows the plan");
     c.call("PATCH", "/v1/settings/sender", Some(json!({
         "fromName": "Alice Agent", "fromEmail": "alice@agency.example.com", "organization": "Demo Agency",
         "postalAddress": "1 Main Street, Springfield",
@@ -267,7 +337,7 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
             "POST",
             "/v1/campaigns",
             Some(json!({
-                "name": "Composting guide", "keywords": ["composting"], "targetUrl": TARGET,
+                "name": "Composting guide", "keywords": ["composting"], "targetUrl": TARGET, "planId": plan_id,
                 "limits": {"maxEmailsPerDay": 50, "maxFollowUps": 2}, "followUpDelayDays": [4, 7]
             })),
         )
@@ -357,10 +427,13 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
     let analytics = c
         .call("GET", &format!("/v1/campaigns/{cid}/analytics"), None)
         .await?;
+    let plan = c.call("GET", &format!("/v1/plans/{plan_id}"), None).await?;
     let mut summary = Summary {
         prospects_found: prospects.len(),
         emails_sent: sent.len(),
         links_won: analytics["linksWon"].as_i64().unwrap_or(0),
+        plan: plan_line,
+        plan_links_live: plan["progress"]["live"].as_u64().unwrap_or(0),
         data_dir: data_dir.to_path_buf(),
         ..Default::default()
     };
@@ -404,7 +477,9 @@ pub async fn run(data_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Summ
 /// The printed summary.
 pub fn report(summary: &Summary) -> String {
     let mut out = format!(
-        "\nDemo finished.\n  prospects qualified: {}\n  emails sent:         {}\n  backlinks by status: {}\n  suppressed (tenant): {}\n  links won:           {}\n  data folder:         {} (outbox/, inbox/processed/, backlinks.sqlite3)\n  replies by class:    {}\n",
+        "\nDemo finished.\n  link plan:           {} ({} live)\n  prospects qualified: {}\n  emails sent:         {}\n  backlinks by status: {}\n  suppressed (tenant): {}\n  links won:           {}\n  data folder:         {} (outbox/, inbox/processed/, backlinks.sqlite3)\n  replies by class:    {}\n",
+        summary.plan,
+        summary.plan_links_live,
         summary.prospects_found,
         summary.emails_sent,
         fmt_map(&summary.backlinks_by_status),

@@ -364,7 +364,14 @@ async fn move_backlink(
     })
     .await;
     match moved {
-        Ok(b) => Ok(Some(format!("backlink {}", b.outreach_status.as_str()))),
+        Ok(b) => {
+            // A link seen live wins its planned link too, as the health check's would.
+            if live && let (Some(plan), Some(link)) = (&b.plan_id, &b.planned_link_id) {
+                crate::app::plans::outreach::link_checked(app, tenant, plan, link, true, now)
+                    .await?;
+            }
+            Ok(Some(format!("backlink {}", b.outreach_status.as_str())))
+        }
         // A later status (already published, say) is not moved back.
         Err(AppError::Conflict(why)) => {
             tracing::info!(backlink = %backlink.id, %why, "backlink left where it is");
