@@ -212,6 +212,22 @@ async fn a_plan_in_every_market_stores_its_snapshot_links_and_variants() {
             .unwrap()
             .contains("PK, CA, UK, USA")
     );
+    let elsewhere = s
+        .call(
+            "POST",
+            "/v1/plans",
+            Some(&s.member("tenant-b")),
+            Some(json!({"siteId": site["id"], "countryCode": "UK"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            elsewhere.status,
+            elsewhere.body["errors"][0]["field"].as_str()
+        ),
+        (400, Some("siteId")),
+        "another tenant's site is no site of this tenant"
+    );
 }
 
 #[tokio::test]

@@ -82,12 +82,16 @@ pub async fn create(app: &App, tenant: &TenantId, input: NewPlan) -> Result<Plan
     let overrides = input.overrides.unwrap_or_default();
     check_overrides(&mut errors, &overrides);
     errors.into_result().map_err(AppError::Invalid)?;
-    // An id that does not parse names no site of this tenant.
-    let site_id = site_id.map_err(|_| AppError::NotFound("site"))?;
+    let no_site = || AppError::invalid("siteId", "no site of this tenant");
+    let site_id = site_id.map_err(|_| no_site())?;
     let Some(country) = country else {
         return Err(AppError::internal("country checked but missing"));
     };
-    let site = sites::get(app, tenant, &site_id).await?;
+    // A body's id names the tenant's own thing or nothing: a 400, as for campaignId.
+    let site = match sites::get(app, tenant, &site_id).await {
+        Err(AppError::NotFound(_)) => return Err(no_site()),
+        other => other?,
+    };
     let pages = sites::all_pages(app, tenant, &site_id).await?;
     if pages.is_empty() {
         return Err(AppError::Conflict(

@@ -217,8 +217,12 @@ pub async fn score_opportunity(
     }
     let plan = match request.plan_id.as_deref() {
         Some(id) => {
-            let id = PlanId::parse(id).map_err(|_| AppError::NotFound("plan"))?;
-            Some(read::head(app, tenant, &id).await?)
+            let no_plan = || AppError::invalid("planId", "no plan of this tenant");
+            let id = PlanId::parse(id).map_err(|_| no_plan())?;
+            match read::head(app, tenant, &id).await {
+                Err(AppError::NotFound(_)) => return Err(no_plan()),
+                other => Some(other?),
+            }
         }
         None => None,
     };
@@ -253,8 +257,8 @@ pub async fn score_opportunity(
     let result = score(&input, country);
     let stored_on = match (&plan, request.planned_link_id.as_deref()) {
         (Some(plan), Some(link)) => {
-            let link =
-                PlannedLinkId::parse(link).map_err(|_| AppError::NotFound("planned link"))?;
+            let no_link = || AppError::invalid("plannedLinkId", "no planned link of that plan");
+            let link = PlannedLinkId::parse(link).map_err(|_| no_link())?;
             links::record_score(
                 app,
                 tenant,
@@ -265,7 +269,11 @@ pub async fn score_opportunity(
                 f.domain_rating,
                 f.organic_traffic,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => no_link(),
+                e => e,
+            })?;
             Some(link)
         }
         (None, Some(_)) => {
