@@ -4,7 +4,7 @@
 //! followed by hand, each hop checked again. Connect and total timeouts, and a body cap
 //! that applies after decompression.
 
-use crate::ports::fetcher::{FetchError, Fetched, Fetcher};
+use crate::ports::fetcher::{FetchError, Fetched, Fetcher, MAX_HEADERS};
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
@@ -33,7 +33,8 @@ impl Default for FetchPolicy {
     fn default() -> Self {
         Self {
             allow_private: false,
-            max_redirects: 5,
+            // Link checks follow and record up to ten hops (issue 15).
+            max_redirects: 10,
             max_body_bytes: 2 * 1024 * 1024,
             connect_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(20),
@@ -257,6 +258,7 @@ impl WebFetcher {
 impl Fetcher for WebFetcher {
     async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
         let mut current = url.clone();
+        let mut redirects = Vec::new();
         for _ in 0..=self.policy.max_redirects {
             self.check_url(&current)?;
             let response = self
@@ -270,10 +272,11 @@ impl Fetcher for WebFetcher {
                 && let Some(location) = response.headers().get(reqwest::header::LOCATION)
             {
                 let location = location.to_str().unwrap_or_default();
-                current = current.join(location).map_err(|_| FetchError::Network {
+                let next = current.join(location).map_err(|_| FetchError::Network {
                     url: current.to_string(),
                     reason: format!("bad redirect location {location:?}"),
                 })?;
+                redirects.push(std::mem::replace(&mut current, next));
                 continue;
             }
             let retry_after = response
@@ -286,6 +289,12 @@ impl Fetcher for WebFetcher {
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
+            let headers = response
+                .headers()
+                .iter()
+                .take(MAX_HEADERS)
+                .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect();
             let (body, truncated) = self.read_capped(&current, response).await?;
             return Ok(Fetched {
                 final_url: current,
@@ -294,6 +303,8 @@ impl Fetcher for WebFetcher {
                 body,
                 truncated,
                 retry_after,
+                redirects,
+                headers,
             });
         }
         Err(FetchError::TooManyRedirects(url.to_string()))

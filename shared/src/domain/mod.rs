@@ -15,6 +15,7 @@ pub mod job;
 pub mod limits;
 pub mod link_presence;
 pub mod mail;
+pub mod monitoring;
 pub mod outreach;
 pub mod plans;
 pub mod qualify;

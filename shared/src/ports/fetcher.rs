@@ -17,11 +17,27 @@ pub struct Fetched {
     pub truncated: bool,
     /// A `Retry-After` given in seconds.
     pub retry_after: Option<u64>,
+    /// The addresses redirected from, in order: the one asked for first, the final one not
+    /// among them.
+    pub redirects: Vec<Url>,
+    /// The final answer's headers, names lower case (at most `MAX_HEADERS`).
+    pub headers: Vec<(String, String)>,
 }
+
+/// Headers kept from one answer: enough for any real page, bounded against abuse.
+pub const MAX_HEADERS: usize = 100;
 
 impl Fetched {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The values of a header (its name lower case), in order.
+    pub fn header(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
