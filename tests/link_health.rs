@@ -3,6 +3,9 @@
 
 mod support;
 
+use backlinks_core::app::monitoring;
+use backlinks_core::domain::ids::{BacklinkId, TenantId};
+use backlinks_core::domain::monitoring::health::HealthPolicy;
 use backlinks_core::jobs::{self, by_name};
 use backlinks_core::local::workers::drain_once;
 use serde_json::json;
@@ -91,14 +94,32 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
         (json!(true), json!("sponsored"))
     );
     assert!(l["lastCheckedAt"].is_string());
-    assert_eq!(
-        s.call("GET", &removed, Some(&t), None).await.body["isLive"],
-        false
-    );
-    assert_eq!(
-        s.call("GET", &gone, Some(&t), None).await.body["isLive"],
-        false
-    );
+    assert_eq!(l["linkHealth"]["status"], "degraded");
+    assert_eq!(l["linkHealth"]["reasons"], json!(["sponsored"]));
+    // One check never condemns a link: the losses wait for their confirmation.
+    for (path, reason) in [(&removed, "link_removed"), (&gone, "page_gone")] {
+        let b = s.call("GET", path, Some(&t), None).await.body;
+        assert_eq!(b["isLive"], serde_json::Value::Null, "{b}");
+        assert_eq!(b["linkHealth"]["pending"]["status"], "dead");
+        assert_eq!(b["linkHealth"]["pending"]["reasons"], json!([reason]));
+    }
+    // The confirming check (here with no wait) makes them dead.
+    let tenant = TenantId::parse("acme").unwrap();
+    let now = HealthPolicy {
+        confirm_after_secs: 0,
+        ..HealthPolicy::default()
+    };
+    for path in [&removed, &gone] {
+        let id = BacklinkId::parse(path.rsplit('/').next().unwrap()).unwrap();
+        let check = monitoring::backlinks::check(&s.local.app, &tenant, &id, &now)
+            .await
+            .unwrap();
+        assert!(check.change.is_some());
+        assert_eq!(
+            s.call("GET", path, Some(&t), None).await.body["isLive"],
+            false
+        );
+    }
     let live_list = s
         .call("GET", "/v1/backlinks?isLive=true", Some(&t), None)
         .await;
@@ -121,7 +142,7 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
 }
 
 #[tokio::test]
-async fn transient_failures_are_retried_and_bad_messages_fail_only_themselves() {
+async fn unreachable_pages_are_recorded_and_bad_messages_fail_only_themselves() {
     let site = MockServer::start().await;
     page(&site, "/flaky", 503, "try later").await;
     let s = TestServer::start().await;
@@ -144,9 +165,10 @@ async fn transient_failures_are_retried_and_bad_messages_fail_only_themselves() 
         jobs::batch::deadline_for(&worker),
     )
     .await;
-    // The 503 page is retried; the malformed message goes to the dead-letter queue at once;
-    // a deleted backlink is simply skipped.
-    assert_eq!(failed, vec!["m1".to_string()]);
+    // The 503 page is recorded as unreachable, which never counts against a link by itself;
+    // the malformed message goes to the dead-letter queue at once; a deleted backlink is
+    // simply skipped.
+    assert!(failed.is_empty(), "{failed:?}");
     let queue = worker.queue().unwrap();
     assert_eq!(
         s.local.app.queue.stats(queue).await.unwrap().dead_letters,
@@ -270,5 +292,11 @@ async fn an_agreed_link_that_goes_live_publishes_its_backlink() {
         .map(|r| r.url.path().to_string())
         .collect();
     assert!(fetched.len() > requests_before);
-    assert!(fetched.iter().all(|p| p == "/soon"), "{fetched:?}");
+    // The placement page and its host's robots.txt (which decides whether the link passes
+    // anything): never the contact page.
+    assert!(
+        fetched.iter().all(|p| p == "/soon" || p == "/robots.txt"),
+        "{fetched:?}"
+    );
+    assert!(fetched.iter().any(|p| p == "/soon"));
 }

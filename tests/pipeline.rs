@@ -429,7 +429,7 @@ async fn discovery_searches_every_provider_and_seeds_the_job() {
     let providers = ProviderSettings {
         exa: Some((exa.uri(), "exa-key".into())),
         duckduckgo: Some(ddg.uri()),
-        openai: None,
+        ..ProviderSettings::default()
     };
     let s = server(&[&exasite, &ddgmag], providers).await;
     let t = s.member("acme");
@@ -726,7 +726,7 @@ async fn discovery_job(
     let providers = ProviderSettings {
         exa: Some((exa.uri(), "exa-key".into())),
         duckduckgo: Some(ddg.uri()),
-        openai: None,
+        ..ProviderSettings::default()
     };
     let s = server(sites, providers).await;
     let t = s.member("acme");

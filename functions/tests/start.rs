@@ -50,7 +50,7 @@ fn reply_ingest_reaches_next() {
 
 #[test]
 fn a_missing_variable_fails_the_start_by_name() {
-    for var in ["TABLE_NAME", "AWS_REGION"] {
+    for var in ["TABLE_NAME", "AWS_REGION", "EVENT_BUS_NAME"] {
         match start(env!("CARGO_BIN_EXE_crawl"), "crawl", Some(var)) {
             Start::Exited { code, stderr } => {
                 assert_ne!(code, Some(0), "{var}: {stderr}");

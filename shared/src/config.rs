@@ -1,6 +1,7 @@
 //! Typed configuration from the environment. A missing or malformed variable fails start-up
 //! with a message naming it.
 
+use crate::adapters::dataforseo;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +76,8 @@ pub struct ProviderSettings {
     /// DuckDuckGo's HTML results: the base URL, when enabled.
     pub duckduckgo: Option<String>,
     pub openai: Option<crate::adapters::openai::OpenAiConfig>,
+    /// DataForSEO's SERP API, which answers whether a linking page is indexed.
+    pub dataforseo: Option<dataforseo::DataForSeoConfig>,
 }
 
 fn price(name: &str, default: f64) -> Result<f64, ConfigError> {
@@ -85,6 +88,45 @@ fn price(name: &str, default: f64) -> Result<f64, ConfigError> {
             reason: "must be a number".into(),
         }),
     }
+}
+
+/// DataForSEO when `DATAFORSEO_LOGIN` and `DATAFORSEO_PASSWORD` are both set (one alone is
+/// an error); `DATAFORSEO_BASE_URL`, `DATAFORSEO_LOCATION_CODE` (default 2840, the United
+/// States) and `DATAFORSEO_LANGUAGE_CODE` (default `en`) are optional.
+fn dataforseo_from_env() -> Result<Option<dataforseo::DataForSeoConfig>, ConfigError> {
+    let (login, password) = match (
+        optional("DATAFORSEO_LOGIN"),
+        optional("DATAFORSEO_PASSWORD"),
+    ) {
+        (None, None) => return Ok(None),
+        (Some(login), Some(password)) => (login, password),
+        (login, _) => {
+            let name = match login {
+                Some(_) => "DATAFORSEO_PASSWORD",
+                None => "DATAFORSEO_LOGIN",
+            };
+            return Err(ConfigError::Missing {
+                name: name.into(),
+                purpose: "DataForSEO needs both its API login and its API password",
+            });
+        }
+    };
+    let location_code = match optional("DATAFORSEO_LOCATION_CODE") {
+        None => dataforseo::DEFAULT_LOCATION_CODE,
+        Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+            name: "DATAFORSEO_LOCATION_CODE".into(),
+            reason: "must be a DataForSEO location code, a whole number such as 2840".into(),
+        })?,
+    };
+    Ok(Some(dataforseo::DataForSeoConfig {
+        base_url: optional("DATAFORSEO_BASE_URL")
+            .unwrap_or_else(|| dataforseo::DEFAULT_BASE_URL.into()),
+        login,
+        password,
+        location_code,
+        language_code: optional("DATAFORSEO_LANGUAGE_CODE")
+            .unwrap_or_else(|| dataforseo::DEFAULT_LANGUAGE_CODE.into()),
+    }))
 }
 
 impl ProviderSettings {
@@ -114,6 +156,7 @@ impl ProviderSettings {
             exa,
             duckduckgo,
             openai,
+            dataforseo: dataforseo_from_env()?,
         })
     }
 }

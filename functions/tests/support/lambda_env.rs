@@ -32,6 +32,7 @@ pub fn for_function(name: &str) -> HashMap<String, String> {
         ("TZ", ":UTC"),
         // What template.yaml's Globals set.
         ("TABLE_NAME", "backlinks"),
+        ("EVENT_BUS_NAME", "backlinks-events"),
         ("JWT_ISSUER", "https://clerk.example.test"),
         ("JWT_AUTHORIZED_PARTIES", "https://app.example.test"),
         (

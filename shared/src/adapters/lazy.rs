@@ -4,6 +4,7 @@
 //! list of what each route or job uses, so none can go stale.
 
 use crate::ports::blobs::{BlobError, BlobStore};
+use crate::ports::events::{DomainEvent, EventBus, EventError};
 use crate::ports::fetcher::{FetchError, Fetched, Fetcher};
 use crate::ports::keys::{KeySource, KeysUnavailable};
 use crate::ports::llm::{Llm, LlmError, LlmRequest, LlmResponse};
@@ -133,6 +134,13 @@ impl<T: BlobStore> BlobStore for Lazy<T> {
     }
     async fn settle(&self, key: &str, ok: bool) -> Result<(), BlobError> {
         self.inner().settle(key, ok).await
+    }
+}
+
+#[async_trait]
+impl<T: EventBus> EventBus for Lazy<T> {
+    async fn publish(&self, events: Vec<DomainEvent>) -> Result<(), EventError> {
+        self.inner().publish(events).await
     }
 }
 

@@ -3,9 +3,14 @@
 #[cfg(feature = "aws")]
 pub mod aws_http;
 pub mod blob_dir;
+pub mod dataforseo;
 pub mod duckduckgo;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
+#[cfg(feature = "local")]
+pub mod event_log;
+#[cfg(feature = "aws")]
+pub mod eventbridge;
 pub mod exa;
 pub mod jwks;
 pub mod lazy;

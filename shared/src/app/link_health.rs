@@ -1,24 +1,21 @@
-//! The daily link health check (seed 000): a sweep finds placed links not checked for a
-//! day and queues them; a worker fetches each source page and records whether the link to
-//! the target is still there.
+//! The link health sweep (seed 000's daily check): every hour it queues the placed links that
+//! are due (a day after their last check, or sooner when a finding waits for its
+//! confirmation); the worker checks each through `monitoring` (issue 15).
 
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
 use super::enqueue::{self, ForTenant};
 use super::store::tenant_of;
 use super::sweep::{Budget, Pages, PerTenant};
-use super::{App, AppError};
-use crate::domain::backlink::{Backlink, OutreachStatus};
+use super::{App, AppError, monitoring};
 use crate::domain::ids::{BacklinkId, TenantId};
 use crate::domain::link_presence::{FoundLink, find_link};
+use crate::domain::monitoring::health::{HealthPolicy, HealthStatus};
 use crate::domain::web::WebUrl;
 use crate::ports::fetcher::FetchError;
 use crate::ports::table::{Index, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 
 pub const QUEUE: &str = "link-check";
-/// A link is due again this long after its last check (a little under a day, so a daily
-/// sweep never skips one that was checked slightly later the day before).
-const RECHECK_AFTER_SECS: i64 = 20 * 3600;
 /// Links one daily run queues of one tenant's at most; the rest stay due, stalest first.
 const CHECKS_PER_TENANT: usize = 20_000;
 
@@ -38,7 +35,8 @@ impl ForTenant for CheckRequest {
 /// Queues every placed link that is due, stalest first, within the run's budget. Returns
 /// how many were queued.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
-    let cutoff = app.clock.now().plus_seconds(-RECHECK_AFTER_SECS).to_key();
+    // The index sorts links by when they are due (backlinks::keys).
+    let cutoff = app.clock.now().to_key();
     let mut queued = 0;
     let mut shares = PerTenant::new(CHECKS_PER_TENANT);
     for shard in 0..LINK_CHECK_SHARDS {
@@ -88,62 +86,22 @@ pub async fn link_on(
     }
 }
 
-/// What one check concluded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Live,
-    Missing,
-    /// Agreed, and not on the placement page yet.
-    NotYetPlaced,
-    /// Nothing to check (the backlink was deleted, or no longer expects a link).
-    Skipped,
-}
-
-/// Checks one link. Transient failures (network, 5xx, 429, 403) are errors, so the
-/// message is retried and finally dead-lettered; a definite answer updates the backlink.
-pub async fn check(app: &App, request: &CheckRequest) -> Result<Verdict, AppError> {
-    let backlink = match backlinks::get(app, &request.tenant_id, &request.backlink_id).await {
+/// Checks one due link (the sweep's worker). A link gone from the queue's view (deleted, no
+/// longer expecting a link, its URLs cleared) is skipped; what the check found is kept and
+/// applied by `monitoring::backlinks`.
+pub async fn check(app: &App, request: &CheckRequest) -> Result<Option<HealthStatus>, AppError> {
+    let b = match backlinks::get(app, &request.tenant_id, &request.backlink_id).await {
         Ok(b) => b,
-        Err(AppError::NotFound(_)) => return Ok(Verdict::Skipped),
+        Err(AppError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let (Some(placement), Some(target)) = (&backlink.placement_url, &backlink.target_url) else {
-        return Ok(Verdict::Skipped);
-    };
-    if !backlink.outreach_status.link_checked() {
-        return Ok(Verdict::Skipped);
+    if !b.outreach_status.link_checked() || b.placement_url.is_none() || b.target_url.is_none() {
+        return Ok(None);
     }
-    let found = link_on(app, placement, target).await?;
-    let now = app.clock.now();
-    let verdict = match (&found, backlink.outreach_status) {
-        (Some(_), _) => Verdict::Live,
-        // Agreed but not placed yet: nothing is missing.
-        (None, OutreachStatus::Agreed) => Verdict::NotYetPlaced,
-        (None, _) => Verdict::Missing,
-    };
-    backlinks::modify(app, &request.tenant_id, &backlink.id, |b: &mut Backlink| {
-        b.last_checked_at = Some(now);
-        if verdict == Verdict::NotYetPlaced {
-            return Ok(());
-        }
-        b.is_live = Some(found.is_some());
-        if let Some(link) = &found {
-            b.link_type = link.link_type;
-            // The agreed link went live: the backlink is won.
-            if b.outreach_status == OutreachStatus::Agreed {
-                b.transition(OutreachStatus::Published, now)
-                    .map_err(|e| AppError::Conflict(e.to_string()))?;
-            }
-        }
-        Ok(())
-    })
-    .await?;
-    if verdict != Verdict::NotYetPlaced
-        && let (Some(plan), Some(link)) = (&backlink.plan_id, &backlink.planned_link_id)
-    {
-        let live = verdict == Verdict::Live;
-        crate::app::plans::outreach::link_checked(app, &request.tenant_id, plan, link, live, now)
-            .await?;
+    let policy = HealthPolicy::default();
+    match monitoring::backlinks::check(app, &request.tenant_id, &b.id, &policy).await {
+        Ok(check) => Ok(Some(check.health)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(verdict)
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod jobs;
 pub mod limits;
 pub mod link_health;
+pub mod monitoring;
 pub mod outreach;
 pub mod paging;
 pub mod pipeline;
@@ -30,7 +31,10 @@ pub use error::AppError;
 use crate::config::{EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR};
 use crate::domain::limits::TenantLimits;
 use crate::ports::blobs::NoBlobs;
-use crate::ports::{BlobStore, Clock, Fetcher, Ids, Llm, Mailer, Queue, Search, Table, V7Ids};
+use crate::ports::events::{EventBus, MemoryEventLog};
+use crate::ports::{
+    BlobStore, Clock, Fetcher, Ids, IndexChecker, Llm, Mailer, Queue, Search, Table, V7Ids,
+};
 use std::sync::Arc;
 
 /// The ports a use case may reach, built once per process.
@@ -45,6 +49,8 @@ pub struct App {
     pub search: Vec<Arc<dyn Search>>,
     /// The LLM, when configured; otherwise classification is heuristic.
     pub llm: Option<Arc<dyn Llm>>,
+    /// The index checker, when configured; otherwise `isIndexed` stays unknown (null).
+    pub index: Option<Arc<dyn IndexChecker>>,
     /// Classification settings, cached per tenant for five minutes.
     pub settings: Arc<settings::SettingsCache>,
     /// The tenants' API rate limits.
@@ -57,6 +63,9 @@ pub struct App {
     pub exports: Arc<dyn BlobStore>,
     /// When soft bounces suppress an address.
     pub bounces: crate::domain::bounce::policy::BouncePolicy,
+    /// The domain event stream. `App::new` starts with a log in memory, for tests; the
+    /// Lambda and local wiring always set their own (docs/decisions.md, "Domain events").
+    pub events: Arc<dyn EventBus>,
 }
 
 impl App {
@@ -74,6 +83,7 @@ impl App {
             fetcher,
             search: vec![],
             llm: None,
+            index: None,
             settings: Arc::new(settings::cache()),
             limits: Arc::new(limits::Limiter::new(TenantLimits::DEFAULT)),
             mailer: Arc::new(NoMailer),
@@ -81,6 +91,7 @@ impl App {
             blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),
             exports: Arc::new(NoBlobs(EXPORTS_BUCKET_VAR)),
             bounces: crate::domain::bounce::policy::BouncePolicy::default(),
+            events: Arc::new(MemoryEventLog::default()),
         }
     }
 
@@ -114,6 +125,11 @@ impl App {
         self
     }
 
+    pub fn with_events(mut self, events: Arc<dyn EventBus>) -> Self {
+        self.events = events;
+        self
+    }
+
     pub fn with_search(mut self, providers: Vec<Arc<dyn Search>>) -> Self {
         self.search = providers;
         self
@@ -121,6 +137,11 @@ impl App {
 
     pub fn with_llm(mut self, llm: Option<Arc<dyn Llm>>) -> Self {
         self.llm = llm;
+        self
+    }
+
+    pub fn with_index(mut self, index: Option<Arc<dyn IndexChecker>>) -> Self {
+        self.index = index;
         self
     }
 }

@@ -5,7 +5,9 @@
 
 mod aws;
 
+use crate::adapters::dataforseo::DataForSeo;
 use crate::adapters::dynamodb::DynamoTable;
+use crate::adapters::eventbridge::EventBridgeBus;
 use crate::adapters::jwks::HttpJwks;
 use crate::adapters::lazy::Lazy;
 use crate::adapters::mail::MailRouter;
@@ -18,11 +20,12 @@ use crate::app::App;
 use crate::app::outreach::OutreachEnv;
 use crate::config::{
     CloudSettings, ConfigError, EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR, OutreachSettings,
-    ProviderSettings, optional,
+    ProviderSettings, optional, required,
 };
 use crate::http::auth::Verifier;
 use crate::jobs::queue_names;
 use crate::ports::BlobStore;
+use crate::ports::IndexChecker;
 use crate::ports::SystemClock;
 use crate::ports::blobs::NoBlobs;
 use crate::secrets::Secrets;
@@ -73,6 +76,7 @@ fn wire() -> Result<Cloud, StartupError> {
     let outreach = OutreachSettings::from_env()?;
     let bounces = crate::config::bounces::from_env()?;
     let rate_limits = crate::config::rate_limits::from_env()?;
+    let event_bus = required("EVENT_BUS_NAME", "the EventBridge bus of domain events")?;
     let secrets = Secrets::from_base64(&outreach.secret_key).map_err(|e| ConfigError::Invalid {
         name: "BACKLINKS_SECRET_KEY".into(),
         reason: e.to_string(),
@@ -92,6 +96,10 @@ fn wire() -> Result<Cloud, StartupError> {
         );
         Lazy::new(move || SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, dead_letters))
     };
+    let events = {
+        let sdk = sdk.clone();
+        Lazy::new(move || EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&sdk), event_bus))
+    };
     let fetcher = Lazy::new(|| {
         let web = WebFetcher::new(FetchPolicy::default())
             .expect("the default fetch policy builds a client");
@@ -103,6 +111,10 @@ fn wire() -> Result<Cloud, StartupError> {
         Lazy::new(move || HttpJwks::new(http(), url))
     };
     let verifier = Verifier::new(Arc::new(jwks), settings.auth.clone());
+    let index = providers
+        .dataforseo
+        .clone()
+        .map(|config| Arc::new(DataForSeo::new(http.clone(), config)) as Arc<dyn IndexChecker>);
     let (search, llm) = crate::adapters::providers(http, &providers);
     let mailer = {
         let (sdk, set) = (sdk.clone(), optional("SES_CONFIGURATION_SET"));
@@ -133,9 +145,11 @@ fn wire() -> Result<Cloud, StartupError> {
             App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
                 .with_search(search)
                 .with_llm(llm)
+                .with_index(index)
                 .with_mail(Arc::new(mailer), env)
                 .with_blobs(blobs)
                 .with_exports(exports)
+                .with_events(Arc::new(events))
                 .with_bounce_policy(bounces)
                 .with_rate_limits(rate_limits),
         ),

@@ -198,8 +198,12 @@ pub struct Backlink {
     pub agreed_at: Option<Timestamp>,
     pub published_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
-    /// None until the health check has looked.
+    /// None until the health check has looked; then whether the link is there (live or
+    /// degraded), as `linkHealth` confirms it.
     pub is_live: Option<bool>,
+    /// The link's confirmed health, its reasons and a verdict waiting for confirmation.
+    #[serde(default)]
+    pub link_health: Option<crate::domain::monitoring::health::LinkHealth>,
     pub is_indexed: Option<bool>,
     pub last_checked_at: Option<Timestamp>,
     pub activity_id: Option<String>,
@@ -261,6 +265,7 @@ impl Backlink {
             gap_competitors: vec![],
             plan_id: None,
             planned_link_id: None,
+            link_health: None,
             notes: None,
             created_at: now,
             updated_at: now,

@@ -143,8 +143,8 @@ async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppE
 async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
     let request: link_health::CheckRequest = serde_json::from_str(&body)
         .map_err(|e| AppError::invalid("message", format!("not a link check request: {e}")))?;
-    let verdict = link_health::check(&app, &request).await?;
-    tracing::info!(backlink = %request.backlink_id, ?verdict, "link checked");
+    let health = link_health::check(&app, &request).await?;
+    tracing::info!(backlink = %request.backlink_id, ?health, "link checked");
     Ok(())
 }
 
@@ -315,8 +315,8 @@ pub fn registry() -> Vec<JobSpec> {
         },
         JobSpec {
             name: "link-health-sweep",
-            description: "Queues placed links not checked for a day (daily, 05:00 UTC)",
-            trigger: Trigger::Schedule("cron(0 5 * * ? *)"),
+            description: "Queues placed links that are due: a day after their last check, or a finding's confirmation (hourly)",
+            trigger: Trigger::Schedule("rate(1 hour)"),
             timeout_secs: 300,
             concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),

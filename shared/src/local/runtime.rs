@@ -3,6 +3,8 @@
 use super::dev_keys::{DevKeyError, DevKeys, LOCAL_ISSUER};
 use super::dev_routes;
 use crate::adapters::blob_dir::{DirBlobs, Links};
+use crate::adapters::dataforseo::DataForSeo;
+use crate::adapters::event_log::SqliteEventLog;
 use crate::adapters::jwks::StaticJwks;
 use crate::adapters::local_queue::LocalQueue;
 use crate::adapters::mail::{MailRouter, Outbox};
@@ -16,7 +18,7 @@ use crate::http::Api;
 use crate::http::auth::Verifier;
 use crate::http::routes::routes;
 use crate::jobs::QUEUES;
-use crate::ports::{Clock, SystemClock};
+use crate::ports::{Clock, EventLog, IndexChecker, SystemClock};
 use crate::secrets::Secrets;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -101,6 +103,8 @@ pub enum LocalError {
 
 pub struct Local {
     pub app: Arc<App>,
+    /// The domain events `app` publishes, read back (local webhook delivery, tests).
+    pub events: Arc<dyn EventLog>,
     pub api: Arc<Api>,
     pub keys: DevKeys,
     pub options: LocalOptions,
@@ -139,9 +143,10 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         .map_err(|e| store(&e))?;
     let names = QUEUES.iter().map(|q| q.name.to_string()).collect();
     let max_receives = QUEUES.iter().map(|q| q.max_receives).max().unwrap_or(5);
-    let queue = LocalQueue::open(db, clock.clone(), names, max_receives)
+    let queue = LocalQueue::open(db.clone(), clock.clone(), names, max_receives)
         .await
         .map_err(|e| store(&e))?;
+    let events = Arc::new(SqliteEventLog::open(db).await.map_err(|e| store(&e))?);
     let fetcher = WebFetcher::new(FetchPolicy {
         allow_private: options.allow_private_network,
         resolve: options.resolve.clone(),
@@ -153,6 +158,10 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         let client = reqwest::Client::new();
         crate::adapters::providers(move || client.clone(), &options.providers)
     };
+    let index = options.providers.dataforseo.clone().map(|config| {
+        let client = reqwest::Client::new();
+        Arc::new(DataForSeo::new(move || client.clone(), config)) as Arc<dyn IndexChecker>
+    });
     let exports = DirBlobs::new(dir.join("exports")).with_links(Links {
         base_url: options.public_base_url.clone(),
         secrets: Arc::new(local_secret(dir)?),
@@ -169,9 +178,11 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
         App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
             .with_search(search)
             .with_llm(llm)
+            .with_index(index)
             .with_mail(Arc::new(mailer), env)
             .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox"))))
             .with_exports(Arc::new(exports))
+            .with_events(events.clone())
             .with_bounce_policy(options.bounces)
             .with_rate_limits(options.rate_limits),
     );
@@ -187,6 +198,7 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     let api = Arc::new(Api::new(app.clone(), Arc::new(verifier), table));
     Ok(Local {
         app,
+        events,
         api,
         keys,
         options,

@@ -2,8 +2,10 @@
 
 pub mod blobs;
 pub mod clock;
+pub mod events;
 pub mod fetcher;
 pub mod ids;
+pub mod index;
 pub mod keys;
 pub mod llm;
 pub mod mailer;
@@ -13,8 +15,10 @@ pub mod table;
 
 pub use blobs::{BlobError, BlobStore};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use events::{DomainEvent, EventBus, EventError, EventLog, MemoryEventLog};
 pub use fetcher::{FetchError, Fetched, Fetcher};
 pub use ids::{Ids, V7Ids};
+pub use index::{IndexAnswer, IndexChecker, IndexError};
 pub use keys::{KeySource, KeysUnavailable};
 pub use llm::{Llm, LlmError, LlmRequest, LlmResponse};
 pub use mailer::{Envelope, MailError, Mailer, Transport};

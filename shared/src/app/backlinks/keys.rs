@@ -44,18 +44,17 @@ pub fn by_liveness(tenant: &TenantId, live: bool) -> String {
     format!("{}#BACKLINK#LIVE#{live}", tenant_partition(tenant))
 }
 
-/// GSI4: the cross-tenant health-check sweep, sharded; sorted by last check so the
-/// stalest (and never checked, "0") come first.
+/// A link's next check without a health record: a little under a day after its last.
+const RECHECK_AFTER_SECS: i64 = 20 * 3_600;
+
+/// GSI4: the cross-tenant health-check sweep, sharded; sorted by when each link is due
+/// (never checked, "0", first), so a verdict waiting for its confirmation comes due in hours.
 pub fn link_check_shard(shard: u32) -> String {
     format!("LINKCHECK#{shard}")
 }
 
-pub fn link_check_position(
-    last_checked: Option<&str>,
-    tenant: &TenantId,
-    id: &BacklinkId,
-) -> String {
-    format!("{}#{tenant}#{id}", last_checked.unwrap_or("0"))
+pub fn link_check_position(due: Option<&str>, tenant: &TenantId, id: &BacklinkId) -> String {
+    format!("{}#{tenant}#{id}", due.unwrap_or("0"))
 }
 
 /// The partition of a campaign's domain sentinels.
@@ -104,11 +103,17 @@ impl Entity for Backlink {
             && self.placement_url.is_some()
             && self.target_url.is_some()
         {
-            let last = self.last_checked_at.map(|t| t.to_key());
+            let due = match &self.link_health {
+                Some(health) => health.next_due,
+                None => self
+                    .last_checked_at
+                    .map(|t| t.plus_seconds(RECHECK_AFTER_SECS)),
+            };
+            let due = due.map(|t| t.to_key());
             keys.push(IndexKey::new(
                 Index::Gsi4,
                 link_check_shard(shard_of(&self.id)),
-                link_check_position(last.as_deref(), tenant, &self.id),
+                link_check_position(due.as_deref(), tenant, &self.id),
             ));
         }
         if let Some(live) = self.is_live {

@@ -255,6 +255,7 @@ fn reset(link: &mut PlannedLink, now: crate::domain::time::Timestamp) {
     link.date_last_checked = None;
     link.threshold_override = None;
     link.backlink_id = None;
+    link.link_health = None;
     link.notes = String::new();
     link.created_at = now;
     link.updated_at = now;

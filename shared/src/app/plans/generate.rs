@@ -202,6 +202,7 @@ fn planned_links(
                 date_last_checked: None,
                 threshold_override: None,
                 backlink_id: None,
+                link_health: None,
                 notes: String::new(),
                 created_at: now,
                 updated_at: now,

@@ -268,6 +268,7 @@ pub async fn create(
         date_last_checked: None,
         threshold_override: None,
         backlink_id: None,
+        link_health: None,
         notes: notes.unwrap_or_default(),
         created_at: now,
         updated_at: now,

@@ -43,6 +43,10 @@ pub struct LinkHealth {
     /// Since when every check has found the page unreachable.
     pub unreachable_since: Option<Timestamp>,
     pub last_checked_at: Option<Timestamp>,
+    /// When the link is next due a check: the confirmation of a pending verdict, else the
+    /// regular recheck.
+    #[serde(default)]
+    pub next_due: Option<Timestamp>,
 }
 
 impl Default for LinkHealth {
@@ -54,6 +58,7 @@ impl Default for LinkHealth {
             pending: None,
             unreachable_since: None,
             last_checked_at: None,
+            next_due: None,
         }
     }
 }
@@ -63,15 +68,20 @@ impl Default for LinkHealth {
 pub struct HealthPolicy {
     pub confirm_after_secs: i64,
     pub unreachable_after_secs: i64,
+    /// How long after a check a link is due again.
+    pub recheck_after_secs: i64,
 }
 
 impl Default for HealthPolicy {
     /// Six hours to confirm (the figure: long enough for a deploy, a cache purge or a
-    /// moderator to put a page back), fourteen days of unreachability.
+    /// moderator to put a page back), fourteen days of unreachability, and a recheck a little
+    /// under a day later, so a daily sweep never skips a link checked slightly later the day
+    /// before.
     fn default() -> Self {
         Self {
             confirm_after_secs: 6 * 3_600,
             unreachable_after_secs: 14 * 86_400,
+            recheck_after_secs: 20 * 3_600,
         }
     }
 }
@@ -117,6 +127,20 @@ impl LinkHealth {
         at: Timestamp,
         policy: &HealthPolicy,
     ) -> Option<HealthChange> {
+        let change = self.judge(findings, at, policy);
+        self.next_due = Some(match &self.pending {
+            Some(p) => p.first_seen.plus_seconds(policy.confirm_after_secs),
+            None => at.plus_seconds(policy.recheck_after_secs),
+        });
+        change
+    }
+
+    fn judge(
+        &mut self,
+        findings: &[FindingCode],
+        at: Timestamp,
+        policy: &HealthPolicy,
+    ) -> Option<HealthChange> {
         self.last_checked_at = Some(at);
         if findings.contains(&FindingCode::Unreachable) {
             let since = *self.unreachable_since.get_or_insert(at);
@@ -134,8 +158,11 @@ impl LinkHealth {
             self.reasons = reasons;
             return None;
         }
-        // Better news counts at once; a first look at a link that is fine, too.
-        if to < self.status || (self.status == HealthStatus::Unknown && to == HealthStatus::Live) {
+        // Better news counts at once, and so does a first look that finds the link (its rel
+        // is what it is from the start); only a loss, or a worse turn of a known link,
+        // waits for its confirmation.
+        let first_sight = self.status == HealthStatus::Unknown && to != HealthStatus::Dead;
+        if to < self.status || first_sight {
             self.pending = None;
             return Some(self.become_(to, reasons, at));
         }
@@ -214,6 +241,7 @@ mod tests {
         assert_eq!(h.observe(&[LinkRemoved, Nofollow], t(1), &p), None);
         assert_eq!(h.status, HealthStatus::Live);
         assert_eq!(h.pending.as_ref().unwrap().reasons, [LinkRemoved]);
+        assert_eq!(h.next_due, Some(t(7)), "due again when it can be confirmed");
         assert_eq!(h.observe(&[LinkRemoved], t(5), &p), None, "too soon");
         let change = h.observe(&[LinkRemoved], t(7), &p).unwrap();
         assert_eq!(

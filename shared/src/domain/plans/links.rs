@@ -116,6 +116,9 @@ pub struct PlannedLink {
     pub threshold_override: Option<ThresholdOverride>,
     /// The outreach backlink that won (or is winning) this link.
     pub backlink_id: Option<BacklinkId>,
+    /// The link's confirmed health, once checked.
+    #[serde(default)]
+    pub link_health: Option<crate::domain::monitoring::health::LinkHealth>,
     pub notes: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -1,0 +1,153 @@
+//! Checking a backlink's link (issue 15): the sweep's worker and `checkBacklink` both come
+//! here. The check is judged, kept, and applied to the link's health; only a confirmed
+//! change moves `isLive`, records a link event, and moves the planned link it wins.
+
+use super::inspect::inspect;
+use super::records::{self, LinkCheck, LinkEvent, Subject};
+use crate::app::{App, AppError, backlinks};
+use crate::domain::backlink::{Backlink, LinkType, OutreachStatus};
+use crate::domain::ids::{BacklinkId, TenantId};
+use crate::domain::monitoring::codes::FindingCode;
+use crate::domain::monitoring::health::{HealthChange, HealthPolicy, HealthStatus, LinkHealth};
+use crate::domain::monitoring::page::PageReport;
+use crate::domain::time::Timestamp;
+
+/// The rel the page gives the link, as the backlink records it.
+fn link_type(report: &PageReport) -> LinkType {
+    let has = |t: &str| report.rel.iter().any(|r| r == t);
+    if has("sponsored") {
+        LinkType::Sponsored
+    } else if has("ugc") {
+        LinkType::Ugc
+    } else if has("nofollow") || report.findings.contains(&FindingCode::Nofollow) {
+        LinkType::Nofollow
+    } else {
+        LinkType::Dofollow
+    }
+}
+
+/// An agreed link that is not on its page yet is waiting to be placed, not lost.
+fn not_placed_yet(b: &Backlink, report: &PageReport) -> bool {
+    b.outreach_status == OutreachStatus::Agreed
+        && report
+            .findings
+            .iter()
+            .any(|f| matches!(f, FindingCode::LinkRemoved | FindingCode::PageGone))
+}
+
+/// Checks the backlink's link now and applies the result.
+pub async fn check(
+    app: &App,
+    tenant: &TenantId,
+    id: &BacklinkId,
+    policy: &HealthPolicy,
+) -> Result<LinkCheck, AppError> {
+    let b = backlinks::get(app, tenant, id).await?;
+    let (Some(placement), Some(target)) = (b.placement_url.clone(), b.target_url.clone()) else {
+        return Err(AppError::Conflict(
+            "the backlink has no placementUrl and targetUrl to check; set them first".into(),
+        ));
+    };
+    let report = inspect(app, &placement, &target, b.anchor_text.as_deref()).await;
+    let now = app.clock.now();
+    let mut health = b.link_health.clone().unwrap_or_default();
+    let waiting = not_placed_yet(&b, &report);
+    let change = if waiting {
+        health.last_checked_at = Some(now);
+        health.next_due = Some(now.plus_seconds(policy.recheck_after_secs));
+        None
+    } else {
+        health.observe(&report.findings, now, policy)
+    };
+    let found = report.link_href.is_some();
+    let rel = link_type(&report);
+    let applied = health.clone();
+    let updated = backlinks::modify(app, tenant, id, move |b: &mut Backlink| {
+        apply(b, &applied, found, rel, now)
+    })
+    .await?;
+    if let Some(change) = &change {
+        announce(app, tenant, &updated, change, now).await?;
+    }
+    let status = if waiting {
+        HealthStatus::Unknown
+    } else {
+        health.status
+    };
+    records::keep_check(
+        app,
+        tenant,
+        Subject::Backlink {
+            backlink_id: id.clone(),
+        },
+        placement.as_str(),
+        target.as_str(),
+        report,
+        status,
+        change,
+    )
+    .await
+}
+
+/// The backlink's fields after a check: `isLive` follows the confirmed health only.
+fn apply(
+    b: &mut Backlink,
+    health: &LinkHealth,
+    found: bool,
+    rel: LinkType,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    b.last_checked_at = Some(now);
+    match health.status {
+        HealthStatus::Live | HealthStatus::Degraded => b.is_live = Some(true),
+        HealthStatus::Dead => b.is_live = Some(false),
+        HealthStatus::Unknown => {}
+    }
+    if found {
+        b.link_type = rel;
+    }
+    // The agreed link is on its page: the backlink is won.
+    if found && b.outreach_status == OutreachStatus::Agreed {
+        b.transition(OutreachStatus::Published, now)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+    }
+    b.link_health = Some(health.clone());
+    Ok(())
+}
+
+/// A confirmed change: a link event, and the planned link the backlink wins moves with it.
+async fn announce(
+    app: &App,
+    tenant: &TenantId,
+    b: &Backlink,
+    change: &HealthChange,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let event = LinkEvent {
+        at: now,
+        subject: Subject::Backlink {
+            backlink_id: b.id.clone(),
+        },
+        campaign_id: b.campaign_id.clone(),
+        plan_id: b.plan_id.clone(),
+        from: change.from,
+        to: change.to,
+        reasons: change.reasons.clone(),
+        placement_url: b
+            .placement_url
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        target_url: b
+            .target_url
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    };
+    records::record_event(app, tenant, event).await?;
+    if let (Some(plan), Some(link)) = (&b.plan_id, &b.planned_link_id) {
+        let live = change.to != HealthStatus::Dead;
+        crate::app::plans::outreach::link_checked(app, tenant, plan, link, live, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Link monitoring (issue 15): checking a link the way a search engine sees it
+//! (`inspect`), keeping each check and each confirmed change (`records`), and applying a
+//! check to a backlink (`backlinks`). The judgement itself is `domain::monitoring`.
+
+pub mod backlinks;
+pub mod inspect;
+pub mod records;
