@@ -35,6 +35,7 @@ use http::StatusCode;
 pub fn routes() -> Vec<Route> {
     let mut routes = product_routes();
     routes.extend(super::plan_routes::routes());
+    routes.extend(super::monitoring_routes::routes());
     routes
 }
 

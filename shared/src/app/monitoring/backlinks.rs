@@ -151,3 +151,42 @@ async fn announce(
     }
     Ok(())
 }
+
+/// `checkBacklink`: checks now, within `deadline`; a page too slow for an API call is left
+/// to the queue (answered 503 with the check queued, never a half-applied check).
+pub async fn check_now(
+    app: &App,
+    tenant: &TenantId,
+    id: &BacklinkId,
+    deadline: std::time::Duration,
+) -> Result<LinkCheck, AppError> {
+    let policy = HealthPolicy::default();
+    match tokio::time::timeout(deadline, check(app, tenant, id, &policy)).await {
+        Ok(result) => result,
+        Err(_) => {
+            let request = crate::app::link_health::CheckRequest {
+                tenant_id: tenant.clone(),
+                backlink_id: id.clone(),
+            };
+            crate::app::enqueue::send(app, crate::app::link_health::QUEUE, &[request]).await?;
+            Err(AppError::Unavailable(
+                "the placement page is too slow to check within the call; the check is queued"
+                    .into(),
+            ))
+        }
+    }
+}
+
+/// A backlink's kept checks, newest first (404 for another tenant's).
+pub async fn checks(
+    app: &App,
+    tenant: &TenantId,
+    id: &BacklinkId,
+    page: crate::app::paging::PageRequest,
+) -> Result<crate::app::paging::ListPage<LinkCheck>, AppError> {
+    backlinks::get(app, tenant, id).await?;
+    let subject = Subject::Backlink {
+        backlink_id: id.clone(),
+    };
+    records::list_checks(app, tenant, &subject, page).await
+}

@@ -3,6 +3,7 @@
 pub mod backlinks;
 pub mod campaigns;
 pub mod jobs;
+pub mod monitoring;
 pub mod outreach;
 pub mod plans;
 pub mod replies;

@@ -1,0 +1,33 @@
+//! The routes of link monitoring (issue 15).
+
+use super::handlers::monitoring as h;
+use super::route::{ResponseDoc, Route, query_params, schema_of};
+use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
+use crate::handler;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::post("/v1/backlinks/{id}/check", "checkBacklink", handler!(h::check_backlink))
+            .doc(
+                "monitoring",
+                "Check the backlink's link now and answer with this check's findings (a loss still waits for its confirming check)",
+            )
+            .expensive()
+            .returns(ResponseDoc::Json(schema_of::<LinkCheck>)),
+        Route::get(
+            "/v1/backlinks/{id}/checks",
+            "listBacklinkChecks",
+            handler!(h::list_backlink_checks),
+        )
+        .doc("monitoring", "The backlink's last checks with their evidence, newest first")
+        .query(query_params::<CheckFilter>)
+        .returns(ResponseDoc::List(schema_of::<LinkCheck>)),
+        Route::get("/v1/link-events", "listLinkEvents", handler!(h::list_link_events))
+            .doc(
+                "monitoring",
+                "Confirmed changes of links' health, newest first (filters: plan, campaign, reason, since)",
+            )
+            .query(query_params::<EventFilter>)
+            .returns(ResponseDoc::List(schema_of::<LinkEvent>)),
+    ]
+}

@@ -1,0 +1,232 @@
+//! Link monitoring over the API (issue 15): `checkBacklink` answers with its findings and
+//! keeps the check; a loss waits for its confirming check; a confirmed change is a link
+//! event, listed and published on the event stream.
+
+mod support;
+
+use backlinks_core::app::monitoring;
+use backlinks_core::domain::ids::{BacklinkId, TenantId};
+use backlinks_core::domain::monitoring::health::HealthPolicy;
+use serde_json::{Value, json};
+use support::TestServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TARGET: &str = "https://client.example/pricing";
+
+async fn serve(site: &MockServer, route: &str, html: String) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(html.into_bytes(), "text/html"))
+        .mount(site)
+        .await;
+}
+
+async fn placed(s: &TestServer, token: &str, placement: String) -> Value {
+    let b = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(token),
+            Some(json!({
+                "sourceDomain": "blog.example", "placementUrl": placement, "targetUrl": TARGET,
+                "anchorText": "pricing plans"
+            })),
+        )
+        .await;
+    assert_eq!(b.status, 201, "{:?}", b.body);
+    b.body
+}
+
+#[tokio::test]
+async fn a_check_answers_its_findings_and_a_confirmed_loss_is_a_link_event() {
+    let site = MockServer::start().await;
+    serve(
+        &site,
+        "/review",
+        format!(
+            r#"<html><head><title>Review</title></head><body><p>We compared tools.
+        See <a href="{TARGET}" rel="nofollow">Pricing Plans</a> for details.</p>
+        <a href="https://other.example/">other</a></body></html>"#
+        ),
+    )
+    .await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let b = placed(&s, &t, format!("{}/review", site.uri())).await;
+    let id = b["id"].as_str().unwrap();
+
+    let check = s
+        .call("POST", &format!("/v1/backlinks/{id}/check"), Some(&t), None)
+        .await;
+    assert_eq!(check.status, 200, "{:?}", check.body);
+    let c = &check.body;
+    assert_eq!(c["findings"], json!(["nofollow"]));
+    assert_eq!(c["rel"], json!(["nofollow"]));
+    assert_eq!(c["health"], "degraded");
+    assert_eq!(c["status"], 200);
+    assert_eq!(c["outboundLinks"], 2);
+    assert!(
+        c["snippet"].as_str().unwrap().contains("Pricing Plans"),
+        "{c}"
+    );
+    assert_eq!(c["change"]["to"], "degraded");
+    let now = s
+        .call("GET", &format!("/v1/backlinks/{id}"), Some(&t), None)
+        .await
+        .body;
+    assert_eq!(
+        (now["isLive"].clone(), now["linkType"].clone()),
+        (json!(true), json!("nofollow"))
+    );
+    assert_eq!(now["linkHealth"]["status"], "degraded");
+
+    // The link goes: the next check only suspects it.
+    site.reset().await;
+    serve(
+        &site,
+        "/review",
+        "<html><body><p>We compared tools.</p></body></html>".into(),
+    )
+    .await;
+    let second = s
+        .call("POST", &format!("/v1/backlinks/{id}/check"), Some(&t), None)
+        .await
+        .body;
+    assert_eq!(second["findings"], json!(["link_removed"]));
+    assert_eq!(second["health"], "degraded");
+    assert_eq!(second["change"], Value::Null);
+    let suspect = s
+        .call("GET", &format!("/v1/backlinks/{id}"), Some(&t), None)
+        .await
+        .body;
+    assert_eq!(suspect["isLive"], true, "one check never condemns a link");
+    assert_eq!(
+        suspect["linkHealth"]["pending"]["reasons"],
+        json!(["link_removed"])
+    );
+
+    // Six hours on (here: a policy without the wait), the confirming check makes it dead.
+    let tenant = TenantId::parse("acme").unwrap();
+    let policy = HealthPolicy {
+        confirm_after_secs: 0,
+        ..HealthPolicy::default()
+    };
+    let confirmed = monitoring::backlinks::check(
+        &s.local.app,
+        &tenant,
+        &BacklinkId::parse(id).unwrap(),
+        &policy,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        confirmed.change.unwrap().to,
+        backlinks_core::domain::monitoring::health::HealthStatus::Dead
+    );
+    let dead = s
+        .call("GET", &format!("/v1/backlinks/{id}"), Some(&t), None)
+        .await
+        .body;
+    assert_eq!(dead["isLive"], false);
+
+    let checks = s
+        .call("GET", &format!("/v1/backlinks/{id}/checks"), Some(&t), None)
+        .await
+        .body;
+    let health: Vec<&str> = checks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["health"].as_str().unwrap())
+        .collect();
+    assert_eq!(health, ["dead", "degraded", "degraded"], "newest first");
+
+    let events = s.call("GET", "/v1/link-events", Some(&t), None).await.body;
+    let moves: Vec<(String, String)> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().into(),
+                e["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("degraded".into(), "dead".into()),
+            ("unknown".into(), "degraded".into())
+        ]
+    );
+    let removed = s
+        .call("GET", "/v1/link-events?reason=link_removed", Some(&t), None)
+        .await
+        .body;
+    assert_eq!(removed["items"].as_array().unwrap().len(), 1);
+    let later = s
+        .call(
+            "GET",
+            "/v1/link-events?since=2999-01-01T00:00:00Z",
+            Some(&t),
+            None,
+        )
+        .await
+        .body;
+    assert!(later["items"].as_array().unwrap().is_empty());
+    let bad = s
+        .call("GET", "/v1/link-events?since=yesterday", Some(&t), None)
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["field"].as_str()),
+        (400, Some("since"))
+    );
+
+    // The same changes went out on the event stream.
+    let published = s.local.events.list(&tenant, None, 10).await.unwrap();
+    assert_eq!(published.len(), 2);
+    assert!(
+        published
+            .iter()
+            .all(|e| e.detail_type == "link.status_changed")
+    );
+    assert_eq!(published[0].detail["to"], "dead");
+}
+
+#[tokio::test]
+async fn a_backlink_without_a_placement_cannot_be_checked_and_others_see_nothing() {
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let b = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&t),
+            Some(json!({"sourceDomain": "blog.example"})),
+        )
+        .await
+        .body;
+    let id = b["id"].as_str().unwrap();
+    let refused = s
+        .call("POST", &format!("/v1/backlinks/{id}/check"), Some(&t), None)
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("placementUrl")
+    );
+    let other = s.member("other");
+    let hidden = s
+        .call(
+            "GET",
+            &format!("/v1/backlinks/{id}/checks"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(hidden.status, 404);
+}
