@@ -8,8 +8,8 @@ use crate::app::store::{delete_partition, query_all};
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
 use crate::domain::plans::{
-    AnchorCount, AnchorType, PageAnchorPlan, PlanAction, PlanHead, PlanStatus, PlannedLink,
-    PlannedLinkStatus, Span, allocate, anchor_variants, band_breach,
+    AnchorCount, AnchorType, LinkTarget, PageAnchorPlan, PlanAction, PlanHead, PlanStatus,
+    PlannedLink, PlannedLinkStatus, Span, allocate, anchor_variants, band_breach,
 };
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors};
@@ -219,47 +219,21 @@ fn change_pages(
                         .count()
                 })
                 .unwrap_or(current);
-            let template = links.first().cloned();
-            let Some(mut link) = template else {
-                return Err(AppError::internal("a plan without links"));
+            let to = LinkTarget {
+                month,
+                url: WebUrl::parse(&page.url)
+                    .map_err(|e: FieldError| AppError::internal(e.to_string()))?,
+                tier: plan_page.tier,
+                anchor_text: text.clone(),
+                anchor_type,
             };
-            link.id = PlannedLinkId::from_uuid(app.ids.next());
-            link.month = month;
-            link.target_url = WebUrl::parse(&page.url)
-                .map_err(|e: FieldError| AppError::internal(e.to_string()))?;
-            link.target_tier = plan_page.tier;
-            link.anchor_type = anchor_type;
-            link.anchor_text = text.clone();
-            reset(&mut link, now);
+            let id = PlannedLinkId::from_uuid(app.ids.next());
+            let link = PlannedLink::planned(id, head.id.clone(), to, now);
             change.added.push(link.clone());
             links.push(link);
         }
     }
     errors.into_result().map_err(AppError::Invalid)
-}
-
-/// A copied link made fresh: planned, with nothing known of its source.
-fn reset(link: &mut PlannedLink, now: crate::domain::time::Timestamp) {
-    link.link_type = None;
-    link.source_domain = None;
-    link.source_url = None;
-    link.source_dr = None;
-    link.source_traffic = None;
-    link.marketplace = None;
-    link.cost_usd = None;
-    link.quality = None;
-    link.country_relevant = true;
-    link.status = PlannedLinkStatus::Planned;
-    link.date_ordered = None;
-    link.date_live = None;
-    link.date_last_checked = None;
-    link.threshold_override = None;
-    link.backlink_id = None;
-    link.link_health = None;
-    link.notes = String::new();
-    link.created_at = now;
-    link.updated_at = now;
-    link.version = 1;
 }
 
 /// Moves still-planned links from months over their new target to months under it.

@@ -9,8 +9,8 @@ use crate::app::usage;
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, SiteId, TenantId};
 use crate::domain::plans::{
-    CountryCode, DEFAULT_LONG_FORM_WORDS, GeneratedPlan, PlanError, PlanHead, PlanOptions,
-    PlanStatus, PlannedLink, PlannedLinkStatus, Span, generate,
+    CountryCode, DEFAULT_LONG_FORM_WORDS, GeneratedPlan, LinkTarget, PlanError, PlanHead,
+    PlanOptions, PlanStatus, PlannedLink, Span, generate,
 };
 use crate::domain::text::single_line;
 use crate::domain::usage::MeteredOperation;
@@ -179,35 +179,15 @@ fn planned_links(
         .map(|slot| {
             let target_url = WebUrl::parse(&slot.url)
                 .map_err(|e: FieldError| AppError::internal(format!("planned page URL: {e}")))?;
-            Ok(PlannedLink {
-                id: PlannedLinkId::from_uuid(app.ids.next()),
-                plan_id: head.id.clone(),
+            let to = LinkTarget {
                 month: slot.month,
-                target_url,
-                target_tier: slot.tier,
+                url: target_url,
+                tier: slot.tier,
                 anchor_text: slot.anchor_text.clone(),
                 anchor_type: slot.anchor_type,
-                link_type: None,
-                source_domain: None,
-                source_url: None,
-                source_dr: None,
-                source_traffic: None,
-                marketplace: None,
-                cost_usd: None,
-                quality: None,
-                country_relevant: true,
-                status: PlannedLinkStatus::Planned,
-                date_ordered: None,
-                date_live: None,
-                date_last_checked: None,
-                threshold_override: None,
-                backlink_id: None,
-                link_health: None,
-                notes: String::new(),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            })
+            };
+            let id = PlannedLinkId::from_uuid(app.ids.next());
+            Ok(PlannedLink::planned(id, head.id.clone(), to, now))
         })
         .collect()
 }

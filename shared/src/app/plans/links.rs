@@ -9,7 +9,7 @@ use crate::app::store::query_all;
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId, UserId};
 use crate::domain::plans::{
-    AnchorType, LinkType, PlanStatus, PlannedLink, PlannedLinkStatus, QualityScore,
+    AnchorType, LinkTarget, LinkType, PlanStatus, PlannedLink, PlannedLinkStatus, QualityScore,
     ThresholdOverride, Tier, band_breach,
 };
 use crate::domain::text::{multi_line, single_line};
@@ -245,35 +245,21 @@ pub async fn create(
     *after.entry(input.anchor_type).or_default() += 1;
     check_bands(&plan, &before, &after)?;
     let now = app.clock.now();
-    let link = PlannedLink {
-        id: PlannedLinkId::from_uuid(app.ids.next()),
-        plan_id: plan_id.clone(),
+    let to = LinkTarget {
         month,
-        target_url: target,
-        target_tier: tier,
+        url: target,
+        tier,
         anchor_text: text,
         anchor_type: input.anchor_type,
-        link_type: input.link_type,
-        source_domain: None,
-        source_url: None,
-        source_dr: None,
-        source_traffic: None,
-        marketplace: None,
-        cost_usd: None,
-        quality: None,
-        country_relevant: true,
-        status: PlannedLinkStatus::Planned,
-        date_ordered: None,
-        date_live: None,
-        date_last_checked: None,
-        threshold_override: None,
-        backlink_id: None,
-        link_health: None,
-        notes: notes.unwrap_or_default(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
     };
+    let mut link = PlannedLink::planned(
+        PlannedLinkId::from_uuid(app.ids.next()),
+        plan_id.clone(),
+        to,
+        now,
+    );
+    link.link_type = input.link_type;
+    link.notes = notes.unwrap_or_default();
     app.table
         .put(entity::item(&link, tenant)?, Some(Condition::NotExists))
         .await?;

@@ -143,7 +143,50 @@ pub enum LinkMoveError {
     Unscored,
 }
 
+/// Where a new planned link points, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkTarget {
+    pub month: u32,
+    pub url: WebUrl,
+    pub tier: Tier,
+    pub anchor_text: String,
+    pub anchor_type: AnchorType,
+}
+
 impl PlannedLink {
+    /// A link still to be won: planned, with nothing known of its source.
+    pub fn planned(id: PlannedLinkId, plan_id: PlanId, to: LinkTarget, now: Timestamp) -> Self {
+        Self {
+            id,
+            plan_id,
+            month: to.month,
+            target_url: to.url,
+            target_tier: to.tier,
+            anchor_text: to.anchor_text,
+            anchor_type: to.anchor_type,
+            link_type: None,
+            source_domain: None,
+            source_url: None,
+            source_dr: None,
+            source_traffic: None,
+            marketplace: None,
+            cost_usd: None,
+            quality: None,
+            country_relevant: true,
+            status: PlannedLinkStatus::Planned,
+            date_ordered: None,
+            date_live: None,
+            date_last_checked: None,
+            threshold_override: None,
+            backlink_id: None,
+            link_health: None,
+            notes: String::new(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     /// Moves the link to `to` at `now`, stamping the dates the move sets. Ordering needs a
     /// source that meets the market's threshold, unless `allow` records who overrode it.
     pub fn move_to(
