@@ -230,3 +230,94 @@ async fn a_backlink_without_a_placement_cannot_be_checked_and_others_see_nothing
         .await;
     assert_eq!(hidden.status, 404);
 }
+
+#[tokio::test]
+async fn planned_links_are_checked_now_or_by_a_metered_plan_audit() {
+    let site = MockServer::start().await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let plan_site = support::plans::fixture_site(&s, &t).await;
+    let plan = support::plans::plan(&s, &t, &plan_site, "UK").await;
+    let plan_id = plan["id"].as_str().unwrap();
+    let link = s
+        .call(
+            "GET",
+            &format!("/v1/plans/{plan_id}/links?limit=1"),
+            Some(&t),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let link_path = format!("/v1/plans/{plan_id}/links/{}", link["id"].as_str().unwrap());
+    let not_yet = s
+        .call("POST", &format!("{link_path}/check"), Some(&t), None)
+        .await;
+    assert_eq!(not_yet.status, 409, "a planned link has no page yet");
+
+    let (target, anchor) = (
+        link["targetUrl"].as_str().unwrap(),
+        link["anchorText"].as_str().unwrap(),
+    );
+    serve(
+        &site,
+        "/article",
+        format!(r#"<p>Read <a href="{target}">{anchor}</a>.</p>"#),
+    )
+    .await;
+    let ordered = s
+        .call("PATCH", &link_path, Some(&t), Some(json!({"status": "ordered",
+            "overrideThreshold": "a trusted partner", "placementUrl": format!("{}/article", site.uri())})))
+        .await;
+    assert_eq!(ordered.status, 200, "{:?}", ordered.body);
+    let check = s
+        .call("POST", &format!("{link_path}/check"), Some(&t), None)
+        .await;
+    assert_eq!(check.status, 200, "{:?}", check.body);
+    assert_eq!(
+        (check.body["findings"].clone(), check.body["health"].clone()),
+        (json!([]), json!("live"))
+    );
+    let live = s.call("GET", &link_path, Some(&t), None).await.body;
+    assert_eq!(live["status"], "live");
+    assert!(live["dateLive"].is_string() && live["dateLastChecked"].is_string());
+
+    let audit = s
+        .call(
+            "POST",
+            &format!("/v1/plans/{plan_id}/check"),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(audit.status, 202, "{:?}", audit.body);
+    assert_eq!(
+        (
+            audit.body["queued"].clone(),
+            audit.body["withoutPlacement"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+    let worker = backlinks_core::jobs::by_name("link-check").unwrap();
+    let ran = backlinks_core::local::workers::drain_once(s.local.app.clone(), &worker)
+        .await
+        .unwrap();
+    assert_eq!(ran, 1);
+    let checks = s
+        .call("GET", &format!("{link_path}/checks"), Some(&t), None)
+        .await
+        .body;
+    assert_eq!(checks["items"].as_array().unwrap().len(), 2);
+    let usage = s.call("GET", "/v1/usage", Some(&t), None).await.body;
+    let audits = usage["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operation"] == "link_audit")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (audits["count"].clone(), audits["credits"].clone()),
+        (json!(1), json!(1))
+    );
+}

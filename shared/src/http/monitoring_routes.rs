@@ -2,8 +2,10 @@
 
 use super::handlers::monitoring as h;
 use super::route::{ResponseDoc, Route, query_params, schema_of};
+use crate::app::monitoring::planned::PlanCheck;
 use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
 use crate::handler;
+use http::StatusCode;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -29,5 +31,33 @@ pub fn routes() -> Vec<Route> {
             )
             .query(query_params::<EventFilter>)
             .returns(ResponseDoc::List(schema_of::<LinkEvent>)),
+        Route::post(
+            "/v1/plans/{id}/links/{linkId}/check",
+            "checkPlannedLink",
+            handler!(h::check_planned_link),
+        )
+        .doc(
+            "monitoring",
+            "Check an ordered, live or dead planned link's placement page now, with this check's findings",
+        )
+        .expensive()
+        .returns(ResponseDoc::Json(schema_of::<LinkCheck>)),
+        Route::get(
+            "/v1/plans/{id}/links/{linkId}/checks",
+            "listPlannedLinkChecks",
+            handler!(h::list_planned_link_checks),
+        )
+        .doc("monitoring", "A planned link's last checks with their evidence, newest first")
+        .query(query_params::<CheckFilter>)
+        .returns(ResponseDoc::List(schema_of::<LinkCheck>)),
+        Route::post("/v1/plans/{id}/check", "checkPlan", handler!(h::check_plan))
+            .doc(
+                "monitoring",
+                "Queue a check of every ordered, live and dead link of the plan (a link audit, 1 credit)",
+            )
+            .expensive()
+            .metered()
+            .status(StatusCode::ACCEPTED)
+            .returns(ResponseDoc::Json(schema_of::<PlanCheck>)),
     ]
 }

@@ -10,11 +10,13 @@ pub use batch::{BATCH_SIZE, run_batch};
 use crate::app::jobs::{
     CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, SEED_QUEUE, SeedMessage, StageMessage,
 };
+use crate::app::monitoring::{self, planned::PlannedCheckRequest};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::plans::imports;
 use crate::app::sweep::Budget;
 use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
+use crate::domain::monitoring::health::HealthPolicy;
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::sync::Arc;
@@ -141,6 +143,23 @@ async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppE
 }
 
 async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
+    if let Ok(planned) = serde_json::from_str::<PlannedCheckRequest>(&body) {
+        let policy = HealthPolicy::default();
+        let (tenant, plan, link) = (
+            &planned.tenant_id,
+            &planned.plan_id,
+            &planned.planned_link_id,
+        );
+        return match monitoring::planned::check(&app, tenant, plan, link, &policy).await {
+            Ok(check) => {
+                tracing::info!(planned_link = %link, health = ?check.health, "planned link checked");
+                Ok(())
+            }
+            // Deleted, or no longer checkable, since it was queued.
+            Err(AppError::NotFound(_) | AppError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        };
+    }
     let request: link_health::CheckRequest = serde_json::from_str(&body)
         .map_err(|e| AppError::invalid("message", format!("not a link check request: {e}")))?;
     let health = link_health::check(&app, &request).await?;
@@ -323,7 +342,7 @@ pub fn registry() -> Vec<JobSpec> {
         },
         JobSpec {
             name: "link-check",
-            description: "Fetches a source page and records whether the link is live",
+            description: "Checks one backlink's or planned link's placement page and applies the findings to its health",
             trigger: Trigger::Queue(link_health::QUEUE),
             timeout_secs: 60,
             concurrency: Some(10),

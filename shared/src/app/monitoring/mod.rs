@@ -1,7 +1,8 @@
 //! Link monitoring (issue 15): checking a link the way a search engine sees it
 //! (`inspect`), keeping each check and each confirmed change (`records`), and applying a
-//! check to a backlink (`backlinks`). The judgement itself is `domain::monitoring`.
+//! check to a backlink (`backlinks`) or a plan's planned link (`planned`). The judgement itself is `domain::monitoring`.
 
 pub mod backlinks;
 pub mod inspect;
+pub mod planned;
 pub mod records;

@@ -70,6 +70,10 @@ pub struct PlannedLinkPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub source_url: Option<Option<String>>,
+    /// The page that carries the link, once it is placed: what link checks fetch.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub placement_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<u8>, maximum = 100)]
     pub source_dr: Option<Option<u8>>,
@@ -105,6 +109,11 @@ impl PlannedLinkPatch {
             link.source_domain = v
                 .as_deref()
                 .and_then(|d| e.check("sourceDomain", DomainName::parse(d)));
+        }
+        if let Some(v) = &self.placement_url {
+            link.placement_url = v
+                .as_deref()
+                .and_then(|u| e.check("placementUrl", WebUrl::parse(u)));
         }
         if let Some(v) = &self.source_url {
             link.source_url = v
@@ -330,7 +339,7 @@ pub async fn update(
     }
     link.version = seen + 1;
     link.updated_at = now;
-    put_versioned(app, tenant, &link, seen).await?;
+    save(app, tenant, &link, seen).await?;
     Ok(link)
 }
 
@@ -373,10 +382,11 @@ pub async fn record_score(
     link.source_traffic = traffic.map(u64::from).or(link.source_traffic);
     link.version = seen + 1;
     link.updated_at = app.clock.now();
-    put_versioned(app, tenant, &link, seen).await
+    save(app, tenant, &link, seen).await
 }
 
-pub(super) async fn put_versioned(
+/// Writes the planned link if nobody changed it since `seen` (409 otherwise).
+pub async fn save(
     app: &App,
     tenant: &TenantId,
     link: &PlannedLink,

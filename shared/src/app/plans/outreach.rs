@@ -2,7 +2,7 @@
 //! backlink it drafts for one of the plan's due links (its target page and anchor), and the
 //! health check's verdict on that backlink's link moves the planned link live or dead.
 
-use super::links::put_versioned;
+use super::links::save;
 use super::read;
 use crate::app::{App, AppError};
 use crate::domain::backlink::Backlink;
@@ -38,9 +38,10 @@ pub async fn claim(
         link.backlink_id = Some(backlink.id.clone());
         link.source_domain = Some(backlink.source_domain.clone());
         link.source_url = backlink.source_url.clone();
+        link.placement_url = backlink.placement_url.clone();
         link.version = seen + 1;
         link.updated_at = now;
-        match put_versioned(app, tenant, &link, seen).await {
+        match save(app, tenant, &link, seen).await {
             Ok(()) => return Ok(Some(link)),
             Err(AppError::Conflict(_)) => continue,
             Err(e) => return Err(e),
@@ -85,5 +86,5 @@ pub async fn link_checked(
     }
     link.version = seen + 1;
     link.updated_at = now;
-    put_versioned(app, tenant, &link, seen).await
+    save(app, tenant, &link, seen).await
 }

@@ -99,6 +99,9 @@ pub struct PlannedLink {
     pub link_type: Option<LinkType>,
     pub source_domain: Option<DomainName>,
     pub source_url: Option<WebUrl>,
+    /// The page that carries (or will carry) the link: what its checks fetch.
+    #[serde(default)]
+    pub placement_url: Option<WebUrl>,
     pub source_dr: Option<u8>,
     pub source_traffic: Option<u64>,
     /// Where it is bought: fatgrid, prnews, ein, linking_news, manual, or another name.
@@ -167,6 +170,7 @@ impl PlannedLink {
             link_type: None,
             source_domain: None,
             source_url: None,
+            placement_url: None,
             source_dr: None,
             source_traffic: None,
             marketplace: None,

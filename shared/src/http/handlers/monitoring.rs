@@ -1,9 +1,11 @@
-//! Link monitoring: checking a backlink now, its kept checks, and link events.
+//! Link monitoring: checking a backlink or a planned link now, a plan's links through the
+//! queue, their kept checks, and link events.
 
 use crate::app::App;
-use crate::app::monitoring::{backlinks, records};
+use crate::app::monitoring::{backlinks, planned, records};
 use crate::app::paging::PageRequest;
-use crate::domain::ids::BacklinkId;
+use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
+use crate::domain::monitoring::health::HealthPolicy;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
 use crate::http::route::Answer;
@@ -34,4 +36,36 @@ pub async fn list_link_events(app: Arc<App>, call: Call) -> Result<Answer, Probl
     let filter: records::EventFilter = call.query()?;
     let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
     Answer::ok(&records::list_events(&app, call.tenant()?, &filter, page).await?)
+}
+
+fn plan_ids(call: &Call) -> Result<(PlanId, PlannedLinkId), Problem> {
+    Ok((
+        call.id("id", "plan", PlanId::parse)?,
+        call.id("linkId", "planned link", PlannedLinkId::parse)?,
+    ))
+}
+
+pub async fn check_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let (plan, link) = plan_ids(&call)?;
+    let policy = HealthPolicy::default();
+    let check = planned::check(&app, call.tenant()?, &plan, &link, &policy);
+    match tokio::time::timeout(CHECK_DEADLINE, check).await {
+        Ok(result) => Answer::ok(&result?),
+        Err(_) => Err(Problem::from(crate::app::AppError::Unavailable(
+            "the placement page is too slow to check within the call; try checkPlan".into(),
+        ))),
+    }
+}
+
+pub async fn list_planned_link_checks(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let (plan, link) = plan_ids(&call)?;
+    let filter: records::CheckFilter = call.query()?;
+    let page = PageRequest::parse(filter.limit, filter.cursor.as_deref())?;
+    Answer::ok(&planned::checks(&app, call.tenant()?, &plan, &link, page).await?)
+}
+
+pub async fn check_plan(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let plan = call.id("id", "plan", PlanId::parse)?;
+    let queued = planned::check_plan(&app, call.tenant()?, &plan).await?;
+    Answer::json(http::StatusCode::ACCEPTED, &queued)
 }

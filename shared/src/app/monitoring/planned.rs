@@ -1,0 +1,186 @@
+//! Checking a plan's planned links (issue 15): one now (`checkPlannedLink`), or every
+//! ordered and live link of a plan through the queue (`checkPlan`, the seed's link audit,
+//! metered). A confirmed change moves the planned link live or dead and is a link event.
+
+use super::inspect::inspect;
+use super::records::{self, LinkCheck, LinkEvent, Subject};
+use crate::app::enqueue::{self, ForTenant};
+use crate::app::paging::{ListPage, PageRequest};
+use crate::app::plans::{links, read};
+use crate::app::{App, AppError, link_health, usage};
+use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
+use crate::domain::monitoring::codes::FindingCode;
+use crate::domain::monitoring::health::{HealthPolicy, HealthStatus};
+use crate::domain::plans::{PlannedLink, PlannedLinkStatus};
+use crate::domain::usage::MeteredOperation;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A queued check of one planned link (on the link-check queue, beside backlinks').
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlannedCheckRequest {
+    pub tenant_id: TenantId,
+    pub plan_id: PlanId,
+    pub planned_link_id: PlannedLinkId,
+}
+
+impl ForTenant for PlannedCheckRequest {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant_id
+    }
+}
+
+/// What `checkPlan` queued.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanCheck {
+    pub plan_id: PlanId,
+    /// Ordered, live and dead links with a placement URL, one check each.
+    pub queued: u32,
+    /// Ordered or live links without a placement URL, which cannot be checked yet.
+    pub without_placement: u32,
+}
+
+/// Links whose page is worth fetching: bought or won, or lost and perhaps back.
+fn checkable(link: &PlannedLink) -> bool {
+    matches!(
+        link.status,
+        PlannedLinkStatus::Ordered | PlannedLinkStatus::Live | PlannedLinkStatus::Dead
+    )
+}
+
+pub async fn check(
+    app: &App,
+    tenant: &TenantId,
+    plan: &PlanId,
+    id: &PlannedLinkId,
+    policy: &HealthPolicy,
+) -> Result<LinkCheck, AppError> {
+    let mut link = links::get(app, tenant, plan, id).await?;
+    let Some(placement) = link.placement_url.clone().filter(|_| checkable(&link)) else {
+        return Err(AppError::Conflict(
+            "only an ordered, live or dead planned link with a placementUrl can be checked".into(),
+        ));
+    };
+    let report = inspect(app, &placement, &link.target_url, Some(&link.anchor_text)).await;
+    let now = app.clock.now();
+    let mut health = link.link_health.clone().unwrap_or_default();
+    // An ordered link not on its page yet is waiting to be placed, not lost.
+    let waiting = link.status == PlannedLinkStatus::Ordered
+        && report
+            .findings
+            .iter()
+            .any(|f| matches!(f, FindingCode::LinkRemoved | FindingCode::PageGone));
+    let change = if waiting {
+        health.last_checked_at = Some(now);
+        None
+    } else {
+        health.observe(&report.findings, now, policy)
+    };
+    let seen = link.version;
+    link.link_health = Some(health.clone());
+    link.date_last_checked = Some(now);
+    if let Some(change) = &change {
+        let to = match change.to {
+            HealthStatus::Dead => PlannedLinkStatus::Dead,
+            _ => PlannedLinkStatus::Live,
+        };
+        if to != link.status && link.status.can_move_to(to) {
+            link.move_to(to, now, None)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+        }
+    }
+    link.version = seen + 1;
+    link.updated_at = now;
+    links::save(app, tenant, &link, seen).await?;
+    let subject = Subject::PlannedLink {
+        plan_id: plan.clone(),
+        planned_link_id: id.clone(),
+    };
+    if let Some(change) = &change {
+        let event = LinkEvent {
+            at: now,
+            subject: subject.clone(),
+            campaign_id: None,
+            plan_id: Some(plan.clone()),
+            from: change.from,
+            to: change.to,
+            reasons: change.reasons.clone(),
+            placement_url: placement.to_string(),
+            target_url: link.target_url.to_string(),
+        };
+        records::record_event(app, tenant, event).await?;
+    }
+    let status = if waiting {
+        HealthStatus::Unknown
+    } else {
+        health.status
+    };
+    let target = link.target_url.to_string();
+    records::keep_check(
+        app,
+        tenant,
+        subject,
+        placement.as_str(),
+        &target,
+        report,
+        status,
+        change,
+    )
+    .await
+}
+
+pub async fn checks(
+    app: &App,
+    tenant: &TenantId,
+    plan: &PlanId,
+    id: &PlannedLinkId,
+    page: PageRequest,
+) -> Result<ListPage<LinkCheck>, AppError> {
+    links::get(app, tenant, plan, id).await?;
+    let subject = Subject::PlannedLink {
+        plan_id: plan.clone(),
+        planned_link_id: id.clone(),
+    };
+    records::list_checks(app, tenant, &subject, page).await
+}
+
+/// `checkPlan`: queues a check of every checkable link of the plan. One link audit (1
+/// credit) per plan per minute, so a retried call is not charged twice.
+pub async fn check_plan(
+    app: &App,
+    tenant: &TenantId,
+    plan: &PlanId,
+) -> Result<PlanCheck, AppError> {
+    read::head(app, tenant, plan).await?;
+    let links = read::links(app, tenant, plan).await?;
+    let (with, without): (Vec<&PlannedLink>, Vec<&PlannedLink>) = links
+        .iter()
+        .filter(|l| checkable(l))
+        .partition(|l| l.placement_url.is_some());
+    let minute = app.clock.now().to_key();
+    let once = format!("{plan}#{}", minute.get(..16).unwrap_or(&minute));
+    usage::meter(
+        app,
+        tenant,
+        MeteredOperation::LinkAudit,
+        &once,
+        &format!("audit of plan {plan}"),
+    )
+    .await?;
+    let requests: Vec<PlannedCheckRequest> = with
+        .iter()
+        .map(|l| PlannedCheckRequest {
+            tenant_id: tenant.clone(),
+            plan_id: plan.clone(),
+            planned_link_id: l.id.clone(),
+        })
+        .collect();
+    enqueue::send(app, link_health::QUEUE, &requests).await?;
+    Ok(PlanCheck {
+        plan_id: plan.clone(),
+        queued: requests.len() as u32,
+        without_placement: without.len() as u32,
+    })
+}
