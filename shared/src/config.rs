@@ -69,7 +69,7 @@ impl AuthSettings {
 
 /// Outside providers, each used only when configured. Base URLs are configurable so tests
 /// (and proxies) can stand in for the real services.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProviderSettings {
     /// Exa: (base URL, API key).
     pub exa: Option<(String, String)>,
@@ -78,6 +78,18 @@ pub struct ProviderSettings {
     pub openai: Option<crate::adapters::openai::OpenAiConfig>,
     /// DataForSEO's SERP API, which answers whether a linking page is indexed.
     pub dataforseo: Option<dataforseo::DataForSeoConfig>,
+}
+
+/// Which providers are on, and where: never their keys, so the settings can be logged.
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSettings")
+            .field("exa", &self.exa.as_ref().map(|(base, _)| base))
+            .field("duckduckgo", &self.duckduckgo)
+            .field("openai", &self.openai)
+            .field("dataforseo", &self.dataforseo)
+            .finish()
+    }
 }
 
 fn price(name: &str, default: f64) -> Result<f64, ConfigError> {
@@ -316,6 +328,24 @@ pub mod bounces {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_settings_never_print_their_keys() {
+        let settings = ProviderSettings {
+            exa: Some(("https://exa.test".into(), "exa-secret".into())),
+            openai: Some(crate::adapters::openai::OpenAiConfig {
+                base_url: "https://llm.test/v1".into(),
+                api_key: "sk-secret".into(),
+                default_model: "m".into(),
+                input_price_per_million: 1.0,
+                output_price_per_million: 2.0,
+            }),
+            ..ProviderSettings::default()
+        };
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("https://exa.test") && printed.contains("https://llm.test/v1"));
+    }
 
     #[test]
     fn queue_variables_are_derived_from_names() {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OpenAiConfig {
     pub base_url: String,
     pub api_key: String,
@@ -18,6 +18,18 @@ pub struct OpenAiConfig {
     /// US dollars per million prompt and completion tokens.
     pub input_price_per_million: f64,
     pub output_price_per_million: f64,
+}
+
+/// Everything but the key, so a logged configuration never carries it.
+impl std::fmt::Debug for OpenAiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiConfig")
+            .field("base_url", &self.base_url)
+            .field("default_model", &self.default_model)
+            .field("input_price_per_million", &self.input_price_per_million)
+            .field("output_price_per_million", &self.output_price_per_million)
+            .finish_non_exhaustive()
+    }
 }
 
 pub struct OpenAi {
