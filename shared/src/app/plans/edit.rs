@@ -4,12 +4,13 @@
 use super::keys::{self, AnchorChunk, StoredPage, TierChunk};
 use super::read::{self, PlanView};
 use crate::app::entity::{self, read as read_item};
-use crate::app::store::{delete_partition, query_all};
+use crate::app::store::{delete_partition, modify_versioned, query_all};
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
 use crate::domain::plans::{
     AnchorCount, AnchorType, LinkTarget, PageAnchorPlan, PlanAction, PlanHead, PlanStatus,
-    PlannedLink, PlannedLinkStatus, Span, allocate, anchor_variants, band_breach,
+    PlannedLink, PlannedLinkStatus, Span, allocate, anchor_counts, anchor_variants, band_breach,
+    risk,
 };
 use crate::domain::web::WebUrl;
 use crate::domain::{FieldError, FieldErrors};
@@ -55,11 +56,18 @@ pub async fn act(
     id: &PlanId,
     action: PlanAction,
 ) -> Result<PlanView, AppError> {
-    let mut head = read::head(app, tenant, id).await?;
-    let seen = head.version;
-    head.apply(action, app.clock.now())
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    write_head(app, tenant, head, seen).await?;
+    let now = app.clock.now();
+    modify_versioned(
+        app,
+        &keys::plan(tenant, id),
+        "plan",
+        |h: &PlanHead| entity::item(h, tenant),
+        |head| {
+            head.apply(action, now)
+                .map_err(|e| AppError::Conflict(e.to_string()))
+        },
+    )
+    .await?;
     read::get(app, tenant, id).await
 }
 
@@ -97,14 +105,6 @@ pub async fn delete(app: &App, tenant: &TenantId, id: &PlanId) -> Result<(), App
     delete_partition(app, keys::plan_parts(tenant, id)).await
 }
 
-fn counts_by_type(links: &[PlannedLink]) -> BTreeMap<AnchorType, u32> {
-    let mut counts = BTreeMap::new();
-    for link in links.iter().filter(|l| l.status.counts()) {
-        *counts.entry(link.anchor_type).or_default() += 1;
-    }
-    counts
-}
-
 /// The anchor type the next added link takes: the one furthest under its share of the new
 /// total (the safest first on a tie, as `allocate` orders them).
 fn next_type(target: &[(AnchorType, u32)], counts: &BTreeMap<AnchorType, u32>) -> AnchorType {
@@ -118,18 +118,6 @@ fn next_type(target: &[(AnchorType, u32)], counts: &BTreeMap<AnchorType, u32>) -
         })
         .max_by_key(|&(t, deficit)| (deficit, std::cmp::Reverse(risk(t))))
         .map_or(AnchorType::Branded, |(t, _)| t)
-}
-
-fn risk(anchor: AnchorType) -> u8 {
-    match anchor {
-        AnchorType::Branded => 0,
-        AnchorType::NakedUrl => 1,
-        AnchorType::Generic => 2,
-        AnchorType::Lsi => 3,
-        AnchorType::BrandKeyword => 4,
-        AnchorType::PartialMatch => 5,
-        AnchorType::ExactMatch => 6,
-    }
 }
 
 struct Change {
@@ -196,7 +184,7 @@ fn change_pages(
         for _ in have..page.links {
             let total = links.iter().filter(|l| l.status.counts()).count() as u32 + 1;
             let target = allocate(total, &head.country_profile.anchor_mix);
-            let anchor_type = next_type(&target, &counts_by_type(links));
+            let anchor_type = next_type(&target, &anchor_counts(links));
             let used = links
                 .iter()
                 .filter(|l| l.target_url.as_str() == page.url && l.anchor_type == anchor_type)
@@ -328,7 +316,7 @@ pub async fn update(
         None => Vec::new(),
     };
     anchors.extend(funded_now.iter().cloned());
-    let before = counts_by_type(&links);
+    let before = anchor_counts(&links);
     let mut change = Change {
         added: Vec::new(),
         removed: Vec::new(),
@@ -347,7 +335,7 @@ pub async fn update(
     if let Some(months) = &patch.months {
         change_months(&mut head, &mut links, months, &mut change)?;
     }
-    let after = counts_by_type(&links);
+    let after = anchor_counts(&links);
     if let Some(breach) = band_breach(
         &before,
         &after,

@@ -9,7 +9,7 @@
 //!   `T#{tenant}#PLAN#{planId}`, under `TIERS#`, `ANCHORS#` and `LINK#`.
 
 use crate::app::entity::Entity;
-use crate::app::store::{sha256_hex, tenant_partition};
+use crate::app::store::{Versioned, sha256_hex, tenant_partition};
 use crate::domain::ids::{PlanId, PlannedLinkId, SiteId, TenantId};
 use crate::domain::plans::{PageAnchorPlan, PlanHead, PlannedLink, Site, SitePage, TierAssignment};
 use crate::domain::web::WebUrl;
@@ -138,5 +138,25 @@ impl Entity for PlannedLink {
     type Owner = TenantId;
     fn key(&self, tenant: &TenantId) -> Key {
         link(tenant, &self.plan_id, &self.id)
+    }
+}
+
+impl Versioned for PlannedLink {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn stamp(&mut self, version: u64, now: crate::domain::time::Timestamp) {
+        self.version = version;
+        self.updated_at = now;
+    }
+}
+
+impl Versioned for PlanHead {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn stamp(&mut self, version: u64, now: crate::domain::time::Timestamp) {
+        self.version = version;
+        self.updated_at = now;
     }
 }

@@ -5,12 +5,12 @@ use super::keys::{self, TierChunk};
 use super::read;
 use crate::app::entity::{self, read as read_item};
 use crate::app::paging::{self, ListPage, PageRequest};
-use crate::app::store::query_all;
+use crate::app::store::{modify_versioned, query_all};
 use crate::app::{App, AppError};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId, UserId};
 use crate::domain::plans::{
     AnchorType, LinkTarget, LinkType, PlanStatus, PlannedLink, PlannedLinkStatus, QualityScore,
-    ThresholdOverride, Tier, band_breach,
+    ThresholdOverride, Tier, anchor_counts, band_breach,
 };
 use crate::domain::text::{multi_line, single_line};
 use crate::domain::web::{DomainName, WebUrl};
@@ -249,7 +249,7 @@ pub async fn create(
         ));
     };
     let links = read::links(app, tenant, plan_id).await?;
-    let before = counts(&links);
+    let before = anchor_counts(&links);
     let mut after = before.clone();
     *after.entry(input.anchor_type).or_default() += 1;
     check_bands(&plan, &before, &after)?;
@@ -273,14 +273,6 @@ pub async fn create(
         .put(entity::item(&link, tenant)?, Some(Condition::NotExists))
         .await?;
     Ok(link)
-}
-
-fn counts(links: &[PlannedLink]) -> BTreeMap<AnchorType, u32> {
-    let mut counts = BTreeMap::new();
-    for l in links.iter().filter(|l| l.status.counts()) {
-        *counts.entry(l.anchor_type).or_default() += 1;
-    }
-    counts
 }
 
 fn check_bands(
@@ -329,13 +321,13 @@ pub async fn update(
     }
     if was != (link.anchor_type, link.status.counts()) {
         let links = read::links(app, tenant, plan_id).await?;
-        let before = counts(&links);
+        let before = anchor_counts(&links);
         let others: Vec<PlannedLink> = links
             .into_iter()
             .filter(|l| l.id != link.id)
             .chain([link.clone()])
             .collect();
-        check_bands(&plan, &before, &counts(&others))?;
+        check_bands(&plan, &before, &anchor_counts(&others))?;
     }
     link.version = seen + 1;
     link.updated_at = now;
@@ -374,15 +366,22 @@ pub async fn record_score(
     dr: Option<u8>,
     traffic: Option<u32>,
 ) -> Result<(), AppError> {
-    let mut link = get(app, tenant, plan, id).await?;
-    let seen = link.version;
-    link.quality = Some(quality.clone());
-    link.source_domain = Some(domain.clone());
-    link.source_dr = dr.or(link.source_dr);
-    link.source_traffic = traffic.map(u64::from).or(link.source_traffic);
-    link.version = seen + 1;
-    link.updated_at = app.clock.now();
-    save(app, tenant, &link, seen).await
+    read::head(app, tenant, plan).await?;
+    modify_versioned(
+        app,
+        &keys::link(tenant, plan, id),
+        "planned link",
+        |l: &PlannedLink| entity::item(l, tenant),
+        |link| {
+            link.quality = Some(quality.clone());
+            link.source_domain = Some(domain.clone());
+            link.source_dr = dr.or(link.source_dr);
+            link.source_traffic = traffic.map(u64::from).or(link.source_traffic);
+            Ok(())
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Writes the planned link if nobody changed it since `seen` (409 otherwise).

@@ -2,8 +2,11 @@
 //! backlink it drafts for one of the plan's due links (its target page and anchor), and the
 //! health check's verdict on that backlink's link moves the planned link live or dead.
 
+use super::keys;
 use super::links::save;
 use super::read;
+use crate::app::entity;
+use crate::app::store::modify_versioned;
 use crate::app::{App, AppError};
 use crate::domain::backlink::Backlink;
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
@@ -61,30 +64,36 @@ pub async fn link_checked(
     live: bool,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let mut link = match super::links::get(app, tenant, plan, id).await {
-        Ok(link) => link,
-        Err(AppError::NotFound(_)) => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    let to = match (live, link.status) {
-        (
-            true,
-            PlannedLinkStatus::Planned | PlannedLinkStatus::Ordered | PlannedLinkStatus::Dead,
-        ) => PlannedLinkStatus::Live,
-        (true, PlannedLinkStatus::Live) => {
-            link.date_last_checked = Some(now);
-            PlannedLinkStatus::Live
-        }
-        (false, PlannedLinkStatus::Live) => PlannedLinkStatus::Dead,
-        _ => return Ok(()),
-    };
-    let seen = link.version;
-    if to != link.status {
-        // The outreach win needs no threshold override: the site placed the link itself.
-        link.move_to(to, now, None)
-            .map_err(|e| AppError::Conflict(e.to_string()))?;
+    if let Err(e) = read::head(app, tenant, plan).await {
+        return match e {
+            AppError::NotFound(_) => Ok(()),
+            e => Err(e),
+        };
     }
-    link.version = seen + 1;
-    link.updated_at = now;
-    save(app, tenant, &link, seen).await
+    let changed = modify_versioned(
+        app,
+        &keys::link(tenant, plan, id),
+        "planned link",
+        |l: &PlannedLink| entity::item(l, tenant),
+        |link| {
+            let to = match (live, link.status) {
+                (true, PlannedLinkStatus::Live) => {
+                    link.date_last_checked = Some(now);
+                    return Ok(());
+                }
+                (true, PlannedLinkStatus::Planned | PlannedLinkStatus::Ordered)
+                | (true, PlannedLinkStatus::Dead) => PlannedLinkStatus::Live,
+                (false, PlannedLinkStatus::Live) => PlannedLinkStatus::Dead,
+                _ => return Ok(()),
+            };
+            // The outreach win needs no threshold override: the site placed the link itself.
+            link.move_to(to, now, None)
+                .map_err(|e| AppError::Conflict(e.to_string()))
+        },
+    )
+    .await;
+    match changed {
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }

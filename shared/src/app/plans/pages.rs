@@ -14,7 +14,7 @@ use crate::domain::plans::{
 };
 use crate::ports::table::{Index, Query, SortCondition, WriteOp};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
 
 /// Pages one `upsertPages` call takes.
@@ -146,7 +146,7 @@ pub async fn write_pages(
     let before: HashMap<String, Option<Tier>> =
         by_url.iter().map(|(u, p)| (u.clone(), p.tier)).collect();
     let (mut created, mut updated) = (0u32, 0u32);
-    let mut touched: Vec<String> = Vec::new();
+    let mut touched: HashSet<String> = HashSet::new();
     for (input, page) in inputs.iter().zip(checked) {
         let url = page.url.to_string();
         let merged = merge(by_url.get(&url).map(|p| &p.page), input, page);
@@ -169,7 +169,7 @@ pub async fn write_pages(
                 );
             }
         }
-        touched.push(url);
+        touched.insert(url);
     }
     if by_url.len() > MAX_PAGES_PER_SITE {
         return Err(AppError::invalid(

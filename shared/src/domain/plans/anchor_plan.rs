@@ -27,6 +27,14 @@ const SAFEST_FIRST: [AnchorType; 7] = [
     AnchorType::ExactMatch,
 ];
 
+/// How risky an anchor type is: its place from the safest (branded, 0) to exact match (6).
+pub fn risk(anchor: AnchorType) -> usize {
+    SAFEST_FIRST
+        .iter()
+        .position(|&a| a == anchor)
+        .unwrap_or(SAFEST_FIRST.len())
+}
+
 /// A page's anchor texts of one type, as a plan stores them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -8,6 +8,7 @@ use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
 use crate::domain::time::Timestamp;
 use crate::domain::web::{DomainName, WebUrl};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// How a link is won (§3.1 `link_type`).
@@ -229,6 +230,16 @@ impl PlannedLink {
         self.status = to;
         Ok(())
     }
+}
+
+/// How many of the links that still count take each anchor type: what the bands are
+/// checked on.
+pub fn anchor_counts(links: &[PlannedLink]) -> BTreeMap<AnchorType, u32> {
+    let mut counts = BTreeMap::new();
+    for link in links.iter().filter(|l| l.status.counts()) {
+        *counts.entry(link.anchor_type).or_default() += 1;
+    }
+    counts
 }
 
 #[cfg(test)]
