@@ -75,7 +75,7 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
     let ran = s
         .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
         .await;
-    assert_eq!(ran.body["summary"], "queued 3 links for a health check");
+    assert_eq!(ran.body["summary"], "queued 3 backlinks and 0 planned links awaiting confirmation for a health check");
     let queues = s.call("GET", "/v1/dev/queues", Some(&t), None).await;
     let link_check = queues.body["items"]
         .as_array()
@@ -114,7 +114,7 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
         let check = monitoring::backlinks::check(&s.local.app, &tenant, &id, &now)
             .await
             .unwrap();
-        assert!(check.change.is_some());
+        assert!(check.observed.change.is_some());
         assert_eq!(
             s.call("GET", path, Some(&t), None).await.body["isLive"],
             false
@@ -138,7 +138,7 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
     let again = s
         .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
         .await;
-    assert_eq!(again.body["summary"], "queued 0 links for a health check");
+    assert_eq!(again.body["summary"], "queued 0 backlinks and 0 planned links awaiting confirmation for a health check");
 }
 
 #[tokio::test]

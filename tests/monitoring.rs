@@ -8,6 +8,7 @@ use backlinks_core::app::monitoring;
 use backlinks_core::domain::ids::{BacklinkId, TenantId};
 use backlinks_core::domain::monitoring::health::HealthPolicy;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use support::TestServer;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -121,7 +122,7 @@ async fn a_check_answers_its_findings_and_a_confirmed_loss_is_a_link_event() {
     .await
     .unwrap();
     assert_eq!(
-        confirmed.change.unwrap().to,
+        confirmed.observed.change.unwrap().to,
         backlinks_core::domain::monitoring::health::HealthStatus::Dead
     );
     let dead = s
@@ -320,4 +321,159 @@ async fn planned_links_are_checked_now_or_by_a_metered_plan_audit() {
         (audits["count"].clone(), audits["credits"].clone()),
         (json!(1), json!(1))
     );
+}
+
+/// Runs a scheduled job and then the link-check worker; answers the job's summary and how
+/// many checks ran.
+async fn sweep_and_check(s: &TestServer, job: &str) -> (String, usize) {
+    let sweep = backlinks_core::jobs::by_name(job).unwrap();
+    let report = backlinks_core::jobs::run_scheduled(s.local.app.clone(), &sweep)
+        .await
+        .unwrap();
+    let worker = backlinks_core::jobs::by_name("link-check").unwrap();
+    let ran = backlinks_core::local::workers::drain_once(s.local.app.clone(), &worker)
+        .await
+        .unwrap();
+    (report.summary, ran)
+}
+
+#[tokio::test]
+async fn planned_links_are_swept_weekly_and_a_seen_loss_is_confirmed_hours_later() {
+    use backlinks_core::ports::ManualClock;
+    let site = MockServer::start().await;
+    let clock = Arc::new(ManualClock::new(support::start_time()));
+    let s = TestServer::start_with(|o| o.clock = clock.clone()).await;
+    let t = s.member("acme");
+    let plan_site = support::plans::fixture_site(&s, &t).await;
+    let plan = support::plans::plan(&s, &t, &plan_site, "UK").await;
+    let plan_id = plan["id"].as_str().unwrap();
+    let links = s
+        .call(
+            "GET",
+            &format!("/v1/plans/{plan_id}/links?limit=2"),
+            Some(&t),
+            None,
+        )
+        .await
+        .body["items"]
+        .clone();
+    let link = &links[0];
+    let link_path = format!("/v1/plans/{plan_id}/links/{}", link["id"].as_str().unwrap());
+    let (target, anchor) = (
+        link["targetUrl"].as_str().unwrap(),
+        link["anchorText"].as_str().unwrap(),
+    );
+    let linking = format!(r#"<p>Read <a href="{target}">{anchor}</a>.</p>"#);
+    serve(&site, "/article", linking).await;
+    let ordered = s
+        .call("PATCH", &link_path, Some(&t), Some(json!({"status": "ordered",
+            "overrideThreshold": "a trusted partner", "placementUrl": format!("{}/article", site.uri())})))
+        .await;
+    assert_eq!(ordered.status, 200, "{:?}", ordered.body);
+    // The other planned link has no page: nothing to sweep.
+    assert!(links[1]["placementUrl"].is_null());
+
+    let (summary, ran) = sweep_and_check(&s, "planned-link-sweep").await;
+    assert_eq!(
+        (summary.as_str(), ran),
+        ("queued 1 planned links for their weekly check", 1)
+    );
+    assert_eq!(
+        s.call("GET", &link_path, Some(&t), None).await.body["status"],
+        "live"
+    );
+    // Nothing waits for a confirmation: the hourly sweep leaves planned links alone.
+    let (summary, ran) = sweep_and_check(&s, "link-health-sweep").await;
+    assert!(
+        summary.ends_with("and 0 planned links awaiting confirmation for a health check"),
+        "{summary}"
+    );
+    assert_eq!(ran, 0);
+
+    // The link goes; the next weekly check sees it, and only a later one confirms it.
+    site.reset().await;
+    serve(&site, "/article", "<p>Rewritten without links.</p>".into()).await;
+    clock.advance_seconds(7 * 86_400);
+    sweep_and_check(&s, "planned-link-sweep").await;
+    let seen = s.call("GET", &link_path, Some(&t), None).await.body;
+    assert_eq!(seen["status"], "live", "one sighting is not a loss");
+    assert_eq!(
+        seen["linkHealth"]["pending"]["reasons"],
+        json!(["link_removed"])
+    );
+    clock.advance_seconds(3_600);
+    let (summary, ran) = sweep_and_check(&s, "link-health-sweep").await;
+    assert!(summary.contains("and 0 planned links"), "{summary}");
+    assert_eq!(ran, 0, "not six hours yet");
+    clock.advance_seconds(5 * 3_600 + 60);
+    let (summary, ran) = sweep_and_check(&s, "link-health-sweep").await;
+    assert!(summary.contains("and 1 planned links"), "{summary}");
+    assert_eq!(ran, 1);
+    let dead = s.call("GET", &link_path, Some(&t), None).await.body;
+    assert_eq!(dead["status"], "dead");
+    let events = s
+        .call(
+            "GET",
+            &format!("/v1/link-events?planId={plan_id}"),
+            Some(&t),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(events["items"][0]["reasons"], json!(["link_removed"]));
+    assert_eq!(events["items"][0]["to"], "dead");
+}
+
+#[tokio::test]
+async fn is_indexed_comes_from_the_index_checker_at_most_weekly_with_its_cost_kept() {
+    use backlinks_core::adapters::dataforseo::DataForSeoConfig;
+    use backlinks_core::ports::ManualClock;
+    let site = MockServer::start().await;
+    let serp = MockServer::start().await;
+    let placement = format!("{}/article", site.uri());
+    let answer = json!({"status_code": 20000, "cost": 0.01, "tasks": [{"status_code": 20000,
+        "cost": 0.01, "result": [{"items": [{"type": "organic", "url": placement}]}]}]});
+    Mock::given(method("POST"))
+        .and(path("/v3/serp/google/organic/live/regular"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .expect(2)
+        .mount(&serp)
+        .await;
+    let clock = Arc::new(ManualClock::new(support::start_time()));
+    let s = TestServer::start_with(|o| {
+        o.clock = clock.clone();
+        o.providers.dataforseo = Some(DataForSeoConfig {
+            base_url: serp.uri(),
+            login: "login".into(),
+            password: "secret".into(),
+            location_code: 2840,
+            language_code: "en".into(),
+        });
+    })
+    .await;
+    let t = s.member("acme");
+    serve(
+        &site,
+        "/article",
+        format!(r#"<a href="{TARGET}">pricing plans</a>"#),
+    )
+    .await;
+    let b = placed(&s, &t, placement.clone()).await;
+    let path = format!("/v1/backlinks/{}", b["id"].as_str().unwrap());
+    let first = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(
+        first.body["index"],
+        json!({"indexed": true, "checkedQuery": format!("site:{placement}"),
+               "provider": "dataforseo", "costUsd": 0.01})
+    );
+    assert_eq!(s.call("GET", &path, Some(&t), None).await.body["isIndexed"], true);
+    // A day later the answer still stands: no second query.
+    clock.advance_seconds(86_400);
+    let again = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    assert_eq!(again.body["index"], Value::Null);
+    // A week on, it is asked again.
+    clock.advance_seconds(6 * 86_400);
+    let weekly = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    assert_eq!(weekly.body["index"]["indexed"], true);
 }

@@ -100,7 +100,7 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Option<HealthSta
     }
     let policy = HealthPolicy::default();
     match monitoring::backlinks::check(app, &request.tenant_id, &b.id, &policy).await {
-        Ok(check) => Ok(Some(check.health)),
+        Ok(check) => Ok(Some(check.observed.health)),
         Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
     }

@@ -10,7 +10,7 @@ pub use batch::{BATCH_SIZE, run_batch};
 use crate::app::jobs::{
     CRAWL_QUEUE, DISCOVER_QUEUE, QUALIFY_QUEUE, SEED_QUEUE, SeedMessage, StageMessage,
 };
-use crate::app::monitoring::{self, planned::PlannedCheckRequest};
+use crate::app::monitoring::{self, planned::PlannedCheckRequest, sweep::Reach};
 use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::plans::imports;
@@ -139,7 +139,15 @@ impl JobSpec {
 
 async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
     let queued = link_health::sweep(&app, &budget).await?;
-    Ok(format!("queued {queued} links for a health check"))
+    let confirming = monitoring::sweep::sweep(&app, &budget, Reach::Due).await?;
+    Ok(format!(
+        "queued {queued} backlinks and {confirming} planned links awaiting confirmation for a health check"
+    ))
+}
+
+async fn planned_link_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let queued = monitoring::sweep::sweep(&app, &budget, Reach::All).await?;
+    Ok(format!("queued {queued} planned links for their weekly check"))
 }
 
 async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
@@ -152,7 +160,7 @@ async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
         );
         return match monitoring::planned::check(&app, tenant, plan, link, &policy).await {
             Ok(check) => {
-                tracing::info!(planned_link = %link, health = ?check.health, "planned link checked");
+                tracing::info!(planned_link = %link, health = ?check.observed.health, "planned link checked");
                 Ok(())
             }
             // Deleted, or no longer checkable, since it was queued.
@@ -334,11 +342,19 @@ pub fn registry() -> Vec<JobSpec> {
         },
         JobSpec {
             name: "link-health-sweep",
-            description: "Queues placed links that are due: a day after their last check, or a finding's confirmation (hourly)",
+            description: "Queues placed links that are due: a day after their last check, or a finding's confirmation, planned links' too (hourly)",
             trigger: Trigger::Schedule("rate(1 hour)"),
             timeout_secs: 300,
             concurrency: None,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
+        },
+        JobSpec {
+            name: "planned-link-sweep",
+            description: "Queues every ordered, live or lost planned link with a placement URL for its weekly check (seed 002: Thursdays 03:00 UTC)",
+            trigger: Trigger::Schedule("cron(0 3 ? * THU *)"),
+            timeout_secs: 300,
+            concurrency: None,
+            run: Run::Scheduled(|app, budget| Box::pin(planned_link_sweep(app, budget))),
         },
         JobSpec {
             name: "link-check",

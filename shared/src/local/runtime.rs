@@ -46,6 +46,8 @@ pub struct LocalOptions {
     pub bounces: crate::domain::bounce::policy::BouncePolicy,
     /// Tenants' default API rate limits (`RATE_LIMIT_STANDARD`, `RATE_LIMIT_EXPENSIVE`).
     pub rate_limits: crate::domain::limits::TenantLimits,
+    /// The product's time: the system clock, or a test's that it moves itself.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -87,6 +89,7 @@ impl LocalOptions {
                 tracing::warn!(error = %e, "provider settings ignored");
                 ProviderSettings::default()
             }),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -135,7 +138,7 @@ fn local_secret(dir: &std::path::Path) -> Result<Secrets, LocalError> {
 pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     let dir = &options.data_dir;
     std::fs::create_dir_all(dir).map_err(|e| LocalError::DataDir(dir.clone(), e))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = options.clock.clone();
     let store = |e: &dyn std::fmt::Display| LocalError::Store(e.to_string());
     let db = LocalDb::open(&dir.join("backlinks.sqlite3")).map_err(|e| store(&e))?;
     let table = SqliteTable::open(db.clone(), clock.clone())

@@ -4,10 +4,11 @@ use crate::domain::time::Timestamp;
 use chrono::Utc;
 use std::sync::Mutex;
 
-pub trait Clock: Send + Sync {
+pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;
 }
 
+#[derive(Debug)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -17,6 +18,7 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to.
+#[derive(Debug)]
 pub struct ManualClock(Mutex<Timestamp>);
 
 impl ManualClock {

@@ -70,9 +70,9 @@ pub fn membership(tenant: &TenantId, campaign: &CampaignId, domain: &str) -> Key
     )
 }
 
-/// FNV-1a over the id: stable across processes and releases.
-pub fn shard_of(id: &BacklinkId) -> u32 {
-    let hash = id.as_str().bytes().fold(0x811c_9dc5u32, |h, b| {
+/// FNV-1a over an id: stable across processes and releases.
+pub fn shard_of(id: &str) -> u32 {
+    let hash = id.bytes().fold(0x811c_9dc5u32, |h, b| {
         (h ^ b as u32).wrapping_mul(0x0100_0193)
     });
     hash % LINK_CHECK_SHARDS
@@ -112,7 +112,7 @@ impl Entity for Backlink {
             let due = due.map(|t| t.to_key());
             keys.push(IndexKey::new(
                 Index::Gsi4,
-                link_check_shard(shard_of(&self.id)),
+                link_check_shard(shard_of(self.id.as_str())),
                 link_check_position(due.as_deref(), tenant, &self.id),
             ));
         }

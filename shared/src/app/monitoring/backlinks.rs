@@ -2,8 +2,9 @@
 //! here. The check is judged, kept, and applied to the link's health; only a confirmed
 //! change moves `isLive`, records a link event, and moves the planned link it wins.
 
+use super::indexed;
 use super::inspect::inspect;
-use super::records::{self, LinkCheck, LinkEvent, Subject};
+use super::records::{self, LinkCheck, LinkEvent, Observed, Subject};
 use crate::app::{App, AppError, backlinks};
 use crate::domain::backlink::{Backlink, LinkType, OutreachStatus};
 use crate::domain::ids::{BacklinkId, TenantId};
@@ -60,6 +61,7 @@ pub async fn check(
         health.observe(&report.findings, now, policy)
     };
     let found = report.link_href.is_some();
+    let index = indexed::refresh(app, &placement, found, &mut health, now).await;
     let rel = link_type(&report);
     let applied = health.clone();
     let updated = backlinks::modify(app, tenant, id, move |b: &mut Backlink| {
@@ -74,19 +76,18 @@ pub async fn check(
     } else {
         health.status
     };
-    records::keep_check(
-        app,
-        tenant,
-        Subject::Backlink {
+    let observed = Observed {
+        subject: Subject::Backlink {
             backlink_id: id.clone(),
         },
-        placement.as_str(),
-        target.as_str(),
+        placement_url: placement.to_string(),
+        target_url: target.to_string(),
         report,
-        status,
+        health: status,
         change,
-    )
-    .await
+        index,
+    };
+    records::keep_check(app, tenant, observed).await
 }
 
 /// The backlink's fields after a check: `isLive` follows the confirmed health only.
@@ -111,6 +112,7 @@ fn apply(
         b.transition(OutreachStatus::Published, now)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
     }
+    b.is_indexed = health.indexed;
     b.link_health = Some(health.clone());
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! check to a backlink (`backlinks`) or a plan's planned link (`planned`). The judgement itself is `domain::monitoring`.
 
 pub mod backlinks;
+pub mod indexed;
 pub mod inspect;
 pub mod planned;
 pub mod records;
+pub mod sweep;

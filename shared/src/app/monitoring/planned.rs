@@ -2,8 +2,9 @@
 //! ordered and live link of a plan through the queue (`checkPlan`, the seed's link audit,
 //! metered). A confirmed change moves the planned link live or dead and is a link event.
 
+use super::indexed;
 use super::inspect::inspect;
-use super::records::{self, LinkCheck, LinkEvent, Subject};
+use super::records::{self, LinkCheck, LinkEvent, Observed, Subject};
 use crate::app::enqueue::{self, ForTenant};
 use crate::app::paging::{ListPage, PageRequest};
 use crate::app::plans::{links, read};
@@ -42,12 +43,8 @@ pub struct PlanCheck {
     pub without_placement: u32,
 }
 
-/// Links whose page is worth fetching: bought or won, or lost and perhaps back.
 fn checkable(link: &PlannedLink) -> bool {
-    matches!(
-        link.status,
-        PlannedLinkStatus::Ordered | PlannedLinkStatus::Live | PlannedLinkStatus::Dead
-    )
+    link.status.link_checked()
 }
 
 pub async fn check(
@@ -78,6 +75,8 @@ pub async fn check(
     } else {
         health.observe(&report.findings, now, policy)
     };
+    let found = report.link_href.is_some();
+    let index = indexed::refresh(app, &placement, found, &mut health, now).await;
     let seen = link.version;
     link.link_health = Some(health.clone());
     link.date_last_checked = Some(now);
@@ -117,18 +116,16 @@ pub async fn check(
     } else {
         health.status
     };
-    let target = link.target_url.to_string();
-    records::keep_check(
-        app,
-        tenant,
+    let observed = Observed {
         subject,
-        placement.as_str(),
-        &target,
+        placement_url: placement.to_string(),
+        target_url: link.target_url.to_string(),
         report,
-        status,
+        health: status,
         change,
-    )
-    .await
+        index,
+    };
+    records::keep_check(app, tenant, observed).await
 }
 
 pub async fn checks(

@@ -1,6 +1,7 @@
 //! What link monitoring keeps: each check of a link (its last dozen, for a while) and each
 //! change of a link's health (a link event, published on the domain event stream too).
 
+use super::indexed::IndexEvidence;
 use crate::app::entity::{self, Entity, LogEntry, Logged};
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::tenant_partition;
@@ -53,13 +54,11 @@ impl Subject {
     }
 }
 
-/// One check of one link, as kept.
+/// One check of one link, as its caller saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LinkCheck {
-    pub id: String,
+pub struct Observed {
     pub subject: Subject,
-    pub at: Timestamp,
     pub placement_url: String,
     pub target_url: String,
     #[serde(flatten)]
@@ -68,6 +67,18 @@ pub struct LinkCheck {
     pub health: HealthStatus,
     /// The status change this check confirmed, if any.
     pub change: Option<HealthChange>,
+    /// The index checker's answer, when this check asked it.
+    pub index: Option<IndexEvidence>,
+}
+
+/// One check of one link, as kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkCheck {
+    pub id: String,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub observed: Observed,
 }
 
 impl Entity for LinkCheck {
@@ -75,7 +86,7 @@ impl Entity for LinkCheck {
     type Owner = TenantId;
     fn key(&self, tenant: &TenantId) -> Key {
         Key::new(
-            self.subject.partition(tenant),
+            self.observed.subject.partition(tenant),
             format!("{CHECK_PREFIX}{}#{}", self.at.to_key(), self.id),
         )
     }
@@ -95,27 +106,16 @@ pub struct CheckFilter {
 }
 
 /// Keeps a check, and lets the oldest beyond the last dozen go.
-#[allow(clippy::too_many_arguments)]
 pub async fn keep_check(
     app: &App,
     tenant: &TenantId,
-    subject: Subject,
-    placement: &str,
-    target: &str,
-    report: PageReport,
-    health: HealthStatus,
-    change: Option<HealthChange>,
+    observed: Observed,
 ) -> Result<LinkCheck, AppError> {
-    let partition = subject.partition(tenant);
+    let partition = observed.subject.partition(tenant);
     let check = LinkCheck {
         id: app.ids.next().simple().to_string(),
-        subject,
         at: app.clock.now(),
-        placement_url: placement.into(),
-        target_url: target.into(),
-        report,
-        health,
-        change,
+        observed,
     };
     app.table.put(entity::item(&check, tenant)?, None).await?;
     let query = Query::new(Index::Table, partition)

@@ -8,12 +8,14 @@
 //!   assignments, anchor variants) and its planned links in the plan's own partition
 //!   `T#{tenant}#PLAN#{planId}`, under `TIERS#`, `ANCHORS#` and `LINK#`.
 
-use crate::app::entity::Entity;
+use crate::app::backlinks::keys::shard_of;
+use crate::app::entity::{Entity, IndexKey};
 use crate::app::store::{Versioned, sha256_hex, tenant_partition};
 use crate::domain::ids::{PlanId, PlannedLinkId, SiteId, TenantId};
 use crate::domain::plans::{PageAnchorPlan, PlanHead, PlannedLink, Site, SitePage, TierAssignment};
+use crate::domain::time::Timestamp;
 use crate::domain::web::WebUrl;
-use crate::ports::table::Key;
+use crate::ports::table::{Index, Key};
 use serde::{Deserialize, Serialize};
 
 pub const SITE_PREFIX: &str = "SITE#";
@@ -133,11 +135,51 @@ impl Entity for AnchorChunk {
     }
 }
 
+/// GSI4: the planned-link sweeps, sharded like the backlinks' (`PLANNEDCHECK#{shard}`).
+/// Sorted by when a pending verdict is due its confirmation; a link with none waits for the
+/// weekly sweep under `~`, after every time.
+pub fn planned_check_shard(shard: u32) -> String {
+    format!("PLANNEDCHECK#{shard}")
+}
+
+/// The sort key of a link's place in the sweep: due time, tenant, plan, link.
+pub fn planned_check_position(
+    due: Option<Timestamp>,
+    tenant: &TenantId,
+    plan: &PlanId,
+    id: &PlannedLinkId,
+) -> String {
+    let due = due.map_or_else(|| "~".to_string(), |t| t.to_key());
+    format!("{due}#{tenant}#{plan}#{id}")
+}
+
+/// Whether the planned-link sweeps check this link: one bought or won (or lost, perhaps to
+/// come back) with a placement URL to fetch, unless a backlink wins it: the backlink's own
+/// daily check then carries it (`app::monitoring::backlinks`), and one fetch is enough.
+pub fn swept(link: &PlannedLink) -> bool {
+    link.status.link_checked() && link.placement_url.is_some() && link.backlink_id.is_none()
+}
+
 impl Entity for PlannedLink {
     const TAG: &'static str = "planned_link";
     type Owner = TenantId;
     fn key(&self, tenant: &TenantId) -> Key {
         link(tenant, &self.plan_id, &self.id)
+    }
+    fn indexes(&self, tenant: &TenantId) -> Vec<IndexKey> {
+        if !swept(self) {
+            return Vec::new();
+        }
+        let due = self
+            .link_health
+            .as_ref()
+            .filter(|h| h.pending.is_some())
+            .and_then(|h| h.next_due);
+        vec![IndexKey::new(
+            Index::Gsi4,
+            planned_check_shard(shard_of(self.id.as_str())),
+            planned_check_position(due, tenant, &self.plan_id, &self.id),
+        )]
     }
 }
 

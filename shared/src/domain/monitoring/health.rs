@@ -47,6 +47,13 @@ pub struct LinkHealth {
     /// regular recheck.
     #[serde(default)]
     pub next_due: Option<Timestamp>,
+    /// Whether the search engine has the page, when an index checker said so (null:
+    /// unknown, never guessed).
+    #[serde(default)]
+    pub indexed: Option<bool>,
+    /// When the index checker last answered.
+    #[serde(default)]
+    pub index_checked_at: Option<Timestamp>,
 }
 
 impl Default for LinkHealth {
@@ -59,6 +66,8 @@ impl Default for LinkHealth {
             unreachable_since: None,
             last_checked_at: None,
             next_due: None,
+            indexed: None,
+            index_checked_at: None,
         }
     }
 }

@@ -68,6 +68,14 @@ impl PlannedLinkStatus {
         )
     }
 
+    /// Whether its page is worth fetching: bought or won, or lost and perhaps back.
+    pub fn link_checked(self) -> bool {
+        matches!(
+            self,
+            PlannedLinkStatus::Ordered | PlannedLinkStatus::Live | PlannedLinkStatus::Dead
+        )
+    }
+
     /// Whether the link still counts toward the plan's targets (it is not dropped or
     /// stood in for).
     pub fn counts(self) -> bool {
