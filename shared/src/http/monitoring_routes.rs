@@ -4,6 +4,8 @@ use super::handlers::monitoring as h;
 use super::route::{ResponseDoc, Route, query_params, schema_of};
 use crate::app::monitoring::planned::PlanCheck;
 use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
+use crate::app::plans::replacement::ReplacementInput;
+use crate::domain::plans::PlannedLink;
 use crate::handler;
 use http::StatusCode;
 
@@ -42,6 +44,18 @@ pub fn routes() -> Vec<Route> {
         )
         .expensive()
         .returns(ResponseDoc::Json(schema_of::<LinkCheck>)),
+        Route::post(
+            "/v1/plans/{id}/links/{linkId}/replacement",
+            "replacePlannedLink",
+            handler!(h::replace_planned_link),
+        )
+        .doc(
+            "monitoring",
+            "Stand in for a dead planned link: a new planned link to the same page and anchor type, drawn from a month's replacement reserve; once live, the dead link is replaced",
+        )
+        .body(schema_of::<ReplacementInput>)
+        .status(StatusCode::CREATED)
+        .returns(ResponseDoc::Json(schema_of::<PlannedLink>)),
         Route::get(
             "/v1/plans/{id}/links/{linkId}/checks",
             "listPlannedLinkChecks",

@@ -4,6 +4,7 @@
 
 use super::indexed;
 use super::inspect::inspect;
+use super::loss::{self, LostFacts};
 use super::records::{self, LinkCheck, LinkEvent, Observed, Subject};
 use crate::app::{App, AppError, backlinks};
 use crate::domain::backlink::{Backlink, LinkType, OutreachStatus};
@@ -125,7 +126,7 @@ async fn announce(
     change: &HealthChange,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let event = LinkEvent {
+    let mut event = LinkEvent {
         at: now,
         subject: Subject::Backlink {
             backlink_id: b.id.clone(),
@@ -145,7 +146,16 @@ async fn announce(
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
+        loss: None,
     };
+    if change.to == HealthStatus::Dead {
+        let facts = LostFacts {
+            source_dr: b.domain_rating,
+            indexed: b.is_indexed,
+            plan: b.plan_id.clone().zip(b.planned_link_id.clone()),
+        };
+        event.loss = Some(loss::assess(app, tenant, &event.subject, facts, now).await?);
+    }
     records::record_event(app, tenant, event).await?;
     if let (Some(plan), Some(link)) = (&b.plan_id, &b.planned_link_id) {
         let live = change.to != HealthStatus::Dead;

@@ -5,6 +5,7 @@
 pub mod backlinks;
 pub mod indexed;
 pub mod inspect;
+pub mod loss;
 pub mod planned;
 pub mod records;
 pub mod sweep;

@@ -4,10 +4,11 @@
 
 use super::indexed;
 use super::inspect::inspect;
+use super::loss::{self, LostFacts};
 use super::records::{self, LinkCheck, LinkEvent, Observed, Subject};
 use crate::app::enqueue::{self, ForTenant};
 use crate::app::paging::{ListPage, PageRequest};
-use crate::app::plans::{links, read};
+use crate::app::plans::{links, read, replacement};
 use crate::app::{App, AppError, link_health, usage};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
 use crate::domain::monitoring::codes::FindingCode;
@@ -93,12 +94,15 @@ pub async fn check(
     link.version = seen + 1;
     link.updated_at = now;
     links::save(app, tenant, &link, seen).await?;
+    if link.status == PlannedLinkStatus::Live && link.date_live == Some(now) {
+        replacement::went_live(app, tenant, &link, now).await?;
+    }
     let subject = Subject::PlannedLink {
         plan_id: plan.clone(),
         planned_link_id: id.clone(),
     };
     if let Some(change) = &change {
-        let event = LinkEvent {
+        let mut event = LinkEvent {
             at: now,
             subject: subject.clone(),
             campaign_id: None,
@@ -108,7 +112,16 @@ pub async fn check(
             reasons: change.reasons.clone(),
             placement_url: placement.to_string(),
             target_url: link.target_url.to_string(),
+            loss: None,
         };
+        if change.to == HealthStatus::Dead {
+            let facts = LostFacts {
+                source_dr: link.source_dr,
+                indexed: health.indexed,
+                plan: Some((plan.clone(), id.clone())),
+            };
+            event.loss = Some(loss::assess(app, tenant, &subject, facts, now).await?);
+        }
         records::record_event(app, tenant, event).await?;
     }
     let status = if waiting {

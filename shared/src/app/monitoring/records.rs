@@ -2,6 +2,7 @@
 //! change of a link's health (a link event, published on the domain event stream too).
 
 use super::indexed::IndexEvidence;
+use super::loss::LossReport;
 use crate::app::entity::{self, Entity, LogEntry, Logged};
 use crate::app::paging::{self, ListPage, PageRequest};
 use crate::app::store::tenant_partition;
@@ -38,6 +39,16 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// The id of the link: the backlink's or the planned link's.
+    pub fn link_id(&self) -> &str {
+        match self {
+            Subject::Backlink { backlink_id } => backlink_id.as_str(),
+            Subject::PlannedLink {
+                planned_link_id, ..
+            } => planned_link_id.as_str(),
+        }
+    }
+
     fn partition(&self, tenant: &TenantId) -> String {
         match self {
             Subject::Backlink { backlink_id } => {
@@ -162,6 +173,9 @@ pub struct LinkEvent {
     pub reasons: Vec<FindingCode>,
     pub placement_url: String,
     pub target_url: String,
+    /// For a confirmed loss: its impact, replacement recommendations and the reserve.
+    #[serde(default)]
+    pub loss: Option<LossReport>,
 }
 
 impl LogEntry for LinkEvent {

@@ -158,7 +158,7 @@ fn change_pages(
             );
             continue;
         }
-        let of_page = |l: &PlannedLink| l.target_url.as_str() == page.url && l.status.counts();
+        let of_page = |l: &PlannedLink| l.target_url.as_str() == page.url && l.counts();
         let have = links.iter().filter(|l| of_page(l)).count() as u32;
         if page.links < have {
             // Remove still-planned links, the latest months and riskiest anchors first.
@@ -182,7 +182,7 @@ fn change_pages(
             }
         }
         for _ in have..page.links {
-            let total = links.iter().filter(|l| l.status.counts()).count() as u32 + 1;
+            let total = links.iter().filter(|l| l.counts()).count() as u32 + 1;
             let target = allocate(total, &head.country_profile.anchor_mix);
             let anchor_type = next_type(&target, &anchor_counts(links));
             let used = links
@@ -203,7 +203,7 @@ fn change_pages(
                 .min_by_key(|m| {
                     links
                         .iter()
-                        .filter(|l| l.month == *m && l.status.counts())
+                        .filter(|l| l.month == *m && l.counts())
                         .count()
                 })
                 .unwrap_or(current);
@@ -242,7 +242,7 @@ fn change_months(
         }
     }
     errors.into_result().map_err(AppError::Invalid)?;
-    let total = links.iter().filter(|l| l.status.counts()).count() as u32;
+    let total = links.iter().filter(|l| l.counts()).count() as u32;
     let sum: u32 = head.monthly_plan.iter().map(|m| m.links_target).sum();
     if sum != total {
         return Err(AppError::invalid(
@@ -253,7 +253,7 @@ fn change_months(
     let count = |links: &[PlannedLink], month: u32| {
         links
             .iter()
-            .filter(|l| l.month == month && l.status.counts())
+            .filter(|l| l.month == month && l.counts())
             .count() as u32
     };
     for from in head.monthly_plan.clone() {
@@ -328,7 +328,7 @@ pub async fn update(
         for month in &mut head.monthly_plan {
             month.links_target = links
                 .iter()
-                .filter(|l| l.month == month.month && l.status.counts())
+                .filter(|l| l.month == month.month && l.counts())
                 .count() as u32;
         }
     }

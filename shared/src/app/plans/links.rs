@@ -302,7 +302,7 @@ pub async fn update(
     let plan = read::head(app, tenant, plan_id).await?;
     let mut link = get(app, tenant, plan_id, id).await?;
     let seen = link.version;
-    let was = (link.anchor_type, link.status.counts());
+    let was = (link.anchor_type, link.counts());
     patch.apply_to(&mut link, plan.timeline_months)?;
     let now = app.clock.now();
     if let Some(to) = patch.status
@@ -319,12 +319,16 @@ pub async fn update(
         link.move_to(to, now, allow)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
     }
-    if was != (link.anchor_type, link.status.counts()) {
+    if was != (link.anchor_type, link.counts()) {
         let links = read::links(app, tenant, plan_id).await?;
         let before = anchor_counts(&links);
+        // A replacement going live takes its lost link's place in the counts.
+        let stood_in = (link.status == PlannedLinkStatus::Live)
+            .then_some(link.replaces.as_ref())
+            .flatten();
         let others: Vec<PlannedLink> = links
             .into_iter()
-            .filter(|l| l.id != link.id)
+            .filter(|l| l.id != link.id && Some(&l.id) != stood_in)
             .chain([link.clone()])
             .collect();
         check_bands(&plan, &before, &anchor_counts(&others))?;
@@ -332,6 +336,9 @@ pub async fn update(
     link.version = seen + 1;
     link.updated_at = now;
     save(app, tenant, &link, seen).await?;
+    if link.status == PlannedLinkStatus::Live && link.date_live == Some(now) {
+        super::replacement::went_live(app, tenant, &link, now).await?;
+    }
     Ok(link)
 }
 

@@ -11,5 +11,6 @@ pub mod outreach;
 pub mod pages;
 pub mod read;
 pub mod refine;
+pub mod replacement;
 pub mod scoring;
 pub mod sites;

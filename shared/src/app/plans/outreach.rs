@@ -93,6 +93,9 @@ pub async fn link_checked(
     )
     .await;
     match changed {
+        Ok(link) if link.status == PlannedLinkStatus::Live && link.date_live == Some(now) => {
+            super::replacement::went_live(app, tenant, &link, now).await
+        }
         Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
         Err(e) => Err(e),
     }

@@ -84,7 +84,7 @@ pub fn assemble(
     mut anchors: Vec<PageAnchorPlan>,
     links: &[PlannedLink],
 ) -> PlanView {
-    let counted: Vec<&PlannedLink> = links.iter().filter(|l| l.status.counts()).collect();
+    let counted: Vec<&PlannedLink> = links.iter().filter(|l| l.counts()).collect();
     for month in &mut head.monthly_plan {
         month.pages.clear();
         for link in counted.iter().filter(|l| l.month == month.month) {

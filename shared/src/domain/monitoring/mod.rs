@@ -11,5 +11,6 @@ pub mod codes;
 pub mod health;
 pub mod impact;
 pub mod page;
+pub mod replace;
 pub mod robots;
 pub mod soft404;

@@ -131,6 +131,12 @@ pub struct PlannedLink {
     /// The link's confirmed health, once checked.
     #[serde(default)]
     pub link_health: Option<crate::domain::monitoring::health::LinkHealth>,
+    /// The lost link this one stands in for, drawn from its month's replacement reserve.
+    #[serde(default)]
+    pub replaces: Option<PlannedLinkId>,
+    /// The link that stands in for this lost one, once it went live.
+    #[serde(default)]
+    pub replaced_by: Option<PlannedLinkId>,
     pub notes: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -166,6 +172,17 @@ pub struct LinkTarget {
 }
 
 impl PlannedLink {
+    /// Whether the link counts toward the plan's targets: not dropped or stood in for, and
+    /// for a replacement, only once it is live (until then the lost link it replaces counts).
+    pub fn counts(&self) -> bool {
+        self.status.counts()
+            && (self.replaces.is_none()
+                || matches!(
+                    self.status,
+                    PlannedLinkStatus::Live | PlannedLinkStatus::Dead
+                ))
+    }
+
     /// A link still to be won: planned, with nothing known of its source.
     pub fn planned(id: PlannedLinkId, plan_id: PlanId, to: LinkTarget, now: Timestamp) -> Self {
         Self {
@@ -193,6 +210,8 @@ impl PlannedLink {
             threshold_override: None,
             backlink_id: None,
             link_health: None,
+            replaces: None,
+            replaced_by: None,
             notes: String::new(),
             created_at: now,
             updated_at: now,
@@ -244,7 +263,7 @@ impl PlannedLink {
 /// checked on.
 pub fn anchor_counts(links: &[PlannedLink]) -> BTreeMap<AnchorType, u32> {
     let mut counts = BTreeMap::new();
-    for link in links.iter().filter(|l| l.status.counts()) {
+    for link in links.iter().filter(|l| l.counts()) {
         *counts.entry(link.anchor_type).or_default() += 1;
     }
     counts

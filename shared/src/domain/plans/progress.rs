@@ -18,6 +18,11 @@ pub struct MonthProgress {
     pub live: u32,
     /// Ordered and waiting to go live.
     pub ordered: u32,
+    /// Links the month holds back to replace lost ones (§2.8: 10-15% of its budget).
+    pub replacement_reserve: u32,
+    /// Replacements drawn from it (any not rejected), and what is left.
+    pub reserve_used: u32,
+    pub reserve_left: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -63,6 +68,16 @@ pub struct Progress {
     pub budget: BudgetProgress,
 }
 
+/// Replacements scheduled in `month`, rejected ones given back.
+pub fn reserve_used(links: &[PlannedLink], month: u32) -> u32 {
+    links
+        .iter()
+        .filter(|l| {
+            l.month == month && l.replaces.is_some() && l.status != PlannedLinkStatus::Rejected
+        })
+        .count() as u32
+}
+
 fn bought(status: PlannedLinkStatus) -> bool {
     use PlannedLinkStatus::*;
     matches!(status, Ordered | Live | Dead | Replaced)
@@ -87,11 +102,16 @@ pub fn progress(
                 ordered: of_month()
                     .filter(|l| l.status == PlannedLinkStatus::Ordered)
                     .count() as u32,
+                replacement_reserve: m.replacement_reserve,
+                reserve_used: reserve_used(links, m.month),
+                reserve_left: m
+                    .replacement_reserve
+                    .saturating_sub(reserve_used(links, m.month)),
             }
         })
         .collect();
     let mut tiers: BTreeMap<Tier, TierProgress> = BTreeMap::new();
-    for link in links.iter().filter(|l| l.status.counts()) {
+    for link in links.iter().filter(|l| l.counts()) {
         let t = tiers.entry(link.target_tier).or_insert(TierProgress {
             tier: link.target_tier,
             planned: 0,
@@ -105,7 +125,7 @@ pub fn progress(
         .filter_map(|anchor| {
             let band = mix.band(anchor)?;
             let of_type = || links.iter().filter(move |l| l.anchor_type == anchor);
-            let planned = of_type().filter(|l| l.status.counts()).count() as u32;
+            let planned = of_type().filter(|l| l.counts()).count() as u32;
             let live = of_type().filter(live).count() as u32;
             let live_pct =
                 (live_total > 0).then(|| f64::from(live) / f64::from(live_total) * 100.0);

@@ -1,8 +1,9 @@
 //! Link monitoring: checking a backlink or a planned link now, a plan's links through the
-//! queue, their kept checks, and link events.
+//! queue, their kept checks, link events, and standing in for a lost planned link.
 
 use crate::app::App;
 use crate::app::monitoring::{backlinks, planned, records};
+use crate::app::plans::replacement;
 use crate::app::paging::PageRequest;
 use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
 use crate::domain::monitoring::health::HealthPolicy;
@@ -55,6 +56,12 @@ pub async fn check_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Pro
             "the placement page is too slow to check within the call; try checkPlan".into(),
         ))),
     }
+}
+
+pub async fn replace_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let (plan, link) = plan_ids(&call)?;
+    let input = call.json()?;
+    Answer::created(&replacement::replace(&app, call.tenant()?, &plan, &link, input).await?)
 }
 
 pub async fn list_planned_link_checks(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
