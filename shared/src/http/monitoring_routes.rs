@@ -4,7 +4,9 @@ use super::handlers::monitoring as h;
 use super::route::{ResponseDoc, Route, query_params, schema_of};
 use crate::app::monitoring::planned::PlanCheck;
 use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
+use crate::app::monitoring::reclaim::ReclaimRequest;
 use crate::app::plans::replacement::ReplacementInput;
+use crate::domain::outreach::OutreachEmail;
 use crate::domain::plans::PlannedLink;
 use crate::handler;
 use http::StatusCode;
@@ -18,6 +20,17 @@ pub fn routes() -> Vec<Route> {
             )
             .expensive()
             .returns(ResponseDoc::Json(schema_of::<LinkCheck>)),
+        Route::post(
+            "/v1/backlinks/{id}/reclaim-email",
+            "draftReclaimEmail",
+            handler!(h::draft_reclaim_email),
+        )
+        .doc(
+            "monitoring",
+            "Draft a short note asking the site to restore a lost outreach link, threaded on the original conversation as its next follow-up; a person approves it (approveFollowUp) and it goes under the same send policy",
+        )
+        .body(schema_of::<ReclaimRequest>)
+        .returns(ResponseDoc::Json(schema_of::<OutreachEmail>)),
         Route::get(
             "/v1/backlinks/{id}/checks",
             "listBacklinkChecks",

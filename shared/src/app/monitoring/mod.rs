@@ -7,5 +7,6 @@ pub mod indexed;
 pub mod inspect;
 pub mod loss;
 pub mod planned;
+pub mod reclaim;
 pub mod records;
 pub mod sweep;

@@ -8,7 +8,7 @@ use crate::app::{App, AppError, backlinks, crawl};
 use crate::domain::campaign::Campaign;
 use crate::domain::ids::{EmailId, TenantId};
 use crate::domain::outreach::{
-    EmailStatus, FollowUpDraft, OutreachEmail, SenderSettings, TemplateCategory, render,
+    EmailStatus, FollowUpDraft, FollowUpPurpose, OutreachEmail, SenderSettings, TemplateCategory, render,
     template_values,
 };
 use crate::domain::text::multi_line;
@@ -75,6 +75,7 @@ pub async fn draft(
         template_id,
         user_edited: false,
         note,
+        purpose: FollowUpPurpose::Sequence,
         created_at: now,
         approved_at: approved.then_some(now),
     })
@@ -121,7 +122,7 @@ pub async fn approve(
     }
     let now = app.clock.now();
     emails::modify(app, tenant, id, |e| {
-        let waiting = e.status == EmailStatus::Sent && e.replied_at.is_none();
+        let waiting = e.status == EmailStatus::Sent && !e.follow_ups_stopped();
         let Some(draft) = e
             .follow_up
             .as_mut()

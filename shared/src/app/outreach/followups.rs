@@ -53,7 +53,7 @@ async fn queue_one(app: &App, facts: &mut Facts, item: Item) -> Result<bool, App
     };
     let marked = emails::modify(app, &tenant, &email.id, |e| {
         if e.status != EmailStatus::Sent
-            || e.replied_at.is_some()
+            || e.follow_ups_stopped()
             || e.follow_up_pending.is_some()
             || e.next_follow_up_at.is_none()
         {

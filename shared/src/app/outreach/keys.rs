@@ -175,7 +175,7 @@ impl Entity for OutreachEmail {
                 format!("{}#{tenant}#{id}", at.to_key()),
             ));
         } else if self.status == EmailStatus::Sent
-            && self.replied_at.is_none()
+            && !self.follow_ups_stopped()
             && !self.follow_up.as_ref().is_some_and(|d| d.awaits_review())
             && let Some(due) = self.next_follow_up_at
         {

@@ -11,6 +11,7 @@ use crate::app::store::tenant_partition;
 use crate::app::{App, AppError, suppression};
 use crate::domain::backlink::{Backlink, OutreachStatus};
 use crate::domain::ids::TenantId;
+use crate::domain::monitoring::health::HealthStatus;
 use crate::domain::outreach::{
     AuditEntry, BlockReason, LegalBasis, OutreachEmail, Region, SenderSettings, Verdict,
     legal_basis, ordered, region_of,
@@ -73,7 +74,16 @@ pub async fn evaluate(
             suppression::SuppressionKind::Domain => BlockReason::SuppressedDomain,
         });
     }
-    if sequence > 0 {
+    if sequence > 0 && email.reclaiming() {
+        // A reclaim goes to someone who answered, about a link that is confirmed gone.
+        let lost = backlink
+            .link_health
+            .as_ref()
+            .is_some_and(|h| h.status == HealthStatus::Dead);
+        if !lost {
+            reasons.push(BlockReason::LinkNotLost);
+        }
+    } else if sequence > 0 {
         if email.replied_at.is_some() {
             reasons.push(BlockReason::Replied);
         }

@@ -49,6 +49,8 @@ pub enum BlockReason {
     Replied,
     /// A follow-up whose backlink is no longer waiting for an answer.
     NotAwaitingReply,
+    /// A reclaim whose link is not (or no longer) confirmed lost.
+    LinkNotLost,
     ConsentRequired,
     CampaignNotActive,
     CapCampaignDaily,
@@ -61,12 +63,13 @@ pub enum BlockReason {
 }
 
 impl BlockReason {
-    pub const ALL: [BlockReason; 13] = [
+    pub const ALL: [BlockReason; 14] = [
         Self::SenderIdentityIncomplete,
         Self::SuppressedAddress,
         Self::SuppressedDomain,
         Self::Replied,
         Self::NotAwaitingReply,
+        Self::LinkNotLost,
         Self::ConsentRequired,
         Self::CampaignNotActive,
         Self::CapCampaignDaily,
@@ -84,6 +87,7 @@ impl BlockReason {
             Self::SuppressedDomain => "suppressed_domain",
             Self::Replied => "replied",
             Self::NotAwaitingReply => "not_awaiting_reply",
+            Self::LinkNotLost => "link_not_lost",
             Self::ConsentRequired => "consent_required",
             Self::CampaignNotActive => "campaign_not_active",
             Self::CapCampaignDaily => "cap_campaign_daily",
@@ -108,6 +112,7 @@ impl BlockReason {
                 | Self::SuppressedDomain
                 | Self::Replied
                 | Self::NotAwaitingReply
+                | Self::LinkNotLost
                 | Self::ConsentRequired
         )
     }

@@ -105,6 +105,20 @@ pub struct OutreachEmail {
     pub version: u64,
 }
 
+impl OutreachEmail {
+    /// Whether the next follow-up is a reclaim: the one kind that goes after a reply.
+    pub fn reclaiming(&self) -> bool {
+        self.follow_up.as_ref().is_some_and(|d| {
+            d.purpose == FollowUpPurpose::Reclaim && d.sequence == self.follow_ups_sent + 1
+        })
+    }
+
+    /// Whether follow-ups have stopped for good: the prospect replied, and no reclaim waits.
+    pub fn follow_ups_stopped(&self) -> bool {
+        self.replied_at.is_some() && !self.reclaiming()
+    }
+}
+
 /// The text of one follow-up. While `approvedAt` is empty it waits for a person; the
 /// original message is quoted under it when it is sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -118,8 +132,23 @@ pub struct FollowUpDraft {
     pub user_edited: bool,
     /// Why this draft needs a person even in a campaign that sends follow-ups unreviewed.
     pub note: Option<String>,
+    /// A step of the sequence, or a reclaim of a link that was won and lost.
+    #[serde(default)]
+    pub purpose: FollowUpPurpose,
     pub created_at: Timestamp,
     pub approved_at: Option<Timestamp>,
+}
+
+/// Why a follow-up is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpPurpose {
+    /// The campaign's next step to someone who has not answered.
+    #[default]
+    Sequence,
+    /// A note asking the site to restore a link it placed and later removed
+    /// (`draftReclaimEmail`): written to someone who did answer, always reviewed.
+    Reclaim,
 }
 
 impl FollowUpDraft {

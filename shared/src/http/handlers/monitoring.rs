@@ -2,7 +2,7 @@
 //! queue, their kept checks, link events, and standing in for a lost planned link.
 
 use crate::app::App;
-use crate::app::monitoring::{backlinks, planned, records};
+use crate::app::monitoring::{backlinks, planned, reclaim, records};
 use crate::app::plans::replacement;
 use crate::app::paging::PageRequest;
 use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
@@ -56,6 +56,12 @@ pub async fn check_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Pro
             "the placement page is too slow to check within the call; try checkPlan".into(),
         ))),
     }
+}
+
+pub async fn draft_reclaim_email(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let id = backlink_id(&call)?;
+    let input = call.json()?;
+    Answer::ok(&reclaim::draft(&app, call.tenant()?, &id, input).await?)
 }
 
 pub async fn replace_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Problem> {

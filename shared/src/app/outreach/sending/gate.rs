@@ -73,7 +73,9 @@ pub(super) async fn clear(
     };
     let mut decision =
         policy::evaluate(app, tenant, &settings, email, &backlink, m.sequence).await?;
-    if due.campaign.status != CampaignStatus::Active {
+    // A reclaim may also go for a campaign that has finished: the link it won is still owed.
+    let reclaim_after_end = email.reclaiming() && due.campaign.status == CampaignStatus::Completed;
+    if due.campaign.status != CampaignStatus::Active && !reclaim_after_end {
         decision.add([BlockReason::CampaignNotActive]);
     }
     let now = app.clock.now();

@@ -124,6 +124,7 @@ pub(in crate::app::outreach) async fn sent(
 ) -> Result<(), AppError> {
     let now = app.clock.now();
     let sequence = attempt.sequence;
+    let reclaim = sequence > 0 && email.reclaiming();
     set_attempt(app, tenant, &attempt).await?;
     let delays = &campaign.follow_up_delay_days;
     let max = campaign.limits.max_follow_ups as usize;
@@ -144,7 +145,8 @@ pub(in crate::app::outreach) async fn sent(
             e.follow_ups_sent = sequence;
             e.follow_up_pending = None;
         }
-        e.next_follow_up_at = if e.replied_at.is_some() {
+        // A reclaim is one note, not the start of another sequence.
+        e.next_follow_up_at = if e.replied_at.is_some() || reclaim {
             None
         } else {
             next(sequence as usize)
