@@ -460,20 +460,56 @@ async fn is_indexed_comes_from_the_index_checker_at_most_weekly_with_its_cost_ke
     .await;
     let b = placed(&s, &t, placement.clone()).await;
     let path = format!("/v1/backlinks/{}", b["id"].as_str().unwrap());
-    let first = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    let first = s
+        .call("POST", &format!("{path}/check"), Some(&t), None)
+        .await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     assert_eq!(
         first.body["index"],
         json!({"indexed": true, "checkedQuery": format!("site:{placement}"),
                "provider": "dataforseo", "costUsd": 0.01})
     );
-    assert_eq!(s.call("GET", &path, Some(&t), None).await.body["isIndexed"], true);
+    assert_eq!(
+        s.call("GET", &path, Some(&t), None).await.body["isIndexed"],
+        true
+    );
     // A day later the answer still stands: no second query.
     clock.advance_seconds(86_400);
-    let again = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    let again = s
+        .call("POST", &format!("{path}/check"), Some(&t), None)
+        .await;
     assert_eq!(again.body["index"], Value::Null);
     // A week on, it is asked again.
     clock.advance_seconds(6 * 86_400);
-    let weekly = s.call("POST", &format!("{path}/check"), Some(&t), None).await;
+    let weekly = s
+        .call("POST", &format!("{path}/check"), Some(&t), None)
+        .await;
     assert_eq!(weekly.body["index"]["indexed"], true);
+}
+
+#[tokio::test]
+async fn a_hosts_robots_txt_is_read_once_for_all_its_links() {
+    let site = MockServer::start().await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    for page in ["/a", "/b", "/c"] {
+        serve(
+            &site,
+            page,
+            format!(r#"<a href="{TARGET}">pricing plans</a>"#),
+        )
+        .await;
+        let b = placed(&s, &t, format!("{}{page}", site.uri())).await;
+        let path = format!("/v1/backlinks/{}/check", b["id"].as_str().unwrap());
+        let check = s.call("POST", &path, Some(&t), None).await;
+        assert_eq!(check.body["health"], "live", "{:?}", check.body);
+    }
+    let robots = site
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/robots.txt")
+        .count();
+    assert_eq!(robots, 1);
 }

@@ -55,6 +55,9 @@ pub struct App {
     pub settings: Arc<settings::SettingsCache>,
     /// The tenants' API rate limits.
     pub limits: Arc<limits::Limiter>,
+    /// Hosts' robots.txt (`None`: none to obey), kept an hour so a host's links share one
+    /// fetch.
+    pub robots: Arc<tenant_cache::TtlCache<String, Option<Arc<str>>>>,
     pub mailer: Arc<dyn Mailer>,
     pub outreach: Arc<outreach::OutreachEnv>,
     /// Where inbound mail waits to be read.
@@ -86,6 +89,7 @@ impl App {
             index: None,
             settings: Arc::new(settings::cache()),
             limits: Arc::new(limits::Limiter::new(TenantLimits::DEFAULT)),
+            robots: Arc::new(tenant_cache::TtlCache::new(std::time::Duration::from_secs(3_600))),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),

@@ -10,6 +10,7 @@ use crate::domain::monitoring::page::{
 };
 use crate::domain::web::WebUrl;
 use crate::ports::fetcher::Fetched;
+use std::sync::Arc;
 use url::Url;
 
 fn page(requested: &Url, fetched: Fetched) -> FetchedPage {
@@ -37,6 +38,27 @@ fn unreachable(placement: &WebUrl, why: String) -> PageReport {
     }
 }
 
+/// The robots.txt of `page`'s origin, fetched once an hour per origin (`App::robots`). A
+/// robots.txt that cannot be read is not kept: the next check asks again.
+async fn robots_txt(app: &App, page: &Url) -> Option<String> {
+    let url = page.join("/robots.txt").ok()?;
+    let origin = url.origin().ascii_serialization();
+    if let Some(known) = app.robots.get(&origin) {
+        return known.map(|text| text.to_string());
+    }
+    let fetched = fetch(app, &url).await?;
+    let text = match fetched.status {
+        200 => Some(fetched.body),
+        // RFC 9309 2.3.1.3: an unavailable robots.txt (4xx) allows everything.
+        400..=499 => None,
+        // Unreachable (5xx): not cached; the analysis treats it as no rules this time.
+        _ => return None,
+    };
+    app.robots
+        .put(&origin, text.as_deref().map(Arc::<str>::from));
+    text
+}
+
 /// Checks the link to `target` on `placement`, expecting `anchor` when given.
 pub async fn inspect(
     app: &App,
@@ -49,13 +71,7 @@ pub async fn inspect(
         Ok(f) => page(requested, f),
         Err(e) => return unreachable(placement, e.to_string()),
     };
-    let robots_txt = match requested.join("/robots.txt") {
-        Ok(url) => fetch(app, &url)
-            .await
-            .filter(|r| r.status == 200)
-            .map(|r| r.body),
-        Err(_) => None,
-    };
+    let robots_txt = robots_txt(app, requested).await;
     let home = requested.join("/").ok().map(|u| u.to_string());
     let mut expect = Expectation {
         target: target.as_url().clone(),
