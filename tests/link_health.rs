@@ -75,7 +75,10 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
     let ran = s
         .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
         .await;
-    assert_eq!(ran.body["summary"], "queued 3 backlinks and 0 planned links awaiting confirmation for a health check");
+    assert_eq!(
+        ran.body["summary"],
+        "queued 3 backlinks and 0 planned links awaiting confirmation for a health check"
+    );
     let queues = s.call("GET", "/v1/dev/queues", Some(&t), None).await;
     let link_check = queues.body["items"]
         .as_array()
@@ -138,7 +141,10 @@ async fn the_sweep_queues_placed_links_and_the_worker_records_liveness() {
     let again = s
         .call("POST", "/v1/dev/jobs/link-health-sweep/run", Some(&t), None)
         .await;
-    assert_eq!(again.body["summary"], "queued 0 backlinks and 0 planned links awaiting confirmation for a health check");
+    assert_eq!(
+        again.body["summary"],
+        "queued 0 backlinks and 0 planned links awaiting confirmation for a health check"
+    );
 }
 
 #[tokio::test]
@@ -299,4 +305,71 @@ async fn an_agreed_link_that_goes_live_publishes_its_backlink() {
         "{fetched:?}"
     );
     assert!(fetched.iter().any(|p| p == "/soon"));
+}
+
+#[tokio::test]
+async fn a_slow_host_holds_up_only_its_own_check_in_a_batch() {
+    let slow = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(
+                    b"<a href=\"https://client.example/pricing\">us</a>".to_vec(),
+                    "text/html",
+                )
+                .set_delay(std::time::Duration::from_secs(3)),
+        )
+        .mount(&slow)
+        .await;
+    let fast = MockServer::start().await;
+    page(
+        &fast,
+        "/fast",
+        200,
+        "<a href=\"https://client.example/pricing\">us</a>",
+    )
+    .await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let (slow_link, fast_link) = (
+        published(&s, &t, format!("{}/slow", slow.uri())).await,
+        published(&s, &t, format!("{}/fast", fast.uri())).await,
+    );
+    let message = |link: &str| {
+        let id = link.rsplit('/').next().unwrap();
+        json!({"tenantId": "acme", "backlinkId": id}).to_string()
+    };
+    let worker = jobs::by_name("link-check").unwrap();
+    // The slow host's message comes first in the batch.
+    let batch = vec![
+        ("m1".to_string(), message(&slow_link)),
+        ("m2".to_string(), message(&fast_link)),
+    ];
+    let app = s.local.app.clone();
+    let running = tokio::spawn(async move {
+        jobs::run_batch(app, &worker, batch, jobs::batch::deadline_for(&worker)).await
+    });
+    let mut fast_checked = false;
+    for _ in 0..100 {
+        let b = s.call("GET", &fast_link, Some(&t), None).await.body;
+        if b["isLive"] == true {
+            fast_checked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        fast_checked,
+        "the fast host's link was checked while the slow one waited"
+    );
+    assert!(
+        !running.is_finished(),
+        "the slow host's check is still running"
+    );
+    assert!(running.await.unwrap().is_empty());
+    assert_eq!(
+        s.call("GET", &slow_link, Some(&t), None).await.body["isLive"],
+        true
+    );
 }

@@ -70,7 +70,13 @@ fn retry_after(page: &Fetched) -> Option<Duration> {
 #[async_trait]
 impl Fetcher for PoliteFetcher {
     async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
-        let slot = self.slot(url.host_str().unwrap_or_default());
+        // One server is a host and port: two sites on one address keep their own pace.
+        let host = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        );
+        let slot = self.slot(&host);
         let mut last = slot.lock().await;
         let mut attempt = 0;
         loop {

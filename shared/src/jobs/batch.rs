@@ -22,26 +22,45 @@ pub async fn run_batch(
     messages: Vec<(String, String)>,
     deadline: Instant,
 ) -> Vec<String> {
-    let needed = Duration::from_secs(u64::from(job.timeout_secs + ANSWER_MARGIN_SECS));
+    if job.concurrent_batch {
+        let runs = messages
+            .into_iter()
+            .map(|(id, body)| one(app.clone(), job, id, body, deadline));
+        return futures::future::join_all(runs)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+    }
     let mut again = Vec::new();
     for (id, body) in messages {
-        if deadline.saturating_duration_since(Instant::now()) < needed {
-            tracing::info!(
-                job = job.name,
-                id,
-                "not started before the batch's deadline"
-            );
-            again.push(id);
-            continue;
-        }
-        let Err(error) = run_message(app.clone(), job, &id, body.clone()).await else {
-            continue;
-        };
-        if error.is_retryable() || !dead_letter(&app, job, &id, body, &error).await {
-            again.push(id);
-        }
+        again.extend(one(app.clone(), job, id, body, deadline).await);
     }
     again
+}
+
+/// Handles one message if a whole message limit is left before `deadline`; answers its id
+/// when the queue must deliver it again.
+async fn one(
+    app: Arc<App>,
+    job: &JobSpec,
+    id: String,
+    body: String,
+    deadline: Instant,
+) -> Option<String> {
+    let needed = Duration::from_secs(u64::from(job.timeout_secs + ANSWER_MARGIN_SECS));
+    if deadline.saturating_duration_since(Instant::now()) < needed {
+        tracing::info!(
+            job = job.name,
+            id,
+            "not started before the batch's deadline"
+        );
+        return Some(id);
+    }
+    let error = run_message(app.clone(), job, &id, body.clone())
+        .await
+        .err()?;
+    (error.is_retryable() || !dead_letter(&app, job, &id, body, &error).await).then_some(id)
 }
 
 /// Moves a message no retry can help to its dead-letter queue; false if it could not be

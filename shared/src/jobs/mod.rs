@@ -108,6 +108,9 @@ pub struct JobSpec {
     /// A queue job's concurrency: its function's reserved concurrency and its event
     /// source's maximum concurrency, equal (docs/decisions.md, "Fairness between tenants").
     pub concurrency: Option<u32>,
+    /// Whether an invocation handles its batch's messages at once rather than in turn: for
+    /// jobs whose messages each wait on another host, so one slow host holds up only itself.
+    pub concurrent_batch: bool,
     pub run: Run,
 }
 
@@ -257,6 +260,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::InboundMail,
             timeout_secs: 60,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(reply_ingest(app, body))),
         },
         JobSpec {
@@ -265,6 +269,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Topic(FEEDBACK_TOPIC),
             timeout_secs: 30,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(ses_feedback(app, body))),
         },
         JobSpec {
@@ -273,6 +278,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("rate(5 minutes)"),
             timeout_secs: 120,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(send_scheduler(app, budget))),
         },
         JobSpec {
@@ -282,6 +288,7 @@ pub fn registry() -> Vec<JobSpec> {
             timeout_secs: sending::SEND_TIMEOUT_SECS,
             // The template's SendConcurrency default: SES's send rate sets it per account.
             concurrency: Some(5),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(send_stage(app, body))),
         },
         JobSpec {
@@ -290,6 +297,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(follow_up_sweep(app, budget))),
         },
         JobSpec {
@@ -298,6 +306,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(DISCOVER_QUEUE),
             timeout_secs: 300,
             concurrency: Some(4),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(discover_stage(app, body))),
         },
         JobSpec {
@@ -306,6 +315,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(SEED_QUEUE),
             timeout_secs: job_use_cases::SEED_TIMEOUT_SECS,
             concurrency: Some(4),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(seed_stage(app, body))),
         },
         JobSpec {
@@ -314,6 +324,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("rate(15 minutes)"),
             timeout_secs: 120,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(job_repair(app, budget))),
         },
         JobSpec {
@@ -322,6 +333,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(CRAWL_QUEUE),
             timeout_secs: 120,
             concurrency: Some(20),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(crawl_stage(app, body))),
         },
         JobSpec {
@@ -330,6 +342,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(QUALIFY_QUEUE),
             timeout_secs: 120,
             concurrency: Some(10),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(qualify_stage(app, body))),
         },
         JobSpec {
@@ -338,6 +351,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("cron(0 2 * * ? *)"),
             timeout_secs: 300,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(job_archival(app, budget))),
         },
         JobSpec {
@@ -346,6 +360,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("rate(1 hour)"),
             timeout_secs: 300,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
         },
         JobSpec {
@@ -354,6 +369,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Schedule("cron(0 3 ? * THU *)"),
             timeout_secs: 300,
             concurrency: None,
+            concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(planned_link_sweep(app, budget))),
         },
         JobSpec {
@@ -362,6 +378,8 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(link_health::QUEUE),
             timeout_secs: 60,
             concurrency: Some(10),
+            // Each message fetches its own host (politeness holds each host to its pace).
+            concurrent_batch: true,
             run: Run::Message(|app, body| Box::pin(link_check(app, body))),
         },
         JobSpec {
@@ -370,6 +388,7 @@ pub fn registry() -> Vec<JobSpec> {
             trigger: Trigger::Queue(imports::QUEUE),
             timeout_secs: 300,
             concurrency: Some(2),
+            concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(page_import(app, body))),
         },
     ]
