@@ -373,3 +373,74 @@ async fn a_slow_host_holds_up_only_its_own_check_in_a_batch() {
         true
     );
 }
+
+#[tokio::test]
+async fn completed_directory_and_competitor_gap_listings_are_checked_like_won_links() {
+    let site = MockServer::start().await;
+    page(
+        &site,
+        "/listing/acme",
+        200,
+        "<a href=\"https://client.example/pricing\">Acme</a>",
+    )
+    .await;
+    page(&site, "/resources", 200, "<p>No link to us here.</p>").await;
+    let s = TestServer::start().await;
+    let t = s.member("acme");
+    let mut paths = Vec::new();
+    for (source, listing) in [
+        ("directory_opportunity", "/listing/acme"),
+        ("competitor_gap", "/resources"),
+    ] {
+        let b = s
+            .call(
+                "POST",
+                "/v1/backlinks",
+                Some(&t),
+                Some(json!({
+                    "sourceDomain": "dir.example", "sourceType": source,
+                    "placementUrl": format!("{}{listing}", site.uri()),
+                    "targetUrl": "https://client.example/pricing"
+                })),
+            )
+            .await;
+        assert_eq!(b.status, 201, "{:?}", b.body);
+        let path = format!("/v1/backlinks/{}", b.body["id"].as_str().unwrap());
+        for status in ["in_progress", "completed"] {
+            let moved = s
+                .call(
+                    "PATCH",
+                    &path,
+                    Some(&t),
+                    Some(json!({"outreachStatus": status})),
+                )
+                .await;
+            assert_eq!(moved.status, 200, "{:?}", moved.body);
+        }
+        paths.push(path);
+    }
+    let sweep = jobs::by_name("link-health-sweep").unwrap();
+    let report = jobs::run_scheduled(s.local.app.clone(), &sweep)
+        .await
+        .unwrap();
+    assert!(
+        report.summary.starts_with("queued 2 backlinks"),
+        "{}",
+        report.summary
+    );
+    s.drain().await;
+    let listed = s.call("GET", &paths[0], Some(&t), None).await.body;
+    assert_eq!(
+        (
+            listed["isLive"].clone(),
+            listed["linkHealth"]["status"].clone()
+        ),
+        (json!(true), json!("live"))
+    );
+    // No link on the competitor-gap page: a loss seen once, waiting for its confirmation.
+    let missing = s.call("GET", &paths[1], Some(&t), None).await.body;
+    assert_eq!(
+        missing["linkHealth"]["pending"]["reasons"],
+        json!(["link_removed"])
+    );
+}
