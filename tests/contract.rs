@@ -275,7 +275,7 @@ fn every_dead_letter_queue_raises_an_alarm() {
         .map(|(id, _)| id)
         .filter(|id| id.ends_with("DeadLetterQueue"))
         .collect();
-    assert_eq!(dead_letter.len(), 8);
+    assert_eq!(dead_letter.len(), 9);
     assert_eq!(watched, dead_letter);
 }
 

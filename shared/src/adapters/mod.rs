@@ -29,6 +29,9 @@ pub mod sqlite;
 #[cfg(feature = "aws")]
 pub mod sqs;
 pub mod web_fetcher;
+pub mod webhook_poster;
+#[cfg(feature = "local")]
+pub mod webhook_rule;
 
 use crate::config::ProviderSettings;
 use crate::ports::{Llm, Search};

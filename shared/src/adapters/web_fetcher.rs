@@ -122,9 +122,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 }
 
 /// Resolves names and refuses any that lead to a non-public address. reqwest connects to
-/// exactly the addresses returned here.
-struct GuardedResolver {
-    allow_private: bool,
+/// exactly the addresses returned here. Webhook delivery connects through it too.
+pub(crate) struct GuardedResolver {
+    pub(crate) allow_private: bool,
 }
 
 impl Resolve for GuardedResolver {
@@ -144,6 +144,62 @@ impl Resolve for GuardedResolver {
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
+    }
+}
+
+/// The checks that do not need DNS: scheme, port, and literal IP hosts (webhook delivery
+/// applies them too).
+pub(crate) fn check_url(policy: &FetchPolicy, url: &Url) -> Result<(), FetchError> {
+    let refuse = |reason: &str| FetchError::Refused {
+        url: url.to_string(),
+        reason: reason.into(),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("only http and https are fetched"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("URLs with credentials are not fetched"));
+    }
+    let ip = match url.host() {
+        None => return Err(refuse("no host")),
+        Some(Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        Some(Host::Domain(_)) => None,
+    };
+    if let Some(ip) = ip
+        && !allowed(ip, policy.allow_private)
+    {
+        return Err(refuse("the address is not public"));
+    }
+    if policy.allow_private {
+        return Ok(());
+    }
+    match url.port_or_known_default() {
+        Some(80 | 443 | 8080 | 8443) => Ok(()),
+        _ => Err(refuse("only ports 80, 443, 8080 and 8443 are fetched")),
+    }
+}
+
+/// A reqwest error as a fetch error; the resolver's refusal is a refusal, not a network error.
+pub(crate) fn classify(url: &Url, e: reqwest::Error) -> FetchError {
+    if e.is_timeout() {
+        return FetchError::Timeout(url.to_string());
+    }
+    // The resolver's refusal surfaces as a connect error; report it as a refusal.
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if text.contains("non-public address") {
+            return FetchError::Refused {
+                url: url.to_string(),
+                reason: text,
+            };
+        }
+        source = err.source();
+    }
+    FetchError::Network {
+        url: url.to_string(),
+        reason: e.to_string(),
     }
 }
 
@@ -182,67 +238,13 @@ impl WebFetcher {
         Ok(Self { client, policy })
     }
 
-    /// The checks that do not need DNS: scheme, port, and literal IP hosts.
-    fn check_url(&self, url: &Url) -> Result<(), FetchError> {
-        let refuse = |reason: &str| FetchError::Refused {
-            url: url.to_string(),
-            reason: reason.into(),
-        };
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(refuse("only http and https are fetched"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(refuse("URLs with credentials are not fetched"));
-        }
-        let ip = match url.host() {
-            None => return Err(refuse("no host")),
-            Some(Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-            Some(Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-            Some(Host::Domain(_)) => None,
-        };
-        if let Some(ip) = ip
-            && !allowed(ip, self.policy.allow_private)
-        {
-            return Err(refuse("the address is not public"));
-        }
-        if self.policy.allow_private {
-            return Ok(());
-        }
-        match url.port_or_known_default() {
-            Some(80 | 443 | 8080 | 8443) => Ok(()),
-            _ => Err(refuse("only ports 80, 443, 8080 and 8443 are fetched")),
-        }
-    }
-
-    fn classify(&self, url: &Url, e: reqwest::Error) -> FetchError {
-        if e.is_timeout() {
-            return FetchError::Timeout(url.to_string());
-        }
-        // The resolver's refusal surfaces as a connect error; report it as a refusal.
-        let mut source: Option<&dyn std::error::Error> = Some(&e);
-        while let Some(err) = source {
-            let text = err.to_string();
-            if text.contains("non-public address") {
-                return FetchError::Refused {
-                    url: url.to_string(),
-                    reason: text,
-                };
-            }
-            source = err.source();
-        }
-        FetchError::Network {
-            url: url.to_string(),
-            reason: e.to_string(),
-        }
-    }
-
     async fn read_capped(
         &self,
         url: &Url,
         mut response: reqwest::Response,
     ) -> Result<(Bytes, bool), FetchError> {
         let mut body = BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(url, e))? {
             let room = self.policy.max_body_bytes - body.len();
             if chunk.len() >= room {
                 body.extend_from_slice(&chunk[..room]);
@@ -260,13 +262,13 @@ impl Fetcher for WebFetcher {
         let mut current = url.clone();
         let mut redirects = Vec::new();
         for _ in 0..=self.policy.max_redirects {
-            self.check_url(&current)?;
+            check_url(&self.policy, &current)?;
             let response = self
                 .client
                 .get(current.clone())
                 .send()
                 .await
-                .map_err(|e| self.classify(&current, e))?;
+                .map_err(|e| classify(&current, e))?;
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = response.headers().get(reqwest::header::LOCATION)

@@ -25,6 +25,7 @@ pub mod sweep;
 pub mod tenant_cache;
 pub mod totals;
 pub mod usage;
+pub mod webhooks;
 
 pub use error::AppError;
 
@@ -69,6 +70,9 @@ pub struct App {
     /// The domain event stream. `App::new` starts with a log in memory, for tests; the
     /// Lambda and local wiring always set their own (docs/decisions.md, "Domain events").
     pub events: Arc<dyn EventBus>,
+    /// Webhook delivery: the client that POSTs and the retry schedule. `App::new` starts
+    /// with one that sends nothing; the Lambda and local wiring set the SSRF-safe client.
+    pub webhooks: webhooks::WebhookEnv,
 }
 
 impl App {
@@ -89,13 +93,16 @@ impl App {
             index: None,
             settings: Arc::new(settings::cache()),
             limits: Arc::new(limits::Limiter::new(TenantLimits::DEFAULT)),
-            robots: Arc::new(tenant_cache::TtlCache::new(std::time::Duration::from_secs(3_600))),
+            robots: Arc::new(tenant_cache::TtlCache::new(std::time::Duration::from_secs(
+                3_600,
+            ))),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),
             exports: Arc::new(NoBlobs(EXPORTS_BUCKET_VAR)),
             bounces: crate::domain::bounce::policy::BouncePolicy::default(),
             events: Arc::new(MemoryEventLog::default()),
+            webhooks: webhooks::WebhookEnv::default(),
         }
     }
 
@@ -131,6 +138,11 @@ impl App {
 
     pub fn with_events(mut self, events: Arc<dyn EventBus>) -> Self {
         self.events = events;
+        self
+    }
+
+    pub fn with_webhooks(mut self, webhooks: webhooks::WebhookEnv) -> Self {
+        self.webhooks = webhooks;
         self
     }
 

@@ -16,8 +16,10 @@ use crate::adapters::s3::S3Blobs;
 use crate::adapters::ses::Ses;
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use crate::adapters::webhook_poster::WebhookClient;
 use crate::app::App;
 use crate::app::outreach::OutreachEnv;
+use crate::app::webhooks::WebhookEnv;
 use crate::config::{
     CloudSettings, ConfigError, EXPORTS_BUCKET_VAR, INBOUND_BUCKET_VAR, OutreachSettings,
     ProviderSettings, optional, required,
@@ -150,6 +152,8 @@ fn wire() -> Result<Cloud, StartupError> {
                 .with_blobs(blobs)
                 .with_exports(exports)
                 .with_events(Arc::new(events))
+                // Public https addresses only; its client is built on the first POST.
+                .with_webhooks(WebhookEnv::new(Arc::new(WebhookClient::new(false, vec![]))))
                 .with_bounce_policy(bounces)
                 .with_rate_limits(rate_limits),
         ),

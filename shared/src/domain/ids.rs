@@ -176,6 +176,11 @@ entity_id!(
     ImportId,
     "imp"
 );
+entity_id!(
+    /// A tenant's webhook: a URL that receives the tenant's domain events.
+    WebhookId,
+    "wh"
+);
 
 impl BacklinkId {
     /// The backlink a job result's prospect becomes: the result's own UUID under this

@@ -25,5 +25,6 @@ pub mod text;
 pub mod time;
 pub mod usage;
 pub mod web;
+pub mod webhooks;
 
 pub use error::{FieldError, FieldErrors, in_range, nullable};

@@ -11,6 +11,7 @@ pub mod problem;
 pub mod route;
 pub mod routes;
 pub mod schemas;
+pub mod webhook_routes;
 
 use crate::app::App;
 use auth::{AuthError, Verifier};

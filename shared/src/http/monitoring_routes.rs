@@ -3,8 +3,8 @@
 use super::handlers::monitoring as h;
 use super::route::{ResponseDoc, Route, query_params, schema_of};
 use crate::app::monitoring::planned::PlanCheck;
-use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
 use crate::app::monitoring::reclaim::ReclaimRequest;
+use crate::app::monitoring::records::{CheckFilter, EventFilter, LinkCheck, LinkEvent};
 use crate::app::plans::replacement::ReplacementInput;
 use crate::domain::outreach::OutreachEmail;
 use crate::domain::plans::PlannedLink;

@@ -36,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = product_routes();
     routes.extend(super::plan_routes::routes());
     routes.extend(super::monitoring_routes::routes());
+    routes.extend(super::webhook_routes::routes());
     routes
 }
 

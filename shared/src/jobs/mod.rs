@@ -15,7 +15,9 @@ use crate::app::outreach::followups;
 use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::plans::imports;
 use crate::app::sweep::Budget;
-use crate::app::{App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies};
+use crate::app::{
+    App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies, webhooks,
+};
 use crate::domain::monitoring::health::HealthPolicy;
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -55,6 +57,10 @@ pub const QUEUES: &[QueueSpec] = &[
     },
     QueueSpec {
         name: imports::QUEUE,
+        max_receives: 5,
+    },
+    QueueSpec {
+        name: webhooks::QUEUE,
         max_receives: 5,
     },
 ];
@@ -150,7 +156,9 @@ async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppE
 
 async fn planned_link_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
     let queued = monitoring::sweep::sweep(&app, &budget, Reach::All).await?;
-    Ok(format!("queued {queued} planned links for their weekly check"))
+    Ok(format!(
+        "queued {queued} planned links for their weekly check"
+    ))
 }
 
 async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
@@ -250,6 +258,10 @@ async fn page_import(app: Arc<App>, body: String) -> Result<(), AppError> {
     let message: imports::ImportMessage = serde_json::from_str(&body)
         .map_err(|e| AppError::invalid("message", format!("not a page import: {e}")))?;
     imports::run(&app, &message).await
+}
+
+async fn webhook_delivery(app: Arc<App>, body: String) -> Result<(), AppError> {
+    webhooks::job::run(&app, &body).await
 }
 
 pub fn registry() -> Vec<JobSpec> {
@@ -390,6 +402,15 @@ pub fn registry() -> Vec<JobSpec> {
             concurrency: Some(2),
             concurrent_batch: false,
             run: Run::Message(|app, body| Box::pin(page_import(app, body))),
+        },
+        JobSpec {
+            name: "webhook-delivery",
+            description: "Fans each domain event out to the tenant's webhooks, and makes one signed attempt at a delivery (retries wait in the queue)",
+            trigger: Trigger::Queue(webhooks::QUEUE),
+            timeout_secs: webhooks::job::TIMEOUT_SECS,
+            concurrency: Some(5),
+            concurrent_batch: false,
+            run: Run::Message(|app, body| Box::pin(webhook_delivery(app, body))),
         },
     ]
 }

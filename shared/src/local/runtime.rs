@@ -11,8 +11,11 @@ use crate::adapters::mail::{MailRouter, Outbox};
 use crate::adapters::polite::{PoliteFetcher, Politeness};
 use crate::adapters::sqlite::{LocalDb, SqliteTable};
 use crate::adapters::web_fetcher::{FetchPolicy, WebFetcher};
+use crate::adapters::webhook_poster::WebhookClient;
+use crate::adapters::webhook_rule::LocalDeliveryRule;
 use crate::app::App;
 use crate::app::outreach::OutreachEnv;
+use crate::app::webhooks::WebhookEnv;
 use crate::config::{AuthSettings, ProviderSettings};
 use crate::http::Api;
 use crate::http::auth::Verifier;
@@ -106,7 +109,8 @@ pub enum LocalError {
 
 pub struct Local {
     pub app: Arc<App>,
-    /// The domain events `app` publishes, read back (local webhook delivery, tests).
+    /// The domain events `app` publishes, read back (tests; `app` publishes through
+    /// `LocalDeliveryRule`, which appends to this log and queues each event for webhooks).
     pub events: Arc<dyn EventLog>,
     pub api: Arc<Api>,
     pub keys: DevKeys,
@@ -149,7 +153,11 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     let queue = LocalQueue::open(db.clone(), clock.clone(), names, max_receives)
         .await
         .map_err(|e| store(&e))?;
+    let queue = Arc::new(queue);
     let events = Arc::new(SqliteEventLog::open(db).await.map_err(|e| store(&e))?);
+    // The bus's webhook delivery rule, locally: each event also goes to the delivery queue.
+    let stream = LocalDeliveryRule::new(events.clone(), queue.clone());
+    let webhooks = WebhookClient::new(options.allow_private_network, options.resolve.clone());
     let fetcher = WebFetcher::new(FetchPolicy {
         allow_private: options.allow_private_network,
         resolve: options.resolve.clone(),
@@ -178,14 +186,15 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     };
     let mailer = MailRouter::new(Arc::new(Outbox::new(dir.join("outbox"))));
     let app = Arc::new(
-        App::new(Arc::new(table), Arc::new(queue), clock, Arc::new(fetcher))
+        App::new(Arc::new(table), queue, clock, Arc::new(fetcher))
             .with_search(search)
             .with_llm(llm)
             .with_index(index)
             .with_mail(Arc::new(mailer), env)
             .with_blobs(Arc::new(DirBlobs::new(dir.join("inbox"))))
             .with_exports(Arc::new(exports))
-            .with_events(events.clone())
+            .with_events(Arc::new(stream))
+            .with_webhooks(WebhookEnv::new(Arc::new(webhooks)))
             .with_bounce_policy(options.bounces)
             .with_rate_limits(options.rate_limits),
     );

@@ -115,8 +115,8 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, events: Vec<DomainEvent>) -> Result<(), EventError>;
 }
 
-/// An event stream that can be read back: local mode's log, which local webhook delivery
-/// reads in place of an EventBridge rule.
+/// An event stream that can be read back: local mode's log (which tests read; local
+/// webhook delivery gets each event through the queue, as from the bus's rule).
 #[async_trait]
 pub trait EventLog: EventBus {
     /// The tenant's events at or after `since`, newest first (ties in publishing order

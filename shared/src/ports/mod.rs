@@ -12,6 +12,7 @@ pub mod mailer;
 pub mod queue;
 pub mod search;
 pub mod table;
+pub mod webhook;
 
 pub use blobs::{BlobError, BlobStore};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -25,3 +26,4 @@ pub use mailer::{Envelope, MailError, Mailer, Transport};
 pub use queue::{Outgoing, Queue, QueueError, QueueMessage, QueueStats};
 pub use search::{Search, SearchError, SearchHit};
 pub use table::Table;
+pub use webhook::{PostError, WebhookPoster, WebhookRequest, WebhookResponse};

@@ -8,8 +8,8 @@ use crate::app::{App, AppError, backlinks, crawl};
 use crate::domain::campaign::Campaign;
 use crate::domain::ids::{EmailId, TenantId};
 use crate::domain::outreach::{
-    EmailStatus, FollowUpDraft, FollowUpPurpose, OutreachEmail, SenderSettings, TemplateCategory, render,
-    template_values,
+    EmailStatus, FollowUpDraft, FollowUpPurpose, OutreachEmail, SenderSettings, TemplateCategory,
+    render, template_values,
 };
 use crate::domain::text::multi_line;
 use serde::Deserialize;

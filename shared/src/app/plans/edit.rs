@@ -200,12 +200,7 @@ fn change_pages(
             };
             // The month from now on with the fewest links.
             let month = (current..=head.timeline_months)
-                .min_by_key(|m| {
-                    links
-                        .iter()
-                        .filter(|l| l.month == *m && l.counts())
-                        .count()
-                })
+                .min_by_key(|m| links.iter().filter(|l| l.month == *m && l.counts()).count())
                 .unwrap_or(current);
             let to = LinkTarget {
                 month,

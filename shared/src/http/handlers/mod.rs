@@ -10,3 +10,4 @@ pub mod replies;
 pub mod suppression;
 pub mod system;
 pub mod usage;
+pub mod webhooks;

@@ -3,8 +3,8 @@
 
 use crate::app::App;
 use crate::app::monitoring::{backlinks, planned, reclaim, records};
-use crate::app::plans::replacement;
 use crate::app::paging::PageRequest;
+use crate::app::plans::replacement;
 use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
 use crate::domain::monitoring::health::HealthPolicy;
 use crate::http::call::Call;
