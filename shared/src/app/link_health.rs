@@ -8,10 +8,7 @@ use super::store::tenant_of;
 use super::sweep::{Budget, Pages, PerTenant};
 use super::{App, AppError, monitoring};
 use crate::domain::ids::{BacklinkId, TenantId};
-use crate::domain::link_presence::{FoundLink, find_link};
 use crate::domain::monitoring::health::{HealthPolicy, HealthStatus};
-use crate::domain::web::WebUrl;
-use crate::ports::fetcher::FetchError;
 use crate::ports::table::{Index, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 
@@ -62,28 +59,6 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
         }
     }
     Ok(queued)
-}
-
-/// The link to `target` on the page at `source`, fetched SSRF-safely. Transient failures
-/// (network, 5xx, 429, 403) are errors; a missing page or one we may not fetch has none.
-pub async fn link_on(
-    app: &App,
-    source: &WebUrl,
-    target: &WebUrl,
-) -> Result<Option<FoundLink>, AppError> {
-    match app.fetcher.get(source.as_url()).await {
-        Ok(page) if (200..300).contains(&page.status) => {
-            Ok(find_link(&page.text(), &page.final_url, target.as_url()))
-        }
-        Ok(page) if matches!(page.status, 404 | 410) => Ok(None),
-        Ok(page) => Err(AppError::Unavailable(format!(
-            "{source} answered {}; will retry",
-            page.status
-        ))),
-        // A page we may never fetch cannot show the link.
-        Err(FetchError::Refused { .. }) => Ok(None),
-        Err(e) => Err(AppError::Unavailable(e.to_string())),
-    }
 }
 
 /// Checks one due link (the sweep's worker). A link gone from the queue's view (deleted, no

@@ -13,7 +13,6 @@ pub mod ids;
 pub mod inbound;
 pub mod job;
 pub mod limits;
-pub mod link_presence;
 pub mod mail;
 pub mod monitoring;
 pub mod outreach;

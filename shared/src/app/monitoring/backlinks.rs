@@ -13,6 +13,7 @@ use crate::domain::monitoring::codes::FindingCode;
 use crate::domain::monitoring::health::{HealthChange, HealthPolicy, HealthStatus, LinkHealth};
 use crate::domain::monitoring::page::PageReport;
 use crate::domain::time::Timestamp;
+use std::sync::Mutex;
 
 /// The rel the page gives the link, as the backlink records it.
 fn link_type(report: &PageReport) -> LinkType {
@@ -52,31 +53,44 @@ pub async fn check(
     };
     let report = inspect(app, &placement, &target, b.anchor_text.as_deref()).await;
     let now = app.clock.now();
-    let mut health = b.link_health.clone().unwrap_or_default();
-    let waiting = not_placed_yet(&b, &report);
-    let change = if waiting {
-        health.last_checked_at = Some(now);
-        health.next_due = Some(now.plus_seconds(policy.recheck_after_secs));
-        None
-    } else {
-        health.observe(&report.findings, now, policy)
-    };
     let found = report.link_href.is_some();
-    let index = indexed::refresh(app, &placement, found, &mut health, now).await;
+    let mut asked = b.link_health.clone().unwrap_or_default();
+    let index = indexed::refresh(app, &placement, found, &mut asked, now).await;
     let rel = link_type(&report);
-    let applied = health.clone();
-    let updated = backlinks::modify(app, tenant, id, move |b: &mut Backlink| {
-        apply(b, &applied, found, rel, now)
+    // Judged on the health as stored when the write is made, so two checks of one link at
+    // once never undo each other (the write retries on fresh data).
+    let judged = Mutex::new(None);
+    let updated = backlinks::modify(app, tenant, id, |b: &mut Backlink| {
+        let mut health = b.link_health.clone().unwrap_or_default();
+        if index.is_some() {
+            (health.indexed, health.index_checked_at) = (asked.indexed, asked.index_checked_at);
+        }
+        let waiting = not_placed_yet(b, &report);
+        let change = if waiting {
+            health.last_checked_at = Some(now);
+            health.next_due = Some(now.plus_seconds(policy.recheck_after_secs));
+            None
+        } else {
+            health.observe(&report.findings, now, policy)
+        };
+        apply(b, &health, found, rel, now)?;
+        let status = if waiting {
+            HealthStatus::Unknown
+        } else {
+            health.status
+        };
+        *judged.lock().unwrap_or_else(|e| e.into_inner()) = Some((status, change));
+        Ok(())
     })
     .await?;
+    let Some((status, change)) = judged.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+        return Err(AppError::internal(
+            "a check was written without its verdict",
+        ));
+    };
     if let Some(change) = &change {
         announce(app, tenant, &updated, change, now).await?;
     }
-    let status = if waiting {
-        HealthStatus::Unknown
-    } else {
-        health.status
-    };
     let observed = Observed {
         subject: Subject::Backlink {
             backlink_id: id.clone(),

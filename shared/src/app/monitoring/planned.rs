@@ -7,8 +7,10 @@ use super::inspect::inspect;
 use super::loss::{self, LostFacts};
 use super::records::{self, LinkCheck, LinkEvent, Observed, Subject};
 use crate::app::enqueue::{self, ForTenant};
+use crate::app::entity;
 use crate::app::paging::{ListPage, PageRequest};
-use crate::app::plans::{links, read, replacement};
+use crate::app::plans::{keys, links, read, replacement};
+use crate::app::store::modify_versioned;
 use crate::app::{App, AppError, link_health, usage};
 use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
 use crate::domain::monitoring::codes::FindingCode;
@@ -16,6 +18,7 @@ use crate::domain::monitoring::health::{HealthPolicy, HealthStatus};
 use crate::domain::plans::{PlannedLink, PlannedLinkStatus};
 use crate::domain::usage::MeteredOperation;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 use utoipa::ToSchema;
 
 /// A queued check of one planned link (on the link-check queue, beside backlinks').
@@ -55,7 +58,7 @@ pub async fn check(
     id: &PlannedLinkId,
     policy: &HealthPolicy,
 ) -> Result<LinkCheck, AppError> {
-    let mut link = links::get(app, tenant, plan, id).await?;
+    let link = links::get(app, tenant, plan, id).await?;
     let Some(placement) = link.placement_url.clone().filter(|_| checkable(&link)) else {
         return Err(AppError::Conflict(
             "only an ordered, live or dead planned link with a placementUrl can be checked".into(),
@@ -63,37 +66,60 @@ pub async fn check(
     };
     let report = inspect(app, &placement, &link.target_url, Some(&link.anchor_text)).await;
     let now = app.clock.now();
-    let mut health = link.link_health.clone().unwrap_or_default();
-    // An ordered link not on its page yet is waiting to be placed, not lost.
-    let waiting = link.status == PlannedLinkStatus::Ordered
-        && report
-            .findings
-            .iter()
-            .any(|f| matches!(f, FindingCode::LinkRemoved | FindingCode::PageGone));
-    let change = if waiting {
-        health.last_checked_at = Some(now);
-        None
-    } else {
-        health.observe(&report.findings, now, policy)
-    };
     let found = report.link_href.is_some();
-    let index = indexed::refresh(app, &placement, found, &mut health, now).await;
-    let seen = link.version;
-    link.link_health = Some(health.clone());
-    link.date_last_checked = Some(now);
-    if let Some(change) = &change {
-        let to = match change.to {
-            HealthStatus::Dead => PlannedLinkStatus::Dead,
-            _ => PlannedLinkStatus::Live,
-        };
-        if to != link.status && link.status.can_move_to(to) {
-            link.move_to(to, now, None)
-                .map_err(|e| AppError::Conflict(e.to_string()))?;
-        }
-    }
-    link.version = seen + 1;
-    link.updated_at = now;
-    links::save(app, tenant, &link, seen).await?;
+    let mut asked = link.link_health.clone().unwrap_or_default();
+    let index = indexed::refresh(app, &placement, found, &mut asked, now).await;
+    // Judged on the link as stored when the write is made (see `backlinks::check`).
+    let judged = Mutex::new(None);
+    let link = modify_versioned(
+        app,
+        &keys::link(tenant, plan, id),
+        "planned link",
+        |l: &PlannedLink| entity::item(l, tenant),
+        |link| {
+            let mut health = link.link_health.clone().unwrap_or_default();
+            if index.is_some() {
+                (health.indexed, health.index_checked_at) = (asked.indexed, asked.index_checked_at);
+            }
+            // An ordered link not on its page yet is waiting to be placed, not lost.
+            let waiting = link.status == PlannedLinkStatus::Ordered
+                && report
+                    .findings
+                    .iter()
+                    .any(|f| matches!(f, FindingCode::LinkRemoved | FindingCode::PageGone));
+            let change = if waiting {
+                health.last_checked_at = Some(now);
+                None
+            } else {
+                health.observe(&report.findings, now, policy)
+            };
+            if let Some(change) = &change {
+                let to = match change.to {
+                    HealthStatus::Dead => PlannedLinkStatus::Dead,
+                    _ => PlannedLinkStatus::Live,
+                };
+                if to != link.status && link.status.can_move_to(to) {
+                    link.move_to(to, now, None)
+                        .map_err(|e| AppError::Conflict(e.to_string()))?;
+                }
+            }
+            link.date_last_checked = Some(now);
+            let status = if waiting {
+                HealthStatus::Unknown
+            } else {
+                health.status
+            };
+            link.link_health = Some(health);
+            *judged.lock().unwrap_or_else(|e| e.into_inner()) = Some((status, change));
+            Ok(())
+        },
+    )
+    .await?;
+    let Some((status, change)) = judged.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+        return Err(AppError::internal(
+            "a check was written without its verdict",
+        ));
+    };
     if link.status == PlannedLinkStatus::Live && link.date_live == Some(now) {
         replacement::went_live(app, tenant, &link, now).await?;
     }
@@ -117,18 +143,13 @@ pub async fn check(
         if change.to == HealthStatus::Dead {
             let facts = LostFacts {
                 source_dr: link.source_dr,
-                indexed: health.indexed,
+                indexed: link.link_health.as_ref().and_then(|h| h.indexed),
                 plan: Some((plan.clone(), id.clone())),
             };
             event.loss = Some(loss::assess(app, tenant, &subject, facts, now).await?);
         }
         records::record_event(app, tenant, event).await?;
     }
-    let status = if waiting {
-        HealthStatus::Unknown
-    } else {
-        health.status
-    };
     let observed = Observed {
         subject,
         placement_url: placement.to_string(),

@@ -10,11 +10,12 @@ use crate::app::outreach::sending;
 use crate::app::outreach::settle::{self, Resolution, ReviewOutcome};
 use crate::app::outreach::{emails, keys as outreach_keys, templates};
 use crate::app::suppression::{self, Scope, SuppressionReason, Target};
-use crate::app::{App, AppError, backlinks, campaigns, link_health};
+use crate::app::{App, AppError, backlinks, campaigns, monitoring};
 use crate::domain::backlink::OutreachStatus;
 use crate::domain::bounce::{BounceAction, BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
+use crate::domain::monitoring::health::HealthPolicy;
 use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
@@ -331,18 +332,8 @@ async fn move_backlink(
             Err(e) => return Err(e),
         },
     };
-    let live = match (&placement, &target, reply.analysis.classification) {
-        // Checked like the daily health check; a page that cannot be read now is not live.
-        (Some(url), Some(target), ReplyClass::Agreed) => link_health::link_on(app, url, target)
-            .await
-            .ok()
-            .flatten()
-            .is_some(),
-        _ => false,
-    };
     let to = match reply.analysis.classification {
         ReplyClass::Interested | ReplyClass::Question => OutreachStatus::Responded,
-        ReplyClass::Agreed if live => OutreachStatus::Published,
         ReplyClass::Agreed => OutreachStatus::Agreed,
         ReplyClass::NotInterested => OutreachStatus::Rejected,
         _ => return Ok(None),
@@ -356,29 +347,33 @@ async fn move_backlink(
         if b.target_url.is_none() {
             b.target_url = target.clone();
         }
-        if live {
-            b.is_live = Some(true);
-            b.last_checked_at = Some(now);
-        }
         Ok(())
     })
     .await;
-    match moved {
-        Ok(b) => {
-            // A link seen live wins its planned link too, as the health check's would.
-            if live && let (Some(plan), Some(link)) = (&b.plan_id, &b.planned_link_id) {
-                crate::app::plans::outreach::link_checked(app, tenant, plan, link, true, now)
-                    .await?;
-            }
-            Ok(Some(format!("backlink {}", b.outreach_status.as_str())))
-        }
+    let b = match moved {
+        Ok(b) => b,
         // A later status (already published, say) is not moved back.
         Err(AppError::Conflict(why)) => {
             tracing::info!(backlink = %backlink.id, %why, "backlink left where it is");
-            Ok(None)
+            return Ok(None);
         }
-        Err(e) => Err(e),
+        Err(e) => return Err(e),
+    };
+    if to != OutreachStatus::Agreed || b.placement_url.is_none() || b.target_url.is_none() {
+        return Ok(Some(format!("backlink {}", b.outreach_status.as_str())));
     }
+    // Agreed with the page named: the link check itself looks, as the health sweep would,
+    // and a link it finds publishes the backlink (and wins its planned link). A page that
+    // cannot be read now leaves it agreed, for the sweep.
+    let policy = HealthPolicy::default();
+    let status = match monitoring::backlinks::check(app, tenant, &b.id, &policy).await {
+        Ok(_) => backlinks::get(app, tenant, &b.id).await?.outreach_status,
+        Err(e) => {
+            tracing::warn!(backlink = %b.id, error = %e, "the agreed link could not be checked now");
+            b.outreach_status
+        }
+    };
+    Ok(Some(format!("backlink {}", status.as_str())))
 }
 
 /// Follow-ups, attempt and counters of the matched email.
