@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod limits;
 pub mod link_health;
 pub mod monitoring;
+pub mod opportunities;
 pub mod outreach;
 pub mod paging;
 pub mod pipeline;

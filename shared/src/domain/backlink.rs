@@ -158,6 +158,9 @@ pub struct Backlink {
     pub directory_id: Option<DirectoryId>,
     /// Copied from the directory at creation.
     pub steps: Option<Vec<DirectoryStep>>,
+    /// The `order` of each step done, ascending.
+    #[serde(default)]
+    pub steps_completed: Vec<u32>,
     /// Domain of the linking site.
     pub source_domain: DomainName,
     /// A page on the linking site that stands for it: the prospect's page for outreach, the
@@ -236,6 +239,7 @@ impl Backlink {
             source_type,
             directory_id: None,
             steps: None,
+            steps_completed: Vec::new(),
             source_domain,
             source_url: None,
             contact_url: None,

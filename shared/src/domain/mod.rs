@@ -15,6 +15,7 @@ pub mod job;
 pub mod limits;
 pub mod mail;
 pub mod monitoring;
+pub mod opportunities;
 pub mod outreach;
 pub mod plans;
 pub mod qualify;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod call;
 pub mod handlers;
 pub mod monitoring_routes;
+pub mod opportunity_routes;
 pub mod openapi;
 pub mod plan_routes;
 pub mod problem;

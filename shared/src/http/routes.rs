@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(super::plan_routes::routes());
     routes.extend(super::monitoring_routes::routes());
     routes.extend(super::webhook_routes::routes());
+    routes.extend(super::opportunity_routes::routes());
     routes
 }
 

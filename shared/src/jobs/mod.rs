@@ -16,7 +16,8 @@ use crate::app::outreach::sending::{self, SEND_QUEUE, SendMessage};
 use crate::app::plans::imports;
 use crate::app::sweep::Budget;
 use crate::app::{
-    App, AppError, discover, jobs as job_use_cases, link_health, pipeline, replies, webhooks,
+    App, AppError, discover, jobs as job_use_cases, link_health, opportunities, pipeline, replies,
+    webhooks,
 };
 use crate::domain::monitoring::health::HealthPolicy;
 use futures::future::BoxFuture;
@@ -152,6 +153,11 @@ async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppE
     Ok(format!(
         "queued {queued} backlinks and {confirming} planned links awaiting confirmation for a health check"
     ))
+}
+
+async fn opportunity_matcher(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
+    let created = opportunities::matcher::sweep(&app, &budget).await?;
+    Ok(format!("made {created} directory opportunities"))
 }
 
 async fn planned_link_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
@@ -374,6 +380,15 @@ pub fn registry() -> Vec<JobSpec> {
             concurrency: None,
             concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
+        },
+        JobSpec {
+            name: "opportunity-matcher",
+            description: "Matches the directory catalogue to every tenant's business profile: a directory_opportunity backlink for each fitting directory a tenant does not have (daily)",
+            trigger: Trigger::Schedule("cron(0 4 * * ? *)"),
+            timeout_secs: 300,
+            concurrency: None,
+            concurrent_batch: false,
+            run: Run::Scheduled(|app, budget| Box::pin(opportunity_matcher(app, budget))),
         },
         JobSpec {
             name: "planned-link-sweep",

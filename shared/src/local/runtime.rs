@@ -51,6 +51,8 @@ pub struct LocalOptions {
     pub rate_limits: crate::domain::limits::TenantLimits,
     /// The product's time: the system clock, or a test's that it moves itself.
     pub clock: Arc<dyn Clock>,
+    /// Load the starter directory catalogue into an empty catalogue at start.
+    pub starter_directories: bool,
 }
 
 /// Parses `host=ip:port` pairs separated by commas; malformed pairs are skipped with a
@@ -93,6 +95,7 @@ impl LocalOptions {
                 ProviderSettings::default()
             }),
             clock: Arc::new(SystemClock),
+            starter_directories: true,
         }
     }
 }
@@ -200,6 +203,13 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
     );
     std::fs::create_dir_all(dir.join("inbox"))
         .map_err(|e| LocalError::DataDir(dir.join("inbox"), e))?;
+    if options.starter_directories
+        && let Some(report) = crate::app::opportunities::starter::load_if_empty(&app)
+            .await
+            .map_err(|e| store(&e))?
+    {
+        tracing::info!(created = report.created, "loaded the starter directory catalogue");
+    }
     let keys = DevKeys::load_or_create(dir)?;
     let verifier = Verifier::new(
         Arc::new(StaticJwks::new(&keys.jwks())),

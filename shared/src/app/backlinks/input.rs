@@ -120,6 +120,8 @@ pub struct BacklinkPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<DirectoryStep>>)]
     pub steps: Option<Option<Vec<DirectoryStep>>>,
+    /// The `order` of every step done so far (a step of the backlink's `steps`).
+    pub steps_completed: Option<Vec<u32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub activity_id: Option<Option<String>>,
@@ -236,6 +238,7 @@ impl BacklinkPatch {
             country: input.country.map(Some),
             consent_evidence: input.consent_evidence.map(Some),
             steps: input.steps.map(Some),
+            steps_completed: None,
             activity_id: input.activity_id.map(Some),
             campaign_id: input.campaign_id.map(Some),
             gap_competitors: Some(input.gap_competitors),
@@ -348,6 +351,18 @@ impl BacklinkPatch {
         patch_field(&mut errors, "steps", &mut b.steps, &self.steps, |v| {
             steps(v)
         });
+        if let Some(done) = &self.steps_completed {
+            let known = |o: &u32| b.steps.iter().flatten().any(|s| s.order == *o);
+            match done.iter().find(|o| !known(o)) {
+                Some(o) => errors.push("stepsCompleted", format!("the backlink has no step {o}")),
+                None => {
+                    let mut done = done.clone();
+                    done.sort_unstable();
+                    done.dedup();
+                    b.steps_completed = done;
+                }
+            }
+        }
         patch_field(
             &mut errors,
             "activityId",

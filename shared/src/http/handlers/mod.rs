@@ -4,6 +4,7 @@ pub mod backlinks;
 pub mod campaigns;
 pub mod jobs;
 pub mod monitoring;
+pub mod opportunities;
 pub mod outreach;
 pub mod plans;
 pub mod replies;

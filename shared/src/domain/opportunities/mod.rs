@@ -1,0 +1,5 @@
+//! Opportunities beyond outreach (issue 16): the platform's directory catalogue and which of
+//! its directories fit a business.
+
+pub mod directory;
+pub mod matching;
