@@ -201,6 +201,16 @@ pub async fn update(
             .delete(&keys::url(before.fields.url.as_str()), None)
             .await?;
     }
+    set(app, id, fields, active).await
+}
+
+/// Writes a directory's checked fields and state (the catalogue's one edit).
+async fn set(
+    app: &App,
+    id: &DirectoryId,
+    fields: DirectoryFields,
+    active: bool,
+) -> Result<BacklinkDirectory, AppError> {
     modify_versioned(
         app,
         &keys::directory(id),
@@ -239,18 +249,8 @@ pub fn from_value(value: Value) -> Result<DirectoryInput, AppError> {
 /// `deleteDirectory`: out of matching and of tenants' lists; kept for the opportunities
 /// made from it.
 pub async fn deactivate(app: &App, id: &DirectoryId) -> Result<(), AppError> {
-    modify_versioned(
-        app,
-        &keys::directory(id),
-        "directory",
-        |d: &BacklinkDirectory| entity::item(d, &Platform),
-        |d| {
-            d.is_active = false;
-            Ok(())
-        },
-    )
-    .await
-    .map(|_| ())
+    let d = get(app, id, true).await?;
+    set(app, id, d.fields, false).await.map(|_| ())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -329,19 +329,7 @@ pub async fn import(app: &App, input: DirectoryImport) -> Result<ImportReport, A
                     report.unchanged += 1;
                     continue;
                 }
-                let active = active.unwrap_or(before.is_active);
-                modify_versioned(
-                    app,
-                    &keys::directory(&id),
-                    "directory",
-                    |d: &BacklinkDirectory| entity::item(d, &Platform),
-                    |d| {
-                        d.fields = fields.clone();
-                        d.is_active = active;
-                        Ok(())
-                    },
-                )
-                .await?;
+                set(app, &id, fields, active.unwrap_or(before.is_active)).await?;
                 report.updated += 1;
             }
         }
