@@ -162,6 +162,34 @@ pub async fn check(
     records::keep_check(app, tenant, observed).await
 }
 
+/// `checkPlannedLink`: checks now, within `deadline`; a page too slow for an API call is left
+/// to the queue (answered 503 with the check queued, never a half-applied check), as
+/// `backlinks::check_now` does.
+pub async fn check_now(
+    app: &App,
+    tenant: &TenantId,
+    plan: &PlanId,
+    id: &PlannedLinkId,
+    deadline: std::time::Duration,
+) -> Result<LinkCheck, AppError> {
+    let policy = HealthPolicy::default();
+    match tokio::time::timeout(deadline, check(app, tenant, plan, id, &policy)).await {
+        Ok(result) => result,
+        Err(_) => {
+            let request = PlannedCheckRequest {
+                tenant_id: tenant.clone(),
+                plan_id: plan.clone(),
+                planned_link_id: id.clone(),
+            };
+            enqueue::send(app, link_health::QUEUE, &[request]).await?;
+            Err(AppError::Unavailable(
+                "the placement page is too slow to check within the call; the check is queued"
+                    .into(),
+            ))
+        }
+    }
+}
+
 pub async fn checks(
     app: &App,
     tenant: &TenantId,

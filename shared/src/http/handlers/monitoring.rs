@@ -6,7 +6,6 @@ use crate::app::monitoring::{backlinks, planned, reclaim, records};
 use crate::app::paging::PageRequest;
 use crate::app::plans::replacement;
 use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId};
-use crate::domain::monitoring::health::HealthPolicy;
 use crate::http::call::Call;
 use crate::http::problem::Problem;
 use crate::http::route::Answer;
@@ -48,14 +47,8 @@ fn plan_ids(call: &Call) -> Result<(PlanId, PlannedLinkId), Problem> {
 
 pub async fn check_planned_link(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     let (plan, link) = plan_ids(&call)?;
-    let policy = HealthPolicy::default();
-    let check = planned::check(&app, call.tenant()?, &plan, &link, &policy);
-    match tokio::time::timeout(CHECK_DEADLINE, check).await {
-        Ok(result) => Answer::ok(&result?),
-        Err(_) => Err(Problem::from(crate::app::AppError::Unavailable(
-            "the placement page is too slow to check within the call; try checkPlan".into(),
-        ))),
-    }
+    let tenant = call.tenant()?;
+    Answer::ok(&planned::check_now(&app, tenant, &plan, &link, CHECK_DEADLINE).await?)
 }
 
 pub async fn draft_reclaim_email(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
