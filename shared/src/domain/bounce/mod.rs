@@ -188,7 +188,10 @@ pub(crate) fn judge(e: Evidence, context: &str) -> BouncedRecipient {
         .iter()
         .chain(&specific)
         .find(|c| !c.ends_with(".0.0") && !c.ends_with(".1.0"))
-        .or(status.as_ref().or(quoted.as_ref()))
+        .or(status
+            .as_ref()
+            .or(quoted.as_ref())
+            .or(context_enhanced.as_ref()))
         .cloned();
     let text = if e.diagnostic.trim().is_empty() {
         context
@@ -199,6 +202,9 @@ pub(crate) fn judge(e: Evidence, context: &str) -> BouncedRecipient {
     if reason == Reason::Undefined && text != context {
         // The diagnostic says nothing known (`X-Unix; 255`): the notice's own words may.
         reason = reason::classify(best.as_deref(), context, delayed);
+    }
+    if reason == Reason::Undefined {
+        reason = reason::by_reply_code(smtp).unwrap_or(reason);
     }
     let action = if delayed {
         BounceAction::Delayed
@@ -233,6 +239,7 @@ pub(crate) fn system_address(address: &str) -> bool {
             | "maildaemon"
             | "mailerdaemon"
             | "hostmaster"
+            | "mdaemon"
     ) || local.starts_with("mailer-daemon")
         || local.starts_with("postmaster")
 }
@@ -306,4 +313,52 @@ pub fn parse_bounce(mail: &InboundMail, ours: &[String]) -> Option<Bounce> {
 /// Parses raw bytes and reads them as a bounce.
 pub fn parse_bounce_raw(raw: &[u8]) -> Option<Bounce> {
     parse_bounce(&super::inbound::parse(raw)?, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mail_systems_own_senders_are_never_recipients() {
+        for a in ["MAILER-DAEMON@x.org", "postmaster@x.org", "mdaemon@x.org"] {
+            assert!(system_address(&a.to_ascii_lowercase()), "{a}");
+        }
+        assert!(!system_address("daemon.fan@x.org"));
+    }
+
+    #[test]
+    fn a_code_quoted_only_in_the_notice_names_the_reason_by_its_class() {
+        // The recipient's lines say nothing; the notice's "554 5.7.0" decides permanent,
+        // and its class (x.7.0, security or policy) is the reason: not a dead address.
+        let f = judge(
+            Evidence {
+                address: "a@example.jp".into(),
+                diagnostic: "a@example.jp".into(),
+                ..Default::default()
+            },
+            "SMTP error from remote mail server after end of data:\n554 5.7.0 Header error",
+        );
+        assert_eq!(
+            (f.reason, f.permanent, f.hard),
+            (Reason::Policy, true, false)
+        );
+    }
+
+    #[test]
+    fn a_552_with_no_words_for_it_is_a_full_mailbox() {
+        let f = judge(
+            Evidence {
+                address: "a@one.lv".into(),
+                status: Some("5.0.0".into()),
+                diagnostic: "552 Account(s) <a@one.lv> does not have enough space".into(),
+                ..Default::default()
+            },
+            "",
+        );
+        assert_eq!(
+            (f.reason, f.permanent, f.hard),
+            (Reason::MailboxFull, true, false)
+        );
+    }
 }

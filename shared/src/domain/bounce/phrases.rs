@@ -387,6 +387,7 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
             "could not be delivered for",
             "retry time",
             "was not delivered within",
+            "maximum delivery attempts",
         ],
     ),
     (
@@ -394,6 +395,12 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
         &[
             // A name server that answered nonsense (Postfix): the domain may well exist.
             "unexpected name server reply",
+            // Postfix: the receiving domain's mail exchanger is this very host.
+            "loops back to myself",
+            "looping",
+            "connection dropped",
+            "connection was dropped",
+            "could not initiate smtp conversation",
             "connection timed out",
             "connection refused",
             "network",
@@ -419,6 +426,8 @@ pub(super) const PHRASES: &[(Reason, &[&str])] = &[
             // RFC 5321's 503: the conversation went wrong, not the address.
             "bad sequence of commands",
             "improper sequence of commands",
+            // Postfix pipe(8)/local(8): the delivery command crashed.
+            "command died",
             "system error",
             "internal error",
             "server error",

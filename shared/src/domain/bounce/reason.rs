@@ -2,8 +2,16 @@
 //! words ([`super::phrases`]), else the code's class.
 
 use super::phrases::PHRASES;
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 use utoipa::ToSchema;
+
+/// A count of attempts made ("Delivery failed 20 attempts", "after 30 attempt(s)"): the
+/// retries were used up.
+static ATTEMPTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:failed|after)\s+\d+\s+(?:delivery\s+)?attempt").expect("attempts pattern")
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -148,17 +156,28 @@ pub fn classify(code: Option<&str>, text: &str, delayed: bool) -> Reason {
         .replace("spamcop", "blocklist")
         .replace("spamrats", "blocklist")
         // SES's wrapper around the remote answer says nothing itself.
-        .replace("unknown address error", "");
+        .replace("unknown address error", "")
+        // qmail-send's sentence on every permanent failure is no reason of its own.
+        .replace("this is a permanent error; i've given up", "");
     for (reason, phrases) in PHRASES {
         if phrases.iter().any(|p| lower.contains(p)) {
             return *reason;
         }
+    }
+    if ATTEMPTS.is_match(&lower) {
+        return Reason::Expired;
     }
     match code {
         Some(c) => weak(c),
         None if delayed => Reason::Expired,
         None => Reason::Undefined,
     }
+}
+
+/// What an SMTP reply code alone says when nothing else names a reason: RFC 5321 4.2.3
+/// gives 552 as "exceeded storage allocation", a full mailbox.
+pub fn by_reply_code(code: Option<u16>) -> Option<Reason> {
+    (code == Some(552)).then_some(Reason::MailboxFull)
 }
 
 #[cfg(test)]
@@ -193,10 +212,63 @@ mod tests {
             ("Mailbox disabled for this recipient", Reason::Suspended),
             ("user is over quota", Reason::MailboxFull),
             ("message size exceeds fixed limit", Reason::TooLarge),
+            (
+                "mail for example.lv loops back to myself",
+                Reason::NetworkError,
+            ),
+            (
+                "554 Message looping (received 6 times)",
+                Reason::NetworkError,
+            ),
+            (
+                "Connection was dropped by remote host",
+                Reason::NetworkError,
+            ),
+            (
+                "Command died with status 17: \"/usr/sbin/amavis\"",
+                Reason::SystemError,
+            ),
+            ("Exceeded Maximum Delivery Attempts", Reason::Expired),
         ];
         for (text, reason) in cases {
             assert_eq!(classify(Some("5.0.0"), text, false), reason, "{text}");
         }
+    }
+
+    #[test]
+    fn counted_attempts_are_retries_used_up_and_qmails_sentence_is_no_reason() {
+        assert_eq!(
+            classify(None, "Delivery failed 20 attempts: a@example.ph", false),
+            Reason::Expired
+        );
+        assert_eq!(
+            classify(
+                None,
+                "This condition occurred after 30 attempt(s) to deliver",
+                false
+            ),
+            Reason::Expired
+        );
+        let qmail =
+            "This is a permanent error; I've given up. Sorry it didn't work out.\n<a@example.de>:";
+        assert_eq!(classify(None, qmail, false), Reason::Undefined);
+        assert_eq!(
+            classify(
+                None,
+                &format!(
+                    "{qmail}\nI'm not going to try again; this message has been in the queue too long."
+                ),
+                false
+            ),
+            Reason::Expired
+        );
+    }
+
+    #[test]
+    fn a_552_reply_alone_is_a_full_mailbox() {
+        assert_eq!(by_reply_code(Some(552)), Some(Reason::MailboxFull));
+        assert_eq!(by_reply_code(Some(550)), None);
+        assert_eq!(by_reply_code(None), None);
     }
 
     #[test]

@@ -37,10 +37,22 @@ const PERMANENT: &[&str] = &[
     "unable to deliver",
 ];
 
+/// Wording that says delivery will still be attempted: a warning, whatever else the
+/// notice says ("could not be delivered ... Delivery attempts will continue").
+const RETRYING: &[&str] = &[
+    "attempts will continue",
+    "will continue to attempt",
+    "will continue to try",
+    "will keep trying",
+    "will be retried",
+];
+
 /// A notice with no codes that says it will try again (and not that it gave up).
 pub fn transient_wording(text: &str) -> bool {
     let lower = text.to_lowercase();
-    TRANSIENT.iter().any(|p| lower.contains(p)) && !PERMANENT.iter().any(|p| lower.contains(p))
+    RETRYING.iter().any(|p| lower.contains(p))
+        || (TRANSIENT.iter().any(|p| lower.contains(p))
+            && !PERMANENT.iter().any(|p| lower.contains(p)))
 }
 
 const SUBJECTS: &[&str] = &[
@@ -94,6 +106,7 @@ const SUBJECTS: &[&str] = &[
     "failed mail",
     "mail error",
     "problem delivering",
+    "non-delivery",
 ];
 
 /// A subject that non-delivery notices use.
@@ -117,5 +130,17 @@ mod tests {
         assert!(!transient_wording(
             "Sorry, your message could not be delivered"
         ));
+    }
+
+    #[test]
+    fn a_notice_that_will_still_try_is_a_warning_even_if_it_says_not_delivered() {
+        assert!(transient_wording(
+            "could not be delivered to the following recipients: a@example.org\n\
+Please do not resend your original message.\nDelivery attempts will continue to be made for 5 day(s)."
+        ));
+        assert!(!transient_wording(
+            "could not be delivered. It will not be retried."
+        ));
+        assert!(bounce_subject("Non-Delivery: your message"));
     }
 }
