@@ -240,6 +240,7 @@ fn read_parts(mail: &mut InboundMail, message: &Message<'_>) {
 /// some malformed input (found by the corpus fuzz test): such a message is read as plain
 /// text rather than lost.
 pub fn parse(raw: &[u8]) -> Option<InboundMail> {
+    let raw = without_leading_blank_lines(raw);
     std::panic::catch_unwind(|| parse_mime(raw)).unwrap_or_else(|_| {
         let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
         Some(InboundMail {
@@ -248,6 +249,19 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
             ..Default::default()
         })
     })
+}
+
+/// Some gateways put a line of spaces (or an empty line) before the headers; a MIME parser
+/// then reads the whole message as a body with no headers.
+fn without_leading_blank_lines(raw: &[u8]) -> &[u8] {
+    let mut rest = raw;
+    while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        if !rest[..end].iter().all(|b| b.is_ascii_whitespace()) {
+            break;
+        }
+        rest = &rest[end + 1..];
+    }
+    rest
 }
 
 fn parse_mime(raw: &[u8]) -> Option<InboundMail> {
@@ -381,6 +395,13 @@ impl InboundMail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_lines_before_the_headers_do_not_hide_them() {
+        let raw = b"   \r\n\r\nFrom: MAILER-DAEMON@mx.example\r\nTo: a@agency.example\r\nSubject: Undelivered Mail\r\n\r\nThe message could not be delivered.\r\n";
+        let mail = parse(raw).unwrap();
+        assert_eq!(mail.subject, "Undelivered Mail");
+    }
 
     #[test]
     fn quoted_printable_in_a_latin_charset_and_threading_headers_are_read() {
