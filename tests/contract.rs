@@ -275,7 +275,7 @@ fn every_dead_letter_queue_raises_an_alarm() {
         .map(|(id, _)| id)
         .filter(|id| id.ends_with("DeadLetterQueue"))
         .collect();
-    assert_eq!(dead_letter.len(), 9);
+    assert_eq!(dead_letter.len(), 10);
     assert_eq!(watched, dead_letter);
 }
 
@@ -342,7 +342,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 #[test]
-fn only_the_export_function_reaches_the_exports_bucket_which_forgets_in_a_day() {
+fn only_exports_and_backlink_imports_reach_the_exports_bucket_which_forgets_in_a_day() {
     let t = template();
     let bucket = &t["Resources"]["ExportsBucket"];
     assert_eq!(bucket["Type"].as_str(), Some("AWS::S3::Bucket"));
@@ -380,5 +380,16 @@ fn only_the_export_function_reaches_the_exports_bucket_which_forgets_in_a_day() 
             }
         }
     }
-    assert_eq!(reaching, ["export-csv"]);
+    // Exports, and backlink exports uploaded to it (the upload link, its check at start,
+    // and the job that reads it).
+    reaching.sort();
+    assert_eq!(
+        reaching,
+        [
+            "backlink-import",
+            "create-backlink-import",
+            "export-csv",
+            "start-backlink-import"
+        ]
+    );
 }

@@ -65,6 +65,29 @@ async fn an_object_put_is_fetched_through_its_presigned_link_alone() {
 }
 
 #[tokio::test]
+async fn an_upload_link_stores_the_bytes_put_to_it() {
+    let s3 = s3_client();
+    let blobs = S3Blobs::new(s3.clone(), bucket(&s3).await);
+    let link = blobs
+        .upload_link("backlink-export-1.csv", Duration::from_secs(900))
+        .await
+        .unwrap();
+    assert!(link.contains("X-Amz-Signature="), "{link}");
+    let body = "Referring page URL,Target URL\nhttps://a.example/,https://b.example/\n".repeat(100);
+    let put = reqwest::Client::new()
+        .put(&link)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    assert_eq!(
+        blobs.get("backlink-export-1.csv").await.unwrap(),
+        body.as_bytes()
+    );
+}
+
+#[tokio::test]
 async fn a_large_export_is_written_to_s3_and_answered_with_its_link() {
     let store = Store::sqlite().await;
     let dir = tempfile::tempdir().unwrap();

@@ -74,6 +74,20 @@ async fn a_confirmed_loss_is_scored_recommends_replacements_and_is_replaced_from
         .await;
     assert_eq!(early.status, 409, "{:?}", early.body);
 
+    // A competitor-gap prospect not yet worked: a way to make up for a loss.
+    let prospect = s
+        .call(
+            "POST",
+            "/v1/backlinks",
+            Some(&t),
+            Some(json!({
+                "sourceDomain": "gardenmag.example", "sourceType": "competitor_gap",
+                "gapCompetitors": ["rival-a.com", "rival-b.com"], "relevanceScore": 8
+            })),
+        )
+        .await;
+    assert_eq!(prospect.status, 201, "{:?}", prospect.body);
+
     // The link goes, and a second check six hours later confirms it.
     site.reset().await;
     serve(&site, "/article", "<p>No links now.</p>".into()).await;
@@ -118,6 +132,14 @@ async fn a_confirmed_loss_is_scored_recommends_replacements_and_is_replaced_from
         assert_ne!(r["plannedLinkId"], first["id"]);
     }
     assert_eq!(loss["reserve"]["month"], first["month"]);
+    assert_eq!(
+        loss["opportunities"][0]["sourceDomain"],
+        "gardenmag.example"
+    );
+    assert_eq!(
+        loss["opportunities"][0]["why"],
+        "links to 2 of your competitors (rival-a.com, rival-b.com) and not yet to you"
+    );
     assert_eq!(loss["reserve"]["used"], 0);
     let usage = s.call("GET", "/v1/usage", Some(&t), None).await.body;
     let detections = usage["operations"]

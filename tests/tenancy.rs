@@ -90,6 +90,19 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
         .await
         .body;
     let link_id = links["items"][0]["id"].as_str().unwrap().to_string();
+    let export_import = s
+        .call(
+            "POST",
+            &format!(
+                "/v1/sites/{}/backlink-imports",
+                site["id"].as_str().unwrap()
+            ),
+            Some(&a),
+            Some(json!({"competitor": "rival.example"})),
+        )
+        .await
+        .body;
+    let import_id = export_import["import"]["id"].as_str().unwrap().to_string();
     // Admin routes are walked with tenant b's admin, so the answer is about the tenant.
     let a_admin = s.token("tenant-a", "admin-of-tenant-a", Role::Admin);
     let b_admin = s.token("tenant-b", "admin-of-tenant-b", Role::Admin);
@@ -128,6 +141,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
     ];
     let mut a_ids: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
     a_ids.push(&link_id);
+    a_ids.push(&import_id);
 
     let mut walked = 0;
     for route in routes().into_iter().chain(dev_routes::routes()) {
@@ -156,6 +170,7 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
             "importPages" => Some(json!({"source": "sitemap"})),
             "createPlannedLink" => Some(json!({"targetUrl": "https://www.example.com/",
                 "anchorText": "x", "anchorType": "branded"})),
+            "createGapOpportunities" => Some(json!({"competitors": ["rival.example"]})),
             _ => matches!(method, "POST" | "PATCH").then(|| json!({})),
         };
         // The directory catalogue is the platform's, shared by every tenant by design: it
@@ -168,7 +183,11 @@ async fn another_tenants_token_sees_nothing_on_any_route() {
                 .iter()
                 .find(|(prefix, _)| route.path.starts_with(prefix))
                 .unwrap_or_else(|| panic!("no fixture for {}: add one to this test", route.path));
-            let path = route.path.replace("{id}", id).replace("{linkId}", &link_id);
+            let path = route
+                .path
+                .replace("{id}", id)
+                .replace("{linkId}", &link_id)
+                .replace("{importId}", &import_id);
             let answer = s.call(method, &path, Some(b), body).await;
             assert_eq!(
                 answer.status, 404,

@@ -269,6 +269,58 @@ impl CloudSettings {
 
 /// The soft-bounce limit: `SOFT_BOUNCE_LIMIT` (default 3) soft bounces of one address, each
 /// within `SOFT_BOUNCE_WINDOW_DAYS` (default 30) of the one before.
+/// How long link monitoring waits before a loss counts (`LINK_CONFIRM_AFTER_HOURS`, default
+/// 6) and before an unreachable page kills its link (`LINK_UNREACHABLE_AFTER_DAYS`, 14).
+pub mod link_health {
+    use super::{ConfigError, optional};
+    use crate::domain::monitoring::health::HealthPolicy;
+
+    pub fn from_env() -> Result<HealthPolicy, ConfigError> {
+        parse(
+            optional("LINK_CONFIRM_AFTER_HOURS").as_deref(),
+            optional("LINK_UNREACHABLE_AFTER_DAYS").as_deref(),
+        )
+    }
+
+    pub fn parse(hours: Option<&str>, days: Option<&str>) -> Result<HealthPolicy, ConfigError> {
+        let number =
+            |name: &str, text: Option<&str>, max: i64| -> Result<Option<i64>, ConfigError> {
+                text.map(|t| {
+                    t.parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=max).contains(n))
+                        .ok_or_else(|| ConfigError::Invalid {
+                            name: name.into(),
+                            reason: format!("must be a whole number from 1 to {max}"),
+                        })
+                })
+                .transpose()
+            };
+        let mut policy = HealthPolicy::default();
+        if let Some(h) = number("LINK_CONFIRM_AFTER_HOURS", hours, 24 * 7)? {
+            policy.confirm_after_secs = h * 3_600;
+        }
+        if let Some(d) = number("LINK_UNREACHABLE_AFTER_DAYS", days, 90)? {
+            policy.unreachable_after_secs = d * 86_400;
+        }
+        Ok(policy)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn settings_override_the_defaults_within_bounds() {
+            let p = parse(Some("12"), None).unwrap();
+            assert_eq!(p.confirm_after_secs, 12 * 3_600);
+            assert_eq!(p.unreachable_after_secs, 14 * 86_400);
+            assert!(parse(Some("0"), None).is_err());
+            assert!(parse(None, Some("many")).is_err());
+        }
+    }
+}
+
 pub mod bounces {
     use super::{ConfigError, optional};
     use crate::domain::bounce::policy::BouncePolicy;

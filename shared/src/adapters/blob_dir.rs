@@ -36,13 +36,35 @@ impl DirBlobs {
         self.links = Some(links);
         self
     }
+
+    /// A link to the local server's `route` with a token for `key`.
+    fn signed(
+        &self,
+        route: &str,
+        key: &str,
+        valid_for: Duration,
+        token: fn(&Secrets, &str, i64) -> String,
+    ) -> Result<String, BlobError> {
+        let links = self.links.as_ref().ok_or_else(|| {
+            BlobError::Unavailable("this folder's objects are not served by link".into())
+        })?;
+        let expires = links.clock.now().epoch_seconds() + valid_for.as_secs() as i64;
+        Ok(format!(
+            "{}{}",
+            links.base_url.trim_end_matches('/'),
+            route.replace("{token}", &token(&links.secrets, key, expires))
+        ))
+    }
 }
 
 /// The local server's download route (local mode only).
 pub const DOWNLOAD_ROUTE: &str = "/v1/downloads/{token}";
-/// Marks a signed payload as a download, so no other token of ours (an unsubscribe link)
-/// opens a file.
+/// The local server's upload route (local mode only), where S3 takes a presigned PUT.
+pub const UPLOAD_ROUTE: &str = "/v1/uploads/{token}";
+/// Marks a signed payload as a download or an upload, so no other token of ours (an
+/// unsubscribe link, the other kind) opens a file.
 const DOWNLOAD_TAG: &str = "download";
+const UPLOAD_TAG: &str = "upload";
 
 /// Why a download token opens nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,14 +79,30 @@ pub fn download_token(secrets: &Secrets, key: &str, expires: i64) -> String {
     secrets.sign(&format!("{DOWNLOAD_TAG}|{expires}|{key}"))
 }
 
-/// The key a token names, if it is ours and `now` (epoch seconds) is before its expiry.
+/// The key a download token names, if it is ours and `now` (epoch seconds) is before its
+/// expiry.
 pub fn open_download(secrets: &Secrets, token: &str, now: i64) -> Result<String, Refused> {
+    open(secrets, DOWNLOAD_TAG, token, now)
+}
+
+/// A token letting one upload store `key` until `expires` (epoch seconds).
+pub fn upload_token(secrets: &Secrets, key: &str, expires: i64) -> String {
+    secrets.sign(&format!("{UPLOAD_TAG}|{expires}|{key}"))
+}
+
+pub fn open_upload(secrets: &Secrets, token: &str, now: i64) -> Result<String, Refused> {
+    open(secrets, UPLOAD_TAG, token, now)
+}
+
+fn open(secrets: &Secrets, tag: &str, token: &str, now: i64) -> Result<String, Refused> {
     let payload = secrets.verify(token).map_err(|_| Refused::Forged)?;
     let mut parts = payload.splitn(3, '|');
-    let (Some(DOWNLOAD_TAG), Some(expires), Some(key)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(kind), Some(expires), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(Refused::Forged);
     };
+    if kind != tag {
+        return Err(Refused::Forged);
+    }
     let expires: i64 = expires.parse().map_err(|_| Refused::Forged)?;
     if now >= expires {
         return Err(Refused::Expired);
@@ -111,16 +149,11 @@ impl BlobStore for DirBlobs {
     }
 
     async fn link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError> {
-        let links = self.links.as_ref().ok_or_else(|| {
-            BlobError::Unavailable("this folder's objects are not served by link".into())
-        })?;
-        let expires = links.clock.now().epoch_seconds() + valid_for.as_secs() as i64;
-        let token = download_token(&links.secrets, key, expires);
-        Ok(format!(
-            "{}{}",
-            links.base_url.trim_end_matches('/'),
-            DOWNLOAD_ROUTE.replace("{token}", &token)
-        ))
+        self.signed(DOWNLOAD_ROUTE, key, valid_for, download_token)
+    }
+
+    async fn upload_link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError> {
+        self.signed(UPLOAD_ROUTE, key, valid_for, upload_token)
     }
 
     async fn waiting(&self) -> Result<Vec<String>, BlobError> {

@@ -129,6 +129,13 @@ impl<T: BlobStore> BlobStore for Lazy<T> {
     async fn link(&self, key: &str, valid_for: std::time::Duration) -> Result<String, BlobError> {
         self.inner().link(key, valid_for).await
     }
+    async fn upload_link(
+        &self,
+        key: &str,
+        valid_for: std::time::Duration,
+    ) -> Result<String, BlobError> {
+        self.inner().upload_link(key, valid_for).await
+    }
     async fn waiting(&self) -> Result<Vec<String>, BlobError> {
         self.inner().waiting().await
     }

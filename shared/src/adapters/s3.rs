@@ -1,6 +1,6 @@
 //! Objects in S3: inbound mail, where the SES receipt rule's S3 action stores each message
-//! whole (so messages of any size reach the ingest function), and large exports, fetched
-//! through presigned GET links.
+//! whole (so messages of any size reach the ingest function), large exports, fetched
+//! through presigned GET links, and uploads (backlink exports), sent through presigned PUTs.
 
 use crate::ports::blobs::{BlobError, BlobStore};
 use async_trait::async_trait;
@@ -72,6 +72,21 @@ impl BlobStore for S3Blobs {
             .bucket(&self.bucket)
             .key(key)
             .response_content_disposition(format!("attachment; filename=\"{file}\""))
+            .presigned(config)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(request.uri().to_string())
+    }
+
+    /// A presigned PUT: the client sends the file straight to S3, past the API's size limit.
+    async fn upload_link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError> {
+        let config = PresigningConfig::expires_in(valid_for)
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
             .presigned(config)
             .await
             .map_err(|e| unavailable(&e))?;

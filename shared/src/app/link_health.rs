@@ -8,7 +8,7 @@ use super::store::tenant_of;
 use super::sweep::{Budget, Pages, PerTenant};
 use super::{App, AppError, monitoring};
 use crate::domain::ids::{BacklinkId, TenantId};
-use crate::domain::monitoring::health::{HealthPolicy, HealthStatus};
+use crate::domain::monitoring::health::HealthStatus;
 use crate::ports::table::{Index, Query, SortCondition};
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,7 @@ pub async fn check(app: &App, request: &CheckRequest) -> Result<Option<HealthSta
     if !b.outreach_status.link_checked() || b.placement_url.is_none() || b.target_url.is_none() {
         return Ok(None);
     }
-    let policy = HealthPolicy::default();
+    let policy = app.link_health;
     match monitoring::backlinks::check(app, &request.tenant_id, &b.id, &policy).await {
         Ok(check) => Ok(Some(check.observed.health)),
         Err(AppError::NotFound(_)) => Ok(None),

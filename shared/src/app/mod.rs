@@ -57,9 +57,8 @@ pub struct App {
     pub settings: Arc<settings::SettingsCache>,
     /// The tenants' API rate limits.
     pub limits: Arc<limits::Limiter>,
-    /// Hosts' robots.txt (`None`: none to obey), kept an hour so a host's links share one
-    /// fetch.
-    pub robots: Arc<tenant_cache::TtlCache<String, Option<Arc<str>>>>,
+    /// Link checks' robots.txt and target redirects, kept an hour per process.
+    pub checks: Arc<monitoring::cache::CheckCache>,
     pub mailer: Arc<dyn Mailer>,
     pub outreach: Arc<outreach::OutreachEnv>,
     /// Where inbound mail waits to be read.
@@ -68,6 +67,8 @@ pub struct App {
     pub exports: Arc<dyn BlobStore>,
     /// When soft bounces suppress an address.
     pub bounces: crate::domain::bounce::policy::BouncePolicy,
+    /// When a link's loss counts, and an unreachable page kills it.
+    pub link_health: crate::domain::monitoring::health::HealthPolicy,
     /// The domain event stream. `App::new` starts with a log in memory, for tests; the
     /// Lambda and local wiring always set their own (docs/decisions.md, "Domain events").
     pub events: Arc<dyn EventBus>,
@@ -94,14 +95,13 @@ impl App {
             index: None,
             settings: Arc::new(settings::cache()),
             limits: Arc::new(limits::Limiter::new(TenantLimits::DEFAULT)),
-            robots: Arc::new(tenant_cache::TtlCache::new(std::time::Duration::from_secs(
-                3_600,
-            ))),
+            checks: Arc::new(monitoring::cache::CheckCache::default()),
             mailer: Arc::new(NoMailer),
             outreach: Arc::new(outreach::OutreachEnv::ephemeral()),
             blobs: Arc::new(NoBlobs(INBOUND_BUCKET_VAR)),
             exports: Arc::new(NoBlobs(EXPORTS_BUCKET_VAR)),
             bounces: crate::domain::bounce::policy::BouncePolicy::default(),
+            link_health: crate::domain::monitoring::health::HealthPolicy::default(),
             events: Arc::new(MemoryEventLog::default()),
             webhooks: webhooks::WebhookEnv::default(),
         }
@@ -116,6 +116,14 @@ impl App {
     /// The rate limits of tenants no platform operator has set limits for.
     pub fn with_rate_limits(mut self, defaults: TenantLimits) -> Self {
         self.limits = Arc::new(limits::Limiter::new(defaults));
+        self
+    }
+
+    pub fn with_link_health(
+        mut self,
+        policy: crate::domain::monitoring::health::HealthPolicy,
+    ) -> Self {
+        self.link_health = policy;
         self
     }
 

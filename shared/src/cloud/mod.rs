@@ -77,6 +77,7 @@ fn wire() -> Result<Cloud, StartupError> {
     let providers = ProviderSettings::from_env()?;
     let outreach = OutreachSettings::from_env()?;
     let bounces = crate::config::bounces::from_env()?;
+    let link_health = crate::config::link_health::from_env()?;
     let rate_limits = crate::config::rate_limits::from_env()?;
     let event_bus = required("EVENT_BUS_NAME", "the EventBridge bus of domain events")?;
     let secrets = Secrets::from_base64(&outreach.secret_key).map_err(|e| ConfigError::Invalid {
@@ -155,6 +156,7 @@ fn wire() -> Result<Cloud, StartupError> {
                 // Public https addresses only; its client is built on the first POST.
                 .with_webhooks(WebhookEnv::new(Arc::new(WebhookClient::new(false, vec![]))))
                 .with_bounce_policy(bounces)
+                .with_link_health(link_health)
                 .with_rate_limits(rate_limits),
         ),
         verifier: Arc::new(verifier),

@@ -177,6 +177,11 @@ entity_id!(
     "imp"
 );
 entity_id!(
+    /// One backlink export read into a site's referring domains (its own or a competitor's).
+    ExportImportId,
+    "bx"
+);
+entity_id!(
     /// A tenant's webhook: a URL that receives the tenant's domain events.
     WebhookId,
     "wh"

@@ -19,7 +19,6 @@ use crate::app::{
     App, AppError, discover, jobs as job_use_cases, link_health, opportunities, pipeline, replies,
     webhooks,
 };
-use crate::domain::monitoring::health::HealthPolicy;
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::sync::Arc;
@@ -59,6 +58,10 @@ pub const QUEUES: &[QueueSpec] = &[
     QueueSpec {
         name: imports::QUEUE,
         max_receives: 5,
+    },
+    QueueSpec {
+        name: opportunities::export_imports::QUEUE,
+        max_receives: 3,
     },
     QueueSpec {
         name: webhooks::QUEUE,
@@ -155,6 +158,12 @@ async fn link_health_sweep(app: Arc<App>, budget: Budget) -> Result<String, AppE
     ))
 }
 
+async fn backlink_import(app: Arc<App>, body: String) -> Result<(), AppError> {
+    let message: opportunities::export_imports::ImportMessage = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("message", format!("not a backlink import: {e}")))?;
+    opportunities::export_imports::run(&app, &message).await
+}
+
 async fn opportunity_matcher(app: Arc<App>, budget: Budget) -> Result<String, AppError> {
     let created = opportunities::matcher::sweep(&app, &budget).await?;
     Ok(format!("made {created} directory opportunities"))
@@ -169,7 +178,7 @@ async fn planned_link_sweep(app: Arc<App>, budget: Budget) -> Result<String, App
 
 async fn link_check(app: Arc<App>, body: String) -> Result<(), AppError> {
     if let Ok(planned) = serde_json::from_str::<PlannedCheckRequest>(&body) {
-        let policy = HealthPolicy::default();
+        let policy = app.link_health;
         let (tenant, plan, link) = (
             &planned.tenant_id,
             &planned.plan_id,
@@ -380,6 +389,15 @@ pub fn registry() -> Vec<JobSpec> {
             concurrency: None,
             concurrent_batch: false,
             run: Run::Scheduled(|app, budget| Box::pin(link_health_sweep(app, budget))),
+        },
+        JobSpec {
+            name: "backlink-import",
+            description: "Reads an uploaded backlink export as a stream and keeps its referring domains for the competitor gap",
+            trigger: Trigger::Queue(opportunities::export_imports::QUEUE),
+            timeout_secs: 240,
+            concurrency: Some(2),
+            concurrent_batch: false,
+            run: Run::Message(|app, body| Box::pin(backlink_import(app, body))),
         },
         JobSpec {
             name: "opportunity-matcher",

@@ -1,7 +1,7 @@
 //! Routes that exist only in local mode: run a job now, see the queues, and fetch a large
 //! export by its link (in the cloud the link goes to S3).
 
-use crate::adapters::blob_dir::{self, DOWNLOAD_ROUTE, Refused};
+use crate::adapters::blob_dir::{self, DOWNLOAD_ROUTE, Refused, UPLOAD_ROUTE};
 use crate::app::App;
 use crate::app::outreach::export::CSV;
 use crate::handler;
@@ -69,8 +69,31 @@ async fn download(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
     Answer::raw(StatusCode::OK, CSV, csv)
 }
 
+/// Stores an upload sent to a link `upload_link` made: what S3 does with a presigned PUT.
+async fn upload(app: Arc<App>, call: Call) -> Result<Answer, Problem> {
+    let now = app.clock.now().epoch_seconds();
+    let key = match blob_dir::open_upload(&app.outreach.secrets, call.param("token"), now) {
+        Ok(key) => key,
+        Err(Refused::Forged) => return Err(Problem::not_found("upload")),
+        Err(Refused::Expired) => return Err(Problem::gone("the upload link has expired")),
+    };
+    app.exports
+        .put(&key, "application/octet-stream", call.body.to_vec())
+        .await
+        .map_err(crate::app::AppError::from)?;
+    Answer::no_content()
+}
+
 pub fn routes() -> Vec<Route> {
     vec![
+        Route::put(UPLOAD_ROUTE, "uploadFile", handler!(upload))
+            .doc(
+                "dev",
+                "Local only: the file for a link an upload answered (S3's presigned PUT in the cloud)",
+            )
+            .access(Access::Public)
+            .body_limit(crate::domain::opportunities::exports::MAX_EXPORT_BYTES as usize)
+            .status(StatusCode::NO_CONTENT),
         Route::get(DOWNLOAD_ROUTE, "downloadExport", handler!(download))
             .doc(
                 "dev",

@@ -199,6 +199,10 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
             .with_events(Arc::new(stream))
             .with_webhooks(WebhookEnv::new(Arc::new(webhooks)))
             .with_bounce_policy(options.bounces)
+            .with_link_health(crate::config::link_health::from_env().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "link health settings ignored");
+                Default::default()
+            }))
             .with_rate_limits(options.rate_limits),
     );
     std::fs::create_dir_all(dir.join("inbox"))
@@ -208,7 +212,10 @@ pub async fn build(options: LocalOptions) -> Result<Local, LocalError> {
             .await
             .map_err(|e| store(&e))?
     {
-        tracing::info!(created = report.created, "loaded the starter directory catalogue");
+        tracing::info!(
+            created = report.created,
+            "loaded the starter directory catalogue"
+        );
     }
     let keys = DevKeys::load_or_create(dir)?;
     let verifier = Verifier::new(

@@ -26,6 +26,10 @@ pub trait BlobStore: Send + Sync {
     /// A link that fetches the object without credentials until `valid_for` has passed.
     async fn link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError>;
 
+    /// A link that stores the object with an HTTP `PUT` of its bytes, without credentials,
+    /// until `valid_for` has passed: how files too large for an API call come in.
+    async fn upload_link(&self, key: &str, valid_for: Duration) -> Result<String, BlobError>;
+
     /// Objects waiting that nothing announces (local mode's inbox folder, oldest first).
     /// In the cloud the receipt rule announces each object, so there is nothing to list.
     async fn waiting(&self) -> Result<Vec<String>, BlobError> {
@@ -52,6 +56,10 @@ impl BlobStore for NoBlobs {
     }
 
     async fn link(&self, _: &str, _: Duration) -> Result<String, BlobError> {
+        Err(BlobError::NotConfigured(self.0))
+    }
+
+    async fn upload_link(&self, _: &str, _: Duration) -> Result<String, BlobError> {
         Err(BlobError::NotConfigured(self.0))
     }
 }

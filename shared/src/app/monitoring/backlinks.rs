@@ -186,7 +186,7 @@ pub async fn check_now(
     id: &BacklinkId,
     deadline: std::time::Duration,
 ) -> Result<LinkCheck, AppError> {
-    let policy = HealthPolicy::default();
+    let policy = app.link_health;
     match tokio::time::timeout(deadline, check(app, tenant, id, &policy)).await {
         Ok(result) => result,
         Err(_) => {

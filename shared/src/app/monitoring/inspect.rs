@@ -1,7 +1,7 @@
-//! One link check's fetching: the placement page, its host's robots.txt, and only when the
-//! link is not found, where the target now redirects and a random path on the same host (to
-//! tell a soft 404 from a removed link). Everything goes through the SSRF-safe fetcher; the
-//! judgement is `domain::monitoring::page`.
+//! One link check's fetching: the placement page, its host's robots.txt and where the target
+//! now redirects (both kept an hour, `cache`), and only when the link is not found, a random
+//! path on the same host (to tell a soft 404 from a removed link). Everything goes through
+//! the SSRF-safe fetcher; the judgement is `domain::monitoring::page`.
 
 use crate::app::App;
 use crate::domain::monitoring::codes::FindingCode;
@@ -38,12 +38,12 @@ fn unreachable(placement: &WebUrl, why: String) -> PageReport {
     }
 }
 
-/// The robots.txt of `page`'s origin, fetched once an hour per origin (`App::robots`). A
+/// The robots.txt of `page`'s origin, fetched once an hour per origin. A
 /// robots.txt that cannot be read is not kept: the next check asks again.
 async fn robots_txt(app: &App, page: &Url) -> Option<String> {
     let url = page.join("/robots.txt").ok()?;
     let origin = url.origin().ascii_serialization();
-    if let Some(known) = app.robots.get(&origin) {
+    if let Some(known) = app.checks.robots.get(&origin) {
         return known.map(|text| text.to_string());
     }
     let fetched = fetch(app, &url).await?;
@@ -54,7 +54,8 @@ async fn robots_txt(app: &App, page: &Url) -> Option<String> {
         // Unreachable (5xx): not cached; the analysis treats it as no rules this time.
         _ => return None,
     };
-    app.robots
+    app.checks
+        .robots
         .put(&origin, text.as_deref().map(Arc::<str>::from));
     text
 }
@@ -73,9 +74,9 @@ pub async fn inspect(
     };
     let robots_txt = robots_txt(app, requested).await;
     let home = requested.join("/").ok().map(|u| u.to_string());
-    let mut expect = Expectation {
+    let expect = Expectation {
         target: target.as_url().clone(),
-        target_redirects_to: None,
+        target_redirects_to: moved_to(app, target.as_url()).await,
         anchor: anchor.map(str::to_string),
     };
     let mut site = SiteEvidence {
@@ -84,20 +85,26 @@ pub async fn inspect(
         home,
     };
     let report = analyse(&fetched, &expect, &site);
-    if !report.findings.contains(&FindingCode::LinkRemoved) {
+    if !report.findings.contains(&FindingCode::LinkRemoved) || fetched.status != 200 {
         return report;
     }
-    // Not found: perhaps the target moved, or the page is an error page in disguise.
-    if let Some(moved) = fetch(app, target.as_url()).await
-        && moved.final_url != moved.requested
-    {
-        expect.target_redirects_to = Some(moved.final_url);
-    }
+    // Not found: perhaps the page is an error page in disguise.
     let probe_path = format!("/{}-not-a-page", app.ids.next().simple());
-    if fetched.status == 200
-        && let Ok(probe_url) = requested.join(&probe_path)
-    {
+    if let Ok(probe_url) = requested.join(&probe_path) {
         site.probe = fetch(app, &probe_url).await;
     }
     analyse(&fetched, &expect, &site)
+}
+
+/// Where the target now redirects, if anywhere: asked once an hour per target. A target
+/// that cannot be fetched is taken as standing, and not kept.
+async fn moved_to(app: &App, target: &Url) -> Option<Url> {
+    let key = target.to_string();
+    if let Some(known) = app.checks.targets.get(&key) {
+        return known;
+    }
+    let fetched = fetch(app, target).await?;
+    let moved = (fetched.final_url != fetched.requested).then_some(fetched.final_url);
+    app.checks.targets.put(&key, moved.clone());
+    moved
 }

@@ -4,15 +4,20 @@
 //! still recorded with its impact, and says why the recommendations are missing.
 
 use super::records::{self, Subject};
+use crate::app::backlinks::keys as backlink_keys;
+use crate::app::entity;
 use crate::app::paging::PageRequest;
 use crate::app::plans::read;
+use crate::app::store::query_all;
 use crate::app::{App, AppError, usage};
-use crate::domain::ids::{PlanId, PlannedLinkId, TenantId};
+use crate::domain::backlink::{Backlink, OutreachStatus, SourceType};
+use crate::domain::ids::{BacklinkId, PlanId, PlannedLinkId, TenantId};
 use crate::domain::monitoring::impact::{Impact, LostLink, impact};
 use crate::domain::monitoring::replace::{Lost, Recommendation, recommend};
 use crate::domain::plans::reserve_used;
 use crate::domain::time::Timestamp;
 use crate::domain::usage::MeteredOperation;
+use crate::ports::table::{Index, Query};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -34,9 +39,27 @@ pub struct LossReport {
     pub replacements: Vec<Recommendation>,
     /// The lost link's month's reserve, for a link of a plan.
     pub reserve: Option<ReserveState>,
+    /// The tenant's directory and competitor-gap opportunities not yet worked, best first:
+    /// links to win in the lost one's place.
+    #[serde(default)]
+    pub opportunities: Vec<OpportunityHint>,
     /// Why there are no recommendations, when there are none.
     pub note: Option<String>,
 }
+
+/// An opportunity the tenant has that could make up for a loss, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpportunityHint {
+    pub backlink_id: BacklinkId,
+    pub source_type: SourceType,
+    pub source_domain: String,
+    pub relevance_score: Option<u8>,
+    pub why: String,
+}
+
+/// Opportunities suggested per loss, of each kind.
+const HINTS_PER_KIND: usize = 3;
 
 /// What is known of the lost link besides its checks.
 pub struct LostFacts {
@@ -70,6 +93,7 @@ pub async fn assess(
         impact: impact(&lost),
         replacements: Vec::new(),
         reserve: None,
+        opportunities: Vec::new(),
         note: None,
     };
     let once = format!("{}#{}", subject.link_id(), at.to_key());
@@ -89,6 +113,7 @@ pub async fn assess(
         }
         Err(e) => return Err(e),
     }
+    report.opportunities = opportunities(app, tenant).await?;
     let Some((plan, link_id)) = facts.plan else {
         report.note =
             Some("the link is in no plan: replacements are recommended from a plan's links".into());
@@ -128,4 +153,48 @@ pub async fn assess(
         report.note = Some("no unfilled planned link from this month on can stand in".into());
     }
     Ok(report)
+}
+
+/// The tenant's directory and competitor-gap opportunities not yet started, the most relevant
+/// of each kind.
+async fn opportunities(app: &App, tenant: &TenantId) -> Result<Vec<OpportunityHint>, AppError> {
+    let query = Query::new(
+        Index::Gsi1,
+        backlink_keys::by_status(tenant, OutreachStatus::Opportunity),
+    );
+    let mut open: Vec<Backlink> = query_all(app, query)
+        .await?
+        .into_iter()
+        .map(entity::read)
+        .collect::<Result<_, _>>()?;
+    open.sort_by_key(|b| std::cmp::Reverse(b.relevance_score));
+    let mut hints = Vec::new();
+    for kind in [SourceType::DirectoryOpportunity, SourceType::CompetitorGap] {
+        for b in open
+            .iter()
+            .filter(|b| b.source_type == kind)
+            .take(HINTS_PER_KIND)
+        {
+            let why = match kind {
+                SourceType::CompetitorGap => format!(
+                    "links to {} of your competitors ({}) and not yet to you",
+                    b.gap_competitors.len(),
+                    b.gap_competitors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => "a directory listing that fits your business, not yet started".to_string(),
+            };
+            hints.push(OpportunityHint {
+                backlink_id: b.id.clone(),
+                source_type: kind,
+                source_domain: b.source_domain.to_string(),
+                relevance_score: b.relevance_score,
+                why,
+            });
+        }
+    }
+    Ok(hints)
 }

@@ -3,6 +3,7 @@
 //! check to a backlink (`backlinks`) or a plan's planned link (`planned`). The judgement itself is `domain::monitoring`.
 
 pub mod backlinks;
+pub mod cache;
 pub mod indexed;
 pub mod inspect;
 pub mod loss;

@@ -6,12 +6,16 @@
 //! - a directory's URL: `PLATFORM#DIRECTORY#URL`, `URL#{url}` (imports are idempotent by URL);
 //! - a tenant's business profile: its partition, `BUSINESS_PROFILE`; GSI1
 //!   `BUSINESS_PROFILES` / `{tenant}` (the daily matcher's list of tenants);
-//! - a directory the matcher has offered a tenant: `T#{tenant}#DIROPP`, `DIR#{directoryId}`.
+//! - a directory the matcher has offered a tenant: `T#{tenant}#DIROPP`, `DIR#{directoryId}`;
+//! - a site's backlink imports: the tenant's partition, `BXIMPORT#{site}#{id}`;
+//! - a site's referring domains: `T#{tenant}#REFDOMAINS#{site}`, `{domain}#{source}#{importId}`.
 
 use crate::app::entity::{Entity, IndexKey, Platform};
 use crate::app::store::{Versioned, tenant_partition};
-use crate::domain::ids::{BacklinkId, DirectoryId, TenantId};
+use crate::domain::ids::{BacklinkId, DirectoryId, ExportImportId, SiteId, TenantId};
 use crate::domain::opportunities::directory::{BacklinkDirectory, DirectoryCategory};
+use crate::domain::opportunities::export_import::BacklinkImport;
+use crate::domain::opportunities::exports::DomainStats;
 use crate::domain::opportunities::matching::BusinessProfile;
 use crate::domain::time::Timestamp;
 use crate::ports::table::{Index, Key};
@@ -114,5 +118,72 @@ impl Entity for Offered {
     type Owner = TenantId;
     fn key(&self, tenant: &TenantId) -> Key {
         offered(tenant, &self.directory_id)
+    }
+}
+
+/// A site's backlink imports, in the tenant's partition: `BXIMPORT#{site}#{id}`.
+pub fn export_imports_prefix(site: &SiteId) -> String {
+    format!("BXIMPORT#{site}#")
+}
+
+pub fn export_import(tenant: &TenantId, site: &SiteId, id: &ExportImportId) -> Key {
+    Key::new(
+        tenant_partition(tenant),
+        format!("{}{id}", export_imports_prefix(site)),
+    )
+}
+
+/// A site's referring domains, every source's, sorted by domain so that one pass sees each
+/// domain's sources together (the gap's read).
+pub fn ref_domains(tenant: &TenantId, site: &SiteId) -> String {
+    format!("{}#REFDOMAINS#{site}", tenant_partition(tenant))
+}
+
+/// Referring domains are kept a little over a year: a gap older than that is stale anyway.
+const REF_DOMAIN_KEEP_SECS: i64 = 400 * 86_400;
+
+impl Entity for BacklinkImport {
+    const TAG: &'static str = "backlink_import";
+    type Owner = TenantId;
+    fn key(&self, tenant: &TenantId) -> Key {
+        export_import(tenant, &self.site_id, &self.id)
+    }
+}
+
+impl Versioned for BacklinkImport {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn stamp(&mut self, version: u64, now: Timestamp) {
+        self.version = version;
+        self.updated_at = now;
+    }
+}
+
+/// One referring domain of one source (the site's own links, or a competitor's) as one
+/// import found it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefDomain {
+    pub site_id: SiteId,
+    pub domain: String,
+    pub source: String,
+    pub import_id: ExportImportId,
+    #[serde(flatten)]
+    pub stats: DomainStats,
+    pub kept_at: Timestamp,
+}
+
+impl Entity for RefDomain {
+    const TAG: &'static str = "ref_domain";
+    type Owner = TenantId;
+    fn key(&self, tenant: &TenantId) -> Key {
+        Key::new(
+            ref_domains(tenant, &self.site_id),
+            format!("{}#{}#{}", self.domain, self.source, self.import_id),
+        )
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.kept_at.epoch_seconds() + REF_DOMAIN_KEEP_SECS)
     }
 }

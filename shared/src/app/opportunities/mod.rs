@@ -3,8 +3,10 @@
 //! profiles and the matcher that turns fitting directories into `directory_opportunity`
 //! backlinks.
 
+pub mod competitor_gap;
 pub mod directories;
 pub mod directory_csv;
+pub mod export_imports;
 pub mod keys;
 pub mod matcher;
 pub mod profile;

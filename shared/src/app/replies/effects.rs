@@ -15,7 +15,6 @@ use crate::domain::backlink::OutreachStatus;
 use crate::domain::bounce::{BounceAction, BounceFormat, BounceRule, BouncedRecipient};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::TenantId;
-use crate::domain::monitoring::health::HealthPolicy;
 use crate::domain::outreach::{AttemptStatus, Counter};
 use crate::domain::outreach::{EmailStatus, OutreachEmail};
 use crate::domain::reply::{Bounce, Complaint, OutOfOffice, ReplyAnalysis, ReplyClass, verdict};
@@ -365,7 +364,7 @@ async fn move_backlink(
     // Agreed with the page named: the link check itself looks, as the health sweep would,
     // and a link it finds publishes the backlink (and wins its planned link). A page that
     // cannot be read now leaves it agreed, for the sweep.
-    let policy = HealthPolicy::default();
+    let policy = app.link_health;
     let status = match monitoring::backlinks::check(app, tenant, &b.id, &policy).await {
         Ok(_) => backlinks::get(app, tenant, &b.id).await?.outreach_status,
         Err(e) => {

@@ -15,6 +15,7 @@ pub enum FindingCode {
     /// The placement page now redirects to another page or site.
     RedirectedAway,
     /// A 200 that is an error page or a homepage in disguise.
+    #[serde(rename = "soft_404")]
     Soft404,
     /// Network errors, timeouts, 5xx, 429 or a WAF challenge after retries: says nothing
     /// about the link by itself.

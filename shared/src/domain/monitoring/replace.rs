@@ -2,7 +2,8 @@
 //! recommendations"): the plan's unfilled links nearest in time that can stand in for it,
 //! each with why. The same month first (its budget already counts on a link), then later
 //! months; within a month, a link to the same page, then the same tier, then the same anchor
-//! type. Directories and competitor-gap prospects join the candidates with issue 16.
+//! type. The tenant's directory and competitor-gap opportunities are suggested beside these
+//! (`app::monitoring::loss`).
 
 use crate::domain::ids::PlannedLinkId;
 use crate::domain::plans::{AnchorType, PlannedLink, PlannedLinkStatus, Tier};

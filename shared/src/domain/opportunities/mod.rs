@@ -2,4 +2,7 @@
 //! its directories fit a business.
 
 pub mod directory;
+pub mod export_import;
+pub mod exports;
+pub mod gap;
 pub mod matching;

@@ -1,0 +1,3 @@
+fn main() -> Result<(), backlinks_functions::Error> {
+    backlinks_functions::http_route("listBacklinkImports")
+}
