@@ -52,6 +52,8 @@ impl DirectoryCategory {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
 )]
+// Outreach has a legal `Region` of its own: the document names this one apart.
+#[schema(as = DirectoryRegion)]
 pub enum Region {
     US,
     UK,
