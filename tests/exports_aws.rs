@@ -85,6 +85,9 @@ async fn an_upload_link_stores_the_bytes_put_to_it() {
         blobs.get("backlink-export-1.csv").await.unwrap(),
         body.as_bytes()
     );
+    // Its start alone, by a ranged GET (how an import's format is told).
+    let head = blobs.head("backlink-export-1.csv", 18).await.unwrap();
+    assert_eq!(head, b"Referring page URL");
 }
 
 #[tokio::test]

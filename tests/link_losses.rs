@@ -141,16 +141,8 @@ async fn a_confirmed_loss_is_scored_recommends_replacements_and_is_replaced_from
         "links to 2 of your competitors (rival-a.com, rival-b.com) and not yet to you"
     );
     assert_eq!(loss["reserve"]["used"], 0);
-    let usage = s.call("GET", "/v1/usage", Some(&t), None).await.body;
-    let detections = usage["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["operation"] == "dead_link_detection")
-        .cloned()
-        .unwrap();
     assert_eq!(
-        (detections["count"].clone(), detections["credits"].clone()),
+        s.usage_of(&t, "dead_link_detection").await,
         (json!(1), json!(1))
     );
 

@@ -309,18 +309,7 @@ async fn planned_links_are_checked_now_or_by_a_metered_plan_audit() {
         .await
         .body;
     assert_eq!(checks["items"].as_array().unwrap().len(), 2);
-    let usage = s.call("GET", "/v1/usage", Some(&t), None).await.body;
-    let audits = usage["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["operation"] == "link_audit")
-        .unwrap()
-        .clone();
-    assert_eq!(
-        (audits["count"].clone(), audits["credits"].clone()),
-        (json!(1), json!(1))
-    );
+    assert_eq!(s.usage_of(&t, "link_audit").await, (json!(1), json!(1)));
 }
 
 /// Runs a scheduled job and then the link-check worker; answers the job's summary and how

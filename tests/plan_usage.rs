@@ -18,15 +18,8 @@ async fn plans_are_charged_once_each_and_the_limit_stops_the_next() {
     let usage = s.call("GET", "/v1/usage", Some(&a), None).await;
     assert_eq!(usage.status, 200, "{:?}", usage.body);
     assert_eq!(usage.body["totalCredits"], 2);
-    let generation = usage.body["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["operation"] == "plan_generation")
-        .unwrap()
-        .clone();
     assert_eq!(
-        (generation["count"].clone(), generation["credits"].clone()),
+        s.usage_of(&a, "plan_generation").await,
         (json!(1), json!(2))
     );
 

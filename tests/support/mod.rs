@@ -298,6 +298,20 @@ impl TestServer {
         self.call("POST", &path, Some(token), Some(body)).await
     }
 
+    /// `(count, credits)` of one metered operation in the caller's usage report this month.
+    pub async fn usage_of(&self, token: &str, operation: &str) -> (Value, Value) {
+        let usage = self.call("GET", "/v1/usage", Some(token), None).await;
+        assert_eq!(usage.status, 200, "{:?}", usage.body);
+        let entry = usage.body["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == operation)
+            .unwrap_or_else(|| panic!("no {operation} in {:?}", usage.body))
+            .clone();
+        (entry["count"].clone(), entry["credits"].clone())
+    }
+
     pub fn member(&self, tenant: &str) -> String {
         self.token(tenant, &format!("user-of-{tenant}"), Role::Member)
     }

@@ -123,6 +123,9 @@ impl<T: BlobStore> BlobStore for Lazy<T> {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
         self.inner().get(key).await
     }
+    async fn head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError> {
+        self.inner().head(key, bytes).await
+    }
     async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<(), BlobError> {
         self.inner().put(key, content_type, body).await
     }

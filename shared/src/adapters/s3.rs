@@ -48,6 +48,28 @@ impl BlobStore for S3Blobs {
         Ok(bytes.into_bytes().to_vec())
     }
 
+    /// A ranged GET: the start of the object only.
+    async fn head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", bytes.saturating_sub(1)))
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(s) if s.is_no_such_key() => BlobError::NotFound(key.into()),
+                _ => unavailable(&e),
+            })?;
+        let start = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        Ok(start.into_bytes().to_vec())
+    }
+
     async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<(), BlobError> {
         self.client
             .put_object()

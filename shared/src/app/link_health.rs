@@ -3,9 +3,9 @@
 //! confirmation); the worker checks each through `monitoring` (issue 15).
 
 use super::backlinks::{self, LINK_CHECK_SHARDS, keys};
-use super::enqueue::{self, ForTenant};
+use super::enqueue::ForTenant;
 use super::store::tenant_of;
-use super::sweep::{Budget, Pages, PerTenant};
+use super::sweep::{Budget, queue_items};
 use super::{App, AppError, monitoring};
 use crate::domain::ids::{BacklinkId, TenantId};
 use crate::domain::monitoring::health::HealthStatus;
@@ -34,31 +34,18 @@ impl ForTenant for CheckRequest {
 pub async fn sweep(app: &App, budget: &Budget) -> Result<usize, AppError> {
     // The index sorts links by when they are due (backlinks::keys).
     let cutoff = app.clock.now().to_key();
-    let mut queued = 0;
-    let mut shares = PerTenant::new(CHECKS_PER_TENANT);
-    for shard in 0..LINK_CHECK_SHARDS {
-        let query = Query::new(Index::Gsi4, keys::link_check_shard(shard))
-            .sort(SortCondition::Lt(cutoff.clone()));
-        let mut pages = Pages::new(query);
-        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
-            let mut requests = Vec::with_capacity(items.len());
-            for item in items {
-                let tenant = tenant_of(&item)?;
-                if !shares.take(&tenant) {
-                    continue;
-                }
-                requests.push(CheckRequest {
-                    tenant_id: tenant,
-                    backlink_id: serde_json::from_value(item["id"].clone())
-                        .map_err(|e| AppError::internal(format!("backlink without id: {e}")))?,
-                });
-            }
-            queued += requests.len();
-            let requests = enqueue::interleave(requests, |r| &r.tenant_id);
-            enqueue::send(app, QUEUE, &requests).await?;
-        }
-    }
-    Ok(queued)
+    let queries = (0..LINK_CHECK_SHARDS).map(|shard| {
+        Query::new(Index::Gsi4, keys::link_check_shard(shard))
+            .sort(SortCondition::Lt(cutoff.clone()))
+    });
+    queue_items(app, budget, queries, CHECKS_PER_TENANT, QUEUE, |item| {
+        Ok(CheckRequest {
+            tenant_id: tenant_of(item)?,
+            backlink_id: serde_json::from_value(item.get("id").cloned().unwrap_or_default())
+                .map_err(|e| AppError::internal(format!("backlink without id: {e}")))?,
+        })
+    })
+    .await
 }
 
 /// Checks one due link (the sweep's worker). A link gone from the queue's view (deleted, no

@@ -2,7 +2,8 @@
 //! partition is done or the run's time budget is spent. Items that cannot go now are the
 //! caller's to skip; they never stop the sweep from reaching the ones behind them.
 
-use super::AppError;
+use super::enqueue::{self, ForTenant};
+use super::{App, AppError};
 use crate::domain::ids::TenantId;
 use crate::ports::Table;
 use crate::ports::table::{Cursor, Item, Query};
@@ -61,6 +62,37 @@ impl PerTenant {
         *taken += 1;
         true
     }
+}
+
+/// The shape of every sweep that feeds a queue: each query's pages in turn, one request per
+/// item, at most `share` of one tenant's a run, tenants interleaved in each send, until the
+/// queries are done or the budget is spent. Returns how many were queued.
+pub async fn queue_items<M: ForTenant>(
+    app: &App,
+    budget: &Budget,
+    queries: impl IntoIterator<Item = Query>,
+    share: usize,
+    queue: &str,
+    request: impl Fn(&Item) -> Result<M, AppError>,
+) -> Result<usize, AppError> {
+    let mut queued = 0;
+    let mut shares = PerTenant::new(share);
+    for query in queries {
+        let mut pages = Pages::new(query);
+        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
+            let mut requests = Vec::with_capacity(items.len());
+            for item in &items {
+                let request = request(item)?;
+                if shares.take(request.tenant()) {
+                    requests.push(request);
+                }
+            }
+            queued += requests.len();
+            let requests = enqueue::interleave(requests, |r| r.tenant());
+            enqueue::send(app, queue, &requests).await?;
+        }
+    }
+    Ok(queued)
 }
 
 /// The pages of one query, read one at a time.

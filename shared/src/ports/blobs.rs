@@ -20,6 +20,14 @@ pub enum BlobError {
 pub trait BlobStore: Send + Sync {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError>;
 
+    /// The object's first `bytes` bytes (all of it when shorter): enough to tell a file's
+    /// kind without reading the whole of a large one.
+    async fn head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError> {
+        let mut whole = self.get(key).await?;
+        whole.truncate(bytes);
+        Ok(whole)
+    }
+
     /// Stores an object whole, replacing one of the same key.
     async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<(), BlobError>;
 

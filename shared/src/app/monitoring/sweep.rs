@@ -5,10 +5,9 @@
 
 use super::planned::PlannedCheckRequest;
 use crate::app::backlinks::LINK_CHECK_SHARDS;
-use crate::app::enqueue;
 use crate::app::plans::keys::planned_check_shard;
 use crate::app::store::tenant_of;
-use crate::app::sweep::{Budget, Pages, PerTenant};
+use crate::app::sweep::{Budget, queue_items};
 use crate::app::{App, AppError, link_health};
 use crate::ports::table::{Index, Item, Query, SortCondition};
 
@@ -28,28 +27,22 @@ pub enum Reach {
 /// budget. Returns how many were queued.
 pub async fn sweep(app: &App, budget: &Budget, reach: Reach) -> Result<usize, AppError> {
     let cutoff = app.clock.now().to_key();
-    let mut queued = 0;
-    let mut shares = PerTenant::new(CHECKS_PER_TENANT);
-    for shard in 0..LINK_CHECK_SHARDS {
-        let mut query = Query::new(Index::Gsi4, planned_check_shard(shard));
-        if reach == Reach::Due {
-            query = query.sort(SortCondition::Lt(cutoff.clone()));
+    let queries = (0..LINK_CHECK_SHARDS).map(|shard| {
+        let query = Query::new(Index::Gsi4, planned_check_shard(shard));
+        match reach {
+            Reach::Due => query.sort(SortCondition::Lt(cutoff.clone())),
+            Reach::All => query,
         }
-        let mut pages = Pages::new(query);
-        while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
-            let mut requests = Vec::with_capacity(items.len());
-            for item in items {
-                let request = request(&item)?;
-                if shares.take(&request.tenant_id) {
-                    requests.push(request);
-                }
-            }
-            queued += requests.len();
-            let requests = enqueue::interleave(requests, |r| &r.tenant_id);
-            enqueue::send(app, link_health::QUEUE, &requests).await?;
-        }
-    }
-    Ok(queued)
+    });
+    queue_items(
+        app,
+        budget,
+        queries,
+        CHECKS_PER_TENANT,
+        link_health::QUEUE,
+        request,
+    )
+    .await
 }
 
 fn request(item: &Item) -> Result<PlannedCheckRequest, AppError> {

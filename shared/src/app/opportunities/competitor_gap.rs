@@ -52,7 +52,7 @@ pub struct GapReport {
     pub domains: Vec<GapDomain>,
 }
 
-/// The gap, every domain of it ranked.
+/// The gap, every domain of it ranked (the caller has checked the site).
 async fn compute(
     app: &App,
     tenant: &TenantId,
@@ -61,7 +61,7 @@ async fn compute(
     min_competitors: u32,
 ) -> Result<(Vec<GapDomain>, bool), AppError> {
     let mut latest: HashMap<String, ExportImportId> = HashMap::new();
-    for import in export_imports::list(app, tenant, site).await? {
+    for import in export_imports::of_site(app, tenant, site).await? {
         if import.state == ImportState::Done {
             // Newest first: the first finished import of a source is its latest.
             latest.entry(import.links_of.source()).or_insert(import.id);

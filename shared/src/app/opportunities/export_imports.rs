@@ -19,7 +19,8 @@ use crate::domain::email::registrable_domain;
 use crate::domain::ids::{ExportImportId, SiteId, TenantId};
 use crate::domain::opportunities::export_import::{BacklinkImport, ImportState, LinksOf};
 use crate::domain::opportunities::exports::{
-    DomainAggregate, ExportError, ExportOptions, ExportReader, MAX_REPORTED_ERRORS, read_export,
+    DomainAggregate, ExportError, ExportOptions, ExportReader, FORMAT_BYTES, MAX_REPORTED_ERRORS,
+    read_export,
 };
 use crate::domain::time::Timestamp;
 use crate::domain::web::DomainName;
@@ -134,6 +135,15 @@ pub async fn list(
     site: &SiteId,
 ) -> Result<Vec<BacklinkImport>, AppError> {
     sites::get(app, tenant, site).await?;
+    of_site(app, tenant, site).await
+}
+
+/// A site's imports, newest first, for a caller that has checked the site.
+pub async fn of_site(
+    app: &App,
+    tenant: &TenantId,
+    site: &SiteId,
+) -> Result<Vec<BacklinkImport>, AppError> {
     let query = Query::new(Index::Table, crate::app::store::tenant_partition(tenant))
         .sort(SortCondition::BeginsWith(keys::export_imports_prefix(site)))
         .descending();
@@ -161,8 +171,9 @@ pub async fn start(
             import.state
         )));
     }
-    let file = match app.exports.get(&import.file_key()).await {
-        Ok(file) => file,
+    // Only the start: the format is told there, and the job reads the whole.
+    let head = match app.exports.head(&import.file_key(), FORMAT_BYTES).await {
+        Ok(head) => head,
         Err(crate::ports::BlobError::NotFound(_)) => {
             return Err(AppError::Conflict(
                 "no file has been uploaded to the import's uploadUrl yet".into(),
@@ -170,7 +181,7 @@ pub async fn start(
         }
         Err(e) => return Err(e.into()),
     };
-    ExportReader::new(std::io::Cursor::new(&file[..])).map_err(file_error)?;
+    ExportReader::new(std::io::Cursor::new(&head[..])).map_err(file_error)?;
     let queued = set(app, tenant, site, id, |i| {
         i.state = ImportState::Queued;
         i.failure = None;

@@ -44,9 +44,14 @@ pub fn profile(tenant: &TenantId) -> Key {
     Key::new(tenant_partition(tenant), "BUSINESS_PROFILE")
 }
 
+/// The directories the matcher has offered a tenant.
+pub fn offered_partition(tenant: &TenantId) -> String {
+    format!("{}#DIROPP", tenant_partition(tenant))
+}
+
 pub fn offered(tenant: &TenantId, directory: &DirectoryId) -> Key {
     Key::new(
-        format!("{}#DIROPP", tenant_partition(tenant)),
+        offered_partition(tenant),
         format!("{DIR_PREFIX}{directory}"),
     )
 }

@@ -43,21 +43,15 @@ pub async fn run(app: &App, tenant: &TenantId) -> Result<MatchReport, AppError> 
             "the business profile names no region; set regions (and the industries it is in) with updateBusinessProfile first".into(),
         ));
     }
-    let catalogue = catalogue(app, &profile).await?;
+    let catalogue = catalogue(app).await?;
     match_tenant(app, tenant, &profile, &catalogue).await
 }
 
-async fn catalogue(
-    app: &App,
-    profile: &BusinessProfile,
-) -> Result<Vec<BacklinkDirectory>, AppError> {
-    let kinds = if profile.categories.is_empty() {
-        DirectoryCategory::ALL.to_vec()
-    } else {
-        profile.categories.clone()
-    };
+/// Every active directory (a few hundred): read once a run, whatever the tenants; which kinds
+/// a tenant wants is `relevance`'s to say.
+async fn catalogue(app: &App) -> Result<Vec<BacklinkDirectory>, AppError> {
     let mut all = Vec::new();
-    for kind in kinds {
+    for kind in DirectoryCategory::ALL {
         all.extend(directories::active(app, kind).await?);
     }
     Ok(all)
@@ -76,13 +70,7 @@ async fn match_tenant(
             continue;
         };
         report.matched += 1;
-        if held.contains(&d.id)
-            || app
-                .table
-                .get(&keys::offered(tenant, &d.id))
-                .await?
-                .is_some()
-        {
+        if held.contains(&d.id) {
             report.already += 1;
             continue;
         }
@@ -114,7 +102,8 @@ async fn match_tenant(
     Ok(report)
 }
 
-/// Directories the tenant has opportunities for, made by the matcher or by hand.
+/// Directories the tenant has opportunities for (made by the matcher or by hand), or was
+/// offered once: two queries, whatever the catalogue's size.
 async fn held(app: &App, tenant: &TenantId) -> Result<HashSet<DirectoryId>, AppError> {
     let query = Query::new(
         Index::Gsi2,
@@ -125,6 +114,14 @@ async fn held(app: &App, tenant: &TenantId) -> Result<HashSet<DirectoryId>, AppE
         if let Some(id) = entity::read::<Backlink>(item)?.directory_id {
             ids.insert(id);
         }
+    }
+    for item in query_all(
+        app,
+        Query::new(Index::Table, keys::offered_partition(tenant)),
+    )
+    .await?
+    {
+        ids.insert(entity::read::<Offered>(item)?.directory_id);
     }
     Ok(ids)
 }
@@ -172,6 +169,7 @@ fn opportunity(
 /// The daily run: every tenant with a business profile, within the run's budget.
 pub async fn sweep(app: &App, budget: &Budget) -> Result<u32, AppError> {
     let mut pages = Pages::new(Query::new(Index::Gsi1, keys::PROFILES));
+    let catalogue = catalogue(app).await?;
     let mut created = 0;
     while let Some(items) = pages.next(app.table.as_ref(), budget).await? {
         for item in items {
@@ -180,7 +178,6 @@ pub async fn sweep(app: &App, budget: &Budget) -> Result<u32, AppError> {
             if profile.regions.is_empty() {
                 continue;
             }
-            let catalogue = catalogue(app, &profile).await?;
             created += match_tenant(app, &tenant, &profile, &catalogue)
                 .await?
                 .created;

@@ -25,7 +25,7 @@ mod rows;
 
 pub use aggregate::{DomainAggregate, DomainStats};
 pub use formats::Field;
-pub use reader::{ExportReader, read_export};
+pub use reader::{ExportReader, FORMAT_BYTES, read_export};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -14,6 +14,9 @@ use std::io::{Chain, Cursor, Read};
 
 /// How much of the start is searched for the header row.
 const HEAD_BYTES: usize = 64 * 1024;
+/// Bytes of a file that always hold its header's search: `HEAD_BYTES` of text, at two bytes
+/// a character in UTF-16, with room over. Enough to tell the format without the rest.
+pub const FORMAT_BYTES: usize = 4 * HEAD_BYTES;
 const HEAD_LINES: usize = 30;
 const DELIMITERS: [u8; 3] = [b'\t', b';', b','];
 
